@@ -1,0 +1,33 @@
+package dev.ttsqueue;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * The caller's grip on one submitted job.
+ *
+ * <p>{@link #result()} completes normally with the {@link SynthesisResult}, or exceptionally with
+ * {@link JobFailedException}, {@link JobCancelledException} or {@link QueueClosedException}.
+ * Completion, like listeners, happens on the queue's event thread: keep dependent stages short or
+ * move them with the {@code ...Async} variants.
+ */
+public interface JobHandle {
+
+    String id();
+
+    CompletableFuture<SynthesisResult> result();
+
+    /**
+     * Adds a progress listener for this job. Runs on the event thread; exceptions it throws are
+     * logged and ignored. Registering after the job finished does nothing.
+     *
+     * @return this handle, for chaining
+     */
+    JobHandle onProgress(Consumer<JobProgress> listener);
+
+    /** The job as it stands now. */
+    JobSnapshot snapshot();
+
+    /** Same as {@code queue.cancel(id())}. */
+    boolean cancel();
+}

@@ -1,0 +1,8 @@
+package dev.ttsqueue;
+
+/** A registered listener; {@link #close()} removes it. Closing twice is harmless. */
+@FunctionalInterface
+public interface Subscription extends AutoCloseable {
+    @Override
+    void close();
+}

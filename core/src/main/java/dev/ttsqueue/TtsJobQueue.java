@@ -1,0 +1,328 @@
+package dev.ttsqueue;
+
+import dev.ttsqueue.audio.AudioClip;
+import dev.ttsqueue.internal.QueueEngine;
+import dev.ttsqueue.spi.AudioStore;
+import dev.ttsqueue.spi.BackendInfo;
+import dev.ttsqueue.spi.JobStore;
+import dev.ttsqueue.spi.Transcriber;
+import dev.ttsqueue.spi.TtsBackend;
+import dev.ttsqueue.spi.VoiceBank;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import java.util.function.LongSupplier;
+
+/**
+ * A queue of text-to-speech jobs in front of one model: jobs run one at a time per worker (one
+ * worker per GPU), higher priority first and in submission order within a priority.
+ *
+ * <pre>{@code
+ * try (TtsJobQueue queue = TtsJobQueue.builder().backend(backend).build()) {
+ *     JobHandle job = queue.submit(JobRequest.voiceCloning(audioId, "Hello there").priority(1));
+ *     job.onProgress(p -> log.info("{}% eta {}", p.percent(), p.estimatedCompletion()));
+ *     SynthesisResult r = job.result().join();
+ * }
+ * }</pre>
+ *
+ * <p>Threads: workers are named {@code ttsq-worker-N}; listeners and result futures run on
+ * {@code ttsq-events}; leases, timeouts and retention run on {@code ttsq-maintenance}. All public
+ * methods are thread-safe.
+ */
+public final class TtsJobQueue implements AutoCloseable {
+
+    private final QueueEngine engine;
+
+    private TtsJobQueue(QueueEngine engine) {
+        this.engine = engine;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Validates and queues a job.
+     *
+     * @throws InvalidRequestException for bad text or settings, an NFE step the backend lacks, a
+     *     missing reference transcript the backend needs
+     * @throws ReferenceNotFoundException when the audio file or voice does not exist
+     * @throws QueueFullException when {@code maxQueueSize} jobs are already waiting
+     * @throws QueueClosedException after {@link #close()} started
+     */
+    public JobHandle submit(JobRequest request) {
+        return engine.submit(Objects.requireNonNull(request, "request"));
+    }
+
+    /** @throws JobNotFoundException for an unknown id */
+    public JobSnapshot status(String jobId) {
+        return engine.status(jobId);
+    }
+
+    /**
+     * The result of a completed job.
+     *
+     * @throws JobNotFoundException for an unknown id
+     * @throws JobNotCompletedException when it is not (yet) completed
+     */
+    public SynthesisResult result(String jobId) {
+        JobSnapshot s = engine.status(jobId);
+        if (s.status() != JobStatus.COMPLETED) {
+            throw new JobNotCompletedException(s.status());
+        }
+        return s.result();
+    }
+
+    /** A handle for a job this queue knows, submitted by anyone (also before a restart). */
+    public JobHandle handle(String jobId) {
+        return engine.handle(jobId);
+    }
+
+    public QueueStatus queueStatus() {
+        return engine.queueStatus();
+    }
+
+    /**
+     * Cancels a job: a queued job never starts; a running job stops at its next step.
+     *
+     * @return true when the job was queued or running; false when it had already finished
+     * @throws JobNotFoundException for an unknown id
+     */
+    public boolean cancel(String jobId) {
+        return engine.cancel(jobId);
+    }
+
+    /**
+     * Deletes finished jobs (completed, failed, cancelled) older than {@code maxAge}, with their
+     * output audio, and expired uploads.
+     *
+     * @return how many jobs were deleted
+     */
+    public int cleanup(Duration maxAge) {
+        return engine.cleanup(maxAge);
+    }
+
+    /**
+     * Jobs newest first.
+     *
+     * @param status only jobs in this state; null for all
+     * @param limit at most this many (1–10,000)
+     */
+    public List<JobSnapshot> list(JobStatus status, int limit) {
+        return engine.list(status, limit);
+    }
+
+    /** Listens to every job's events (see {@link JobListener} for the thread model). */
+    public Subscription addListener(JobListener listener) {
+        return engine.addListener(null, listener);
+    }
+
+    /** Listens to one job's events; nothing more arrives after its terminal event. */
+    public Subscription subscribe(String jobId, JobListener listener) {
+        return engine.addListener(jobId, listener);
+    }
+
+    /** Decodes a job's output audio. */
+    public AudioClip readOutput(String outputFileId) throws IOException {
+        return engine.audioStore().load(outputFileId);
+    }
+
+    public BackendInfo backendInfo() {
+        return engine.backendInfo();
+    }
+
+    public AudioStore audioStore() {
+        return engine.audioStore();
+    }
+
+    public VoiceBank voiceBank() {
+        return engine.voiceBank();
+    }
+
+    /** Short description of the job store (for health output). */
+    public String storeDescription() {
+        return engine.storeDescription();
+    }
+
+    public int workers() {
+        return engine.workers();
+    }
+
+    /** True until {@link #close()} is called. */
+    public boolean isOpen() {
+        return engine.isOpen();
+    }
+
+    /**
+     * Stops taking jobs, lets running jobs finish for the grace period, then cancels them, and
+     * closes the backend and the stores. Jobs still queued stay queued in the store (a durable
+     * store runs them after a restart); their futures complete with {@link QueueClosedException}.
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    /** Builds a {@link TtsJobQueue}. Only {@link #backend} is required. */
+    public static final class Builder {
+        TtsBackend backend;
+        JobStore store;
+        AudioStore audioStore;
+        VoiceBank voiceBank;
+        Transcriber transcriber;
+        int workers = 1;
+        int maxQueueSize = 10_000;
+        int maxTextLength = 0;
+        Duration jobTimeout = Duration.ofMinutes(10);
+        Duration leaseDuration = Duration.ofSeconds(30);
+        Duration maintenanceInterval = Duration.ofSeconds(1);
+        Duration closeGracePeriod = Duration.ofSeconds(30);
+        Duration retentionMaxAge;
+        Duration retentionInterval = Duration.ofMinutes(10);
+        int maxAttempts = 3;
+        Clock clock = Clock.systemUTC();
+        LongSupplier seedSource;
+        final List<JobListener> listeners = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** The model. Required. The queue closes it on {@link TtsJobQueue#close()}. */
+        public Builder backend(TtsBackend value) {
+            this.backend = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Where jobs live; default {@link JobStore#inMemory()}. */
+        public Builder store(JobStore value) {
+            this.store = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Where uploads and outputs live; default in memory, uploads kept 24 h, outputs until cleanup. */
+        public Builder audioStore(AudioStore value) {
+            this.audioStore = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Named voices for {@code TTS_PERMANENT}; without one such jobs are refused. */
+        public Builder voiceBank(VoiceBank value) {
+            this.voiceBank = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Fills empty reference transcripts; optional. */
+        public Builder transcriber(Transcriber value) {
+            this.transcriber = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Number of workers, one per device; jobs never share a worker. Default 1. */
+        public Builder workers(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("workers must be at least 1");
+            }
+            this.workers = value;
+            return this;
+        }
+
+        /** Queued jobs beyond this are refused with {@link QueueFullException}. Default 10,000; 0 = no limit. */
+        public Builder maxQueueSize(int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("maxQueueSize must not be negative");
+            }
+            this.maxQueueSize = value;
+            return this;
+        }
+
+        /** Longest text in characters; 0 = the backend's limit only. */
+        public Builder maxTextLength(int value) {
+            this.maxTextLength = Math.max(0, value);
+            return this;
+        }
+
+        /** A running job longer than this fails with "timed out after ..."; default 10 minutes. */
+        public Builder jobTimeout(Duration value) {
+            this.jobTimeout = positive(value, "jobTimeout");
+            return this;
+        }
+
+        /** How long a claim stays valid without renewal (renewed every third of it). Default 30 s. */
+        public Builder leaseDuration(Duration value) {
+            this.leaseDuration = positive(value, "leaseDuration");
+            return this;
+        }
+
+        /** How often leases, timeouts and lost workers are checked. Default 1 s. */
+        public Builder maintenanceInterval(Duration value) {
+            this.maintenanceInterval = positive(value, "maintenanceInterval");
+            return this;
+        }
+
+        /** How long {@code close()} lets running jobs finish before cancelling them. Default 30 s. */
+        public Builder closeGracePeriod(Duration value) {
+            this.closeGracePeriod = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Claims per job before it fails with "worker lost". Default 3. */
+        public Builder maxAttempts(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("maxAttempts must be at least 1");
+            }
+            this.maxAttempts = value;
+            return this;
+        }
+
+        /** Runs {@link TtsJobQueue#cleanup(Duration)} with {@code maxAge} every {@code interval}. Off by default. */
+        public Builder retention(Duration maxAge, Duration interval) {
+            this.retentionMaxAge = positive(maxAge, "maxAge");
+            this.retentionInterval = positive(interval, "interval");
+            return this;
+        }
+
+        /** Time source for timestamps, ETAs, leases and timeouts; default UTC system clock. */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Source of random seeds (values are reduced to 0..2^31-1); default a fresh {@link Random}. */
+        public Builder seedSource(LongSupplier value) {
+            this.seedSource = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** A listener for every job's events, registered before the first job. */
+        public Builder listener(JobListener value) {
+            listeners.add(Objects.requireNonNull(value));
+            return this;
+        }
+
+        public TtsJobQueue build() {
+            if (backend == null) {
+                throw new IllegalStateException("a backend is required");
+            }
+            QueueEngine.Config cfg = new QueueEngine.Config(backend,
+                    store != null ? store : JobStore.inMemory(),
+                    audioStore != null ? audioStore : AudioStore.inMemory(clock, Duration.ofHours(24), null),
+                    voiceBank, transcriber, workers, maxQueueSize, maxTextLength, jobTimeout, leaseDuration,
+                    maintenanceInterval, closeGracePeriod, retentionMaxAge, retentionInterval, maxAttempts, clock,
+                    seedSource != null ? seedSource : new Random()::nextLong, List.copyOf(listeners));
+            return new TtsJobQueue(QueueEngine.start(cfg));
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive");
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.ttsqueue.internal;
+
+import dev.ttsqueue.JobEvent;
+import dev.ttsqueue.JobListener;
+import dev.ttsqueue.Subscription;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers job events to listeners on one thread ({@code ttsq-events}), so events of a job arrive
+ * in order and no listener ever runs on a worker. A listener that throws is logged and skipped.
+ */
+final class EventBus implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EventBus.class);
+
+    private final ExecutorService executor;
+    private final List<JobListener> global = new CopyOnWriteArrayList<>();
+    private final Map<String, List<JobListener>> perJob = new ConcurrentHashMap<>();
+
+    EventBus() {
+        executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "ttsq-events");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    Subscription add(String jobId, JobListener listener) {
+        if (jobId == null) {
+            global.add(listener);
+            return () -> global.remove(listener);
+        }
+        perJob.computeIfAbsent(jobId, k -> new CopyOnWriteArrayList<>()).add(listener);
+        return () -> perJob.computeIfPresent(jobId, (k, list) -> {
+            list.remove(listener);
+            return list.isEmpty() ? null : list;
+        });
+    }
+
+    /** True when someone listens to this job (cheap: lets callers skip building events). */
+    boolean hasListeners(String jobId) {
+        return !global.isEmpty() || perJob.containsKey(jobId);
+    }
+
+    void publish(JobEvent event) {
+        run(() -> {
+            deliver(global, event);
+            List<JobListener> forJob = perJob.get(event.jobId());
+            if (forJob != null) {
+                deliver(forJob, event);
+                if (event.kind().isTerminal()) {
+                    perJob.remove(event.jobId());
+                }
+            }
+        });
+    }
+
+    /** Runs {@code task} on the event thread, after everything published before it. */
+    void run(Runnable task) {
+        try {
+            executor.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.warn("event task failed", e);
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            task.run();
+        }
+    }
+
+    private static void deliver(List<JobListener> listeners, JobEvent event) {
+        for (JobListener l : listeners) {
+            try {
+                l.onEvent(event);
+            } catch (RuntimeException | LinkageError e) {
+                log.warn("listener {} failed on {} of job {}", l, event.kind(), event.jobId(), e);
+            }
+        }
+    }
+
+    /** Delivers what is pending (bounded wait), then stops the thread. */
+    @Override
+    public void close() {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("event listeners still busy after 10 s; dropping pending events");
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            executor.shutdownNow();
+        }
+    }
+}

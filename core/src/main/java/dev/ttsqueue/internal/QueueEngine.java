@@ -1,0 +1,477 @@
+package dev.ttsqueue.internal;
+
+import dev.ttsqueue.InvalidRequestException;
+import dev.ttsqueue.JobCancelledException;
+import dev.ttsqueue.JobEvent;
+import dev.ttsqueue.JobFailedException;
+import dev.ttsqueue.JobHandle;
+import dev.ttsqueue.JobListener;
+import dev.ttsqueue.JobNotFoundException;
+import dev.ttsqueue.JobRequest;
+import dev.ttsqueue.JobSnapshot;
+import dev.ttsqueue.JobStatus;
+import dev.ttsqueue.QueueClosedException;
+import dev.ttsqueue.QueueFullException;
+import dev.ttsqueue.QueueStatus;
+import dev.ttsqueue.Subscription;
+import dev.ttsqueue.SynthesisResult;
+import dev.ttsqueue.spi.AudioStore;
+import dev.ttsqueue.spi.BackendInfo;
+import dev.ttsqueue.spi.CancelOutcome;
+import dev.ttsqueue.spi.Identifiers;
+import dev.ttsqueue.spi.JobRecord;
+import dev.ttsqueue.spi.JobStore;
+import dev.ttsqueue.spi.Transcriber;
+import dev.ttsqueue.spi.TtsBackend;
+import dev.ttsqueue.spi.VoiceBank;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The machinery behind {@link dev.ttsqueue.TtsJobQueue}: submission checks, workers, events,
+ * leases, timeouts and retention. All job state lives in the {@link JobStore}; this class only
+ * keeps what belongs to this process (result futures of jobs submitted here, jobs running here).
+ */
+public final class QueueEngine {
+    private static final Logger log = LoggerFactory.getLogger(QueueEngine.class);
+
+    /** Everything the builder collected. */
+    public record Config(TtsBackend backend, JobStore store, AudioStore audioStore, VoiceBank voiceBank,
+            Transcriber transcriber, int workers, int maxQueueSize, int maxTextLength, Duration jobTimeout,
+            Duration leaseDuration, Duration maintenanceInterval, Duration closeGracePeriod, Duration retentionMaxAge,
+            Duration retentionInterval, int maxAttempts, Clock clock, LongSupplier seedSource, List<JobListener> listeners) {
+    }
+
+    final Config cfg;
+    final JobStore store;
+    final Clock clock;
+    final BackendInfo backendInfo;
+    final EventBus events = new EventBus();
+    final SpeedEstimator speed = new SpeedEstimator();
+    final ReferenceResolver references;
+    /** Futures of jobs not yet finished, by id; removed at the terminal event so finished jobs cost no heap here. */
+    final Map<String, JobHandleImpl> handles = new ConcurrentHashMap<>();
+    /** Jobs running in this process, by id. */
+    final Map<String, RunningJob> running = new ConcurrentHashMap<>();
+
+    private final List<Worker> workers = new ArrayList<>();
+    private final ScheduledExecutorService maintenance;
+    private final ReentrantLock wakeLock = new ReentrantLock();
+    private final Condition wake = wakeLock.newCondition();
+    private long wakeVersion;
+    private volatile boolean open = true;
+    private volatile boolean accepting = true;
+    private Instant lastRetention;
+
+    private QueueEngine(Config cfg) {
+        this.cfg = cfg;
+        this.store = cfg.store();
+        this.clock = cfg.clock();
+        this.backendInfo = cfg.backend().info();
+        this.references = new ReferenceResolver(cfg.audioStore(), cfg.voiceBank(), cfg.transcriber(), backendInfo, clock);
+        cfg.listeners().forEach(l -> events.add(null, l));
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ttsq-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public static QueueEngine start(Config cfg) {
+        QueueEngine engine = new QueueEngine(cfg);
+        engine.lastRetention = cfg.clock().instant();
+        // Jobs a dead process left behind are recovered before the first claim.
+        engine.recoverExpired();
+        long period = cfg.maintenanceInterval().toMillis();
+        engine.maintenance.scheduleWithFixedDelay(engine::maintain, period, period, TimeUnit.MILLISECONDS);
+        for (int i = 0; i < cfg.workers(); i++) {
+            Worker w = new Worker(engine, "ttsq-worker-" + i);
+            engine.workers.add(w);
+            w.start();
+        }
+        log.info("TTS queue started: backend {} on {}, {} worker(s), store {}", engine.backendInfo.name(),
+                engine.backendInfo.device(), cfg.workers(), cfg.store().describe());
+        return engine;
+    }
+
+    // ---- submission -------------------------------------------------------------------------
+
+    public JobHandle submit(JobRequest request) {
+        if (!accepting) {
+            throw new QueueClosedException("The queue is closed and takes no more jobs");
+        }
+        request.validate();
+        checkAgainstBackend(request);
+        references.check(request);
+        long seed = request.settings().needsRandomSeed()
+                ? Math.floorMod(cfg.seedSource().getAsLong(), dev.ttsqueue.InferenceSettings.MAX_SEED + 1)
+                : request.settings().seed();
+        String id = Identifiers.newId();
+        JobHandleImpl handle = new JobHandleImpl(this, id);
+        handles.put(id, handle);
+        Optional<JobRecord> stored;
+        try {
+            stored = store.enqueue(JobRecord.newQueued(id, request, seed, clock.instant()), cfg.maxQueueSize());
+        } catch (RuntimeException e) {
+            handles.remove(id);
+            throw e;
+        }
+        if (stored.isEmpty()) {
+            handles.remove(id);
+            throw new QueueFullException(cfg.maxQueueSize(), retryAfter());
+        }
+        publish(JobEvent.Kind.QUEUED, stored.get(), null);
+        signalWorkers();
+        return handle;
+    }
+
+    private void checkAgainstBackend(JobRequest request) {
+        int nfe = request.settings().nfeStep();
+        if (!backendInfo.supportedNfeSteps().isEmpty() && !backendInfo.supportedNfeSteps().contains(nfe)) {
+            throw new InvalidRequestException("nfe_step " + nfe + " is not available: this model was exported for "
+                    + backendInfo.supportedNfeSteps().stream().sorted().map(String::valueOf)
+                            .reduce((a, b) -> a + ", " + b).orElse(""));
+        }
+        int limit = Math.min(positiveOrMax(cfg.maxTextLength()), positiveOrMax(backendInfo.maxTextLength()));
+        if (request.text().length() > limit) {
+            throw new InvalidRequestException("Text is too long: " + request.text().length()
+                    + " characters (limit " + limit + ")");
+        }
+    }
+
+    private static int positiveOrMax(int v) {
+        return v > 0 ? v : Integer.MAX_VALUE;
+    }
+
+    private Duration retryAfter() {
+        Instant eta = speed.after(clock.instant(), Double.isNaN(speed.stepsPerJob()) ? Double.NaN : speed.stepsPerJob() / cfg.workers());
+        if (eta == null) {
+            return Duration.ofSeconds(5);
+        }
+        Duration d = Duration.between(clock.instant(), eta);
+        return d.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : d;
+    }
+
+    void signalWorkers() {
+        wakeLock.lock();
+        try {
+            wakeVersion++;
+            wake.signalAll();
+        } finally {
+            wakeLock.unlock();
+        }
+    }
+
+    long wakeVersion() {
+        wakeLock.lock();
+        try {
+            return wakeVersion;
+        } finally {
+            wakeLock.unlock();
+        }
+    }
+
+    /** Waits until something was submitted after {@code seenVersion}, or the poll interval passed (other nodes may enqueue). */
+    void awaitWork(long seenVersion) throws InterruptedException {
+        wakeLock.lock();
+        try {
+            long nanos = cfg.maintenanceInterval().toNanos();
+            while (open && accepting && wakeVersion == seenVersion && nanos > 0) {
+                nanos = wake.awaitNanos(nanos);
+            }
+        } finally {
+            wakeLock.unlock();
+        }
+    }
+
+    boolean takingWork() {
+        return accepting;
+    }
+
+    // ---- queries ----------------------------------------------------------------------------
+
+    public JobSnapshot status(String jobId) {
+        return snapshot(record(jobId));
+    }
+
+    JobRecord record(String jobId) {
+        if (!Identifiers.isSafe(jobId)) {
+            throw new JobNotFoundException(jobId);
+        }
+        return store.get(jobId).orElseThrow(() -> new JobNotFoundException(jobId));
+    }
+
+    public JobHandle handle(String jobId) {
+        JobHandleImpl h = handles.get(jobId);
+        if (h != null) {
+            return h;
+        }
+        JobRecord r = record(jobId);
+        JobHandleImpl made = new JobHandleImpl(this, jobId);
+        if (r.status().isTerminal()) {
+            made.finish(r);
+            return made;
+        }
+        JobHandleImpl raced = handles.putIfAbsent(jobId, made);
+        JobHandleImpl result = raced != null ? raced : made;
+        // It may have finished between the read and the registration.
+        JobRecord again = record(jobId);
+        if (again.status().isTerminal()) {
+            handles.remove(jobId);
+            result.finish(again);
+        }
+        return result;
+    }
+
+    JobSnapshot snapshot(JobRecord r) {
+        Instant now = clock.instant();
+        int position = 0;
+        Instant eta = null;
+        switch (r.status()) {
+            case QUEUED -> {
+                position = store.queuePosition(r.id());
+                eta = queuedEta(now, position);
+            }
+            case PROCESSING -> eta = r.estimatedCompletion();
+            default -> {
+            }
+        }
+        return new JobSnapshot(r.id(), r.type(), r.status(), r.priority(), r.createdAt(), r.startedAt(), r.completedAt(),
+                r.progress(), eta, position, r.error(), r.result(), r.attempts(), r.request());
+    }
+
+    /**
+     * ETA of the job at {@code position}: the steps left in running jobs plus the jobs ahead
+     * spread over the workers, then its own steps, at the measured seconds per step.
+     */
+    private Instant queuedEta(Instant now, int position) {
+        double perJob = speed.stepsPerJob();
+        if (position <= 0 || Double.isNaN(perJob)) {
+            return null;
+        }
+        double runningLeft = 0;
+        for (RunningJob rj : running.values()) {
+            runningLeft += rj.stepsLeft(perJob);
+        }
+        double ahead = (runningLeft + (position - 1) * perJob) / cfg.workers();
+        return speed.after(now, ahead + perJob);
+    }
+
+    public QueueStatus queueStatus() {
+        Map<JobStatus, Long> counts = store.counts();
+        long total = counts.values().stream().mapToLong(Long::longValue).sum();
+        List<String> runningIds = store.list(JobStatus.PROCESSING, 100).stream().map(JobRecord::id).toList();
+        return new QueueStatus(counts.getOrDefault(JobStatus.QUEUED, 0L), total, counts, runningIds, cfg.workers());
+    }
+
+    public List<dev.ttsqueue.JobSnapshot> list(JobStatus status, int limit) {
+        if (limit < 1 || limit > 10_000) {
+            throw new InvalidRequestException("limit must be between 1 and 10000");
+        }
+        return store.list(status, limit).stream().map(this::snapshot).toList();
+    }
+
+    public Subscription addListener(String jobId, JobListener listener) {
+        return events.add(jobId, listener);
+    }
+
+    public BackendInfo backendInfo() {
+        return backendInfo;
+    }
+
+    public AudioStore audioStore() {
+        return cfg.audioStore();
+    }
+
+    public VoiceBank voiceBank() {
+        return cfg.voiceBank();
+    }
+
+    public String storeDescription() {
+        return store.describe();
+    }
+
+    public int workers() {
+        return cfg.workers();
+    }
+
+    public boolean isOpen() {
+        return open;
+    }
+
+    // ---- cancel and cleanup ------------------------------------------------------------------
+
+    public boolean cancel(String jobId) {
+        if (!Identifiers.isSafe(jobId)) {
+            throw new JobNotFoundException(jobId);
+        }
+        CancelOutcome outcome = store.requestCancel(jobId, clock.instant());
+        switch (outcome) {
+            case NOT_FOUND -> throw new JobNotFoundException(jobId);
+            case ALREADY_FINISHED -> {
+                return false;
+            }
+            case CANCELLED -> {
+                store.get(jobId).ifPresent(r -> finished(r, JobEvent.Kind.CANCELLED));
+                return true;
+            }
+            case CANCEL_REQUESTED -> {
+                RunningJob rj = running.get(jobId);
+                if (rj != null) {
+                    rj.requestCancel();
+                }
+                return true;
+            }
+            default -> throw new IllegalStateException(outcome.name());
+        }
+    }
+
+    public int cleanup(Duration maxAge) {
+        Instant now = clock.instant();
+        List<JobRecord> removed = store.purgeFinishedBefore(now.minus(maxAge));
+        for (JobRecord r : removed) {
+            if (r.result() != null && r.result().outputFileId() != null) {
+                try {
+                    cfg.audioStore().delete(r.result().outputFileId());
+                } catch (Exception e) {
+                    log.warn("could not delete output audio {} of job {}: {}", r.result().outputFileId(), r.id(), e.toString());
+                }
+            }
+        }
+        try {
+            cfg.audioStore().purgeExpired(now);
+        } catch (Exception e) {
+            log.warn("could not purge expired audio: {}", e.toString());
+        }
+        if (!removed.isEmpty()) {
+            log.info("cleanup removed {} finished job(s) older than {}", removed.size(), maxAge);
+        }
+        return removed.size();
+    }
+
+    // ---- events and completion ---------------------------------------------------------------
+
+    void publish(JobEvent.Kind kind, JobRecord record, dev.ttsqueue.JobProgress progress) {
+        if (events.hasListeners(record.id())) {
+            events.publish(new JobEvent(kind, snapshot(record), progress));
+        }
+    }
+
+    /** A job reached a terminal state: tell listeners, then complete its future (on the event thread, in that order). */
+    void finished(JobRecord record, JobEvent.Kind kind) {
+        publish(kind, record, null);
+        JobHandleImpl h = handles.remove(record.id());
+        if (h != null) {
+            events.run(() -> h.finish(record));
+        }
+    }
+
+    static Throwable failureOf(JobRecord r) {
+        return switch (r.status()) {
+            case FAILED -> new JobFailedException(r.id(), r.error());
+            case CANCELLED -> new JobCancelledException(r.id());
+            default -> new IllegalStateException("job " + r.id() + " is " + r.status());
+        };
+    }
+
+    // ---- maintenance -------------------------------------------------------------------------
+
+    private void maintain() {
+        try {
+            Instant now = clock.instant();
+            for (RunningJob rj : running.values()) {
+                rj.maintain(now);
+            }
+            recoverExpired();
+            if (cfg.retentionMaxAge() != null && !now.isBefore(lastRetention.plus(cfg.retentionInterval()))) {
+                lastRetention = now;
+                cleanup(cfg.retentionMaxAge());
+            }
+        } catch (RuntimeException e) {
+            log.warn("maintenance pass failed; will retry", e);
+        }
+    }
+
+    private void recoverExpired() {
+        List<JobRecord> changed = store.requeueExpired(clock.instant(), cfg.maxAttempts());
+        boolean requeued = false;
+        for (JobRecord r : changed) {
+            switch (r.status()) {
+                case QUEUED -> {
+                    requeued = true;
+                    log.warn("job {} lost its worker (lease expired); queued again, attempt {} of {}", r.id(), r.attempts(), cfg.maxAttempts());
+                    publish(JobEvent.Kind.QUEUED, r, null);
+                }
+                case FAILED -> {
+                    log.warn("job {} lost its worker {} times; failed", r.id(), r.attempts());
+                    finished(r, JobEvent.Kind.FAILED);
+                }
+                case CANCELLED -> finished(r, JobEvent.Kind.CANCELLED);
+                default -> {
+                }
+            }
+        }
+        if (requeued) {
+            signalWorkers();
+        }
+    }
+
+    // ---- shutdown ----------------------------------------------------------------------------
+
+    public void close() {
+        synchronized (this) {
+            if (!open) {
+                return;
+            }
+            accepting = false;
+        }
+        signalWorkers();
+        long graceNanos = cfg.closeGracePeriod().toNanos();
+        long deadline = System.nanoTime() + graceNanos;
+        for (Worker w : workers) {
+            w.joinUntil(deadline);
+        }
+        if (!running.isEmpty()) {
+            log.warn("closing: cancelling {} running job(s) after the {} grace period", running.size(), cfg.closeGracePeriod());
+            running.values().forEach(RunningJob::requestCancel);
+        }
+        for (Worker w : workers) {
+            w.joinUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+            if (w.isAlive()) {
+                log.warn("worker {} did not stop within 10 s of cancellation; its backend call is stuck", w.getName());
+            }
+        }
+        open = false;
+        maintenance.shutdownNow();
+        for (JobHandleImpl h : List.copyOf(handles.values())) {
+            handles.remove(h.id());
+            events.run(() -> h.abandon(new QueueClosedException("The queue was closed before job " + h.id() + " finished")));
+        }
+        events.close();
+        closeQuietly("backend", cfg.backend());
+        closeQuietly("job store", store);
+        closeQuietly("audio store", cfg.audioStore());
+    }
+
+    private static void closeQuietly(String what, AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("closing the {} failed: {}", what, e.toString());
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.ttsqueue.internal;
+
+import dev.ttsqueue.InvalidRequestException;
+import dev.ttsqueue.JobRequest;
+import dev.ttsqueue.ReferenceNotFoundException;
+import dev.ttsqueue.audio.AudioClip;
+import dev.ttsqueue.spi.AudioEntry;
+import dev.ttsqueue.spi.AudioStore;
+import dev.ttsqueue.spi.BackendInfo;
+import dev.ttsqueue.spi.Identifiers;
+import dev.ttsqueue.spi.SynthesisRequest;
+import dev.ttsqueue.spi.Transcriber;
+import dev.ttsqueue.spi.Voice;
+import dev.ttsqueue.spi.VoiceBank;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * Turns a job's references (uploaded clip id or voice name) into audio and transcript: checked at
+ * submit time so a bad id is refused at once, loaded at run time.
+ */
+final class ReferenceResolver {
+    private final AudioStore audioStore;
+    private final VoiceBank voiceBank;
+    private final Transcriber transcriber;
+    private final BackendInfo backend;
+    private final Clock clock;
+
+    ReferenceResolver(AudioStore audioStore, VoiceBank voiceBank, Transcriber transcriber, BackendInfo backend, Clock clock) {
+        this.audioStore = audioStore;
+        this.voiceBank = voiceBank;
+        this.transcriber = transcriber;
+        this.backend = backend;
+        this.clock = clock;
+    }
+
+    /** Submit-time check: the reference exists and a transcript will be available if needed. */
+    void check(JobRequest request) {
+        String bankText = "";
+        switch (request.type()) {
+            case TTS_PERMANENT -> bankText = voice(request.voiceName()).refText();
+            case TTS_GENERATE, VOICE_CLONING -> upload(request.audioFileId());
+        }
+        if (backend.needsReferenceText() && transcriber == null && request.refText().isBlank() && bankText.isBlank()) {
+            throw new InvalidRequestException("Reference text is required: backend " + backend.name()
+                    + " needs the transcript of the reference audio and no transcriber is configured; pass ref_text");
+        }
+    }
+
+    /** Run-time resolution; the job's own seed is passed through. */
+    SynthesisRequest resolve(JobRequest request, long seed) throws Exception {
+        AudioClip audio = null;
+        String refText = request.refText();
+        switch (request.type()) {
+            case TTS_PERMANENT -> {
+                Voice v = voice(request.voiceName());
+                if (refText.isBlank()) {
+                    refText = v.refText();
+                }
+                if (backend.clonesVoices() || (refText.isBlank() && backend.needsReferenceText())) {
+                    audio = voiceBank.load(v.name());
+                }
+            }
+            case TTS_GENERATE, VOICE_CLONING -> {
+                upload(request.audioFileId());
+                if (backend.clonesVoices() || (refText.isBlank() && backend.needsReferenceText())) {
+                    audio = audioStore.load(request.audioFileId());
+                }
+            }
+        }
+        if (refText.isBlank() && backend.needsReferenceText()) {
+            if (transcriber == null) {
+                throw new InvalidRequestException("Reference text is required and no transcriber is configured");
+            }
+            refText = Optional.ofNullable(transcriber.transcribe(audio)).orElse("").trim();
+            if (refText.isBlank()) {
+                throw new InvalidRequestException("Could not transcribe the reference audio; pass ref_text");
+            }
+        }
+        return new SynthesisRequest(backend.clonesVoices() ? audio : null, refText, request.text(), request.settings(), seed);
+    }
+
+    private Voice voice(String name) {
+        if (voiceBank == null) {
+            throw new ReferenceNotFoundException("Voice '" + name + "' not found: no voice bank is configured");
+        }
+        String normalized;
+        try {
+            normalized = Identifiers.normalizeVoiceName(name);
+        } catch (InvalidRequestException e) {
+            throw new ReferenceNotFoundException("Voice '" + name + "' not found");
+        }
+        return voiceBank.find(normalized).orElseThrow(() -> new ReferenceNotFoundException("Voice '" + normalized + "' not found"));
+    }
+
+    private AudioEntry upload(String id) {
+        AudioEntry entry = (Identifiers.isSafe(id) ? audioStore.find(id) : Optional.<AudioEntry>empty())
+                .orElseThrow(() -> new ReferenceNotFoundException("Audio file not found"));
+        if (entry.isExpired(clock.instant())) {
+            throw new ReferenceNotFoundException("Audio file has expired");
+        }
+        return entry;
+    }
+}

@@ -1,0 +1,153 @@
+package dev.ttsqueue.internal;
+
+import dev.ttsqueue.JobEvent;
+import dev.ttsqueue.JobProgress;
+import dev.ttsqueue.spi.Claim;
+import dev.ttsqueue.spi.JobRecord;
+import dev.ttsqueue.spi.LeaseState;
+import dev.ttsqueue.spi.SynthesisContext;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * One job on one worker: the backend's {@link SynthesisContext}, the lease, the timeout. Progress
+ * is written by the worker thread; cancellation, timeout and lease flags by the maintenance thread
+ * or a caller of cancel, hence the volatiles.
+ */
+final class RunningJob implements SynthesisContext {
+    private final QueueEngine engine;
+    final String id;
+    final long token;
+    final Instant startedAt;
+
+    private volatile boolean cancelRequested;
+    private volatile boolean timedOut;
+    private volatile boolean lost;
+    private volatile int stepsDone;
+    private volatile int stepsTotal;
+    private volatile JobRecord current;
+    private double percent;
+    private Instant lastStepAt;
+    private Instant lastRenewal;
+
+    RunningJob(QueueEngine engine, Claim claim) {
+        this.engine = engine;
+        this.current = claim.job();
+        this.id = claim.job().id();
+        this.token = claim.fencingToken();
+        this.startedAt = claim.job().startedAt();
+        this.lastStepAt = startedAt;
+        this.lastRenewal = startedAt;
+    }
+
+    JobRecord record() {
+        return current;
+    }
+
+    @Override
+    public String jobId() {
+        return id;
+    }
+
+    @Override
+    public long seed() {
+        return current.seed();
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return cancelRequested || timedOut || lost;
+    }
+
+    boolean cancelRequested() {
+        return cancelRequested;
+    }
+
+    boolean timedOut() {
+        return timedOut;
+    }
+
+    boolean lost() {
+        return lost;
+    }
+
+    int stepsTotal() {
+        return stepsTotal;
+    }
+
+    void requestCancel() {
+        cancelRequested = true;
+    }
+
+    double stepsLeft(double fallbackPerJob) {
+        int total = stepsTotal;
+        return total > 0 ? Math.max(0, total - stepsDone) : fallbackPerJob;
+    }
+
+    @Override
+    public void reportProgress(int done, int total) {
+        if (lost || timedOut) {
+            return;
+        }
+        Instant now = engine.clock.instant();
+        int previous = stepsDone;
+        if (done > previous) {
+            engine.speed.recordSteps(done - previous, Duration.between(lastStepAt, now));
+            lastStepAt = now;
+        }
+        int newTotal = Math.max(Math.max(total, done), 0);
+        stepsDone = Math.max(done, 0);
+        stepsTotal = newTotal;
+        double pct = newTotal > 0 ? Math.min(99.0, 100.0 * done / newTotal) : 0.0;
+        percent = Math.max(percent, pct);
+        Instant eta = engine.speed.after(now, newTotal - done);
+        LeaseState state = engine.store.recordProgress(id, token, stepsDone, newTotal, percent, eta);
+        onLeaseState(state);
+        if (state == LeaseState.LOST) {
+            return;
+        }
+        current = current.withProgress(stepsDone, newTotal, percent, eta);
+        engine.publish(JobEvent.Kind.PROGRESS, current, new JobProgress(id, stepsDone, newTotal, percent, eta));
+    }
+
+    /** Called on the maintenance thread: renew the lease, enforce the timeout. */
+    void maintain(Instant now) {
+        if (lost || timedOut) {
+            return;
+        }
+        Duration timeout = engine.cfg.jobTimeout();
+        if (!now.isBefore(startedAt.plus(timeout))) {
+            timedOut = true;
+            String message = "timed out after " + describe(timeout);
+            if (engine.store.fail(id, token, message, now)) {
+                engine.store.get(id).ifPresent(r -> engine.finished(r, JobEvent.Kind.FAILED));
+            }
+            return;
+        }
+        Duration lease = engine.cfg.leaseDuration();
+        if (!now.isBefore(lastRenewal.plus(lease.dividedBy(3)))) {
+            lastRenewal = now;
+            onLeaseState(engine.store.renewLease(id, token, now.plus(lease)));
+        }
+    }
+
+    private void onLeaseState(LeaseState state) {
+        switch (state) {
+            case CANCEL_REQUESTED -> cancelRequested = true;
+            case LOST -> lost = true;
+            default -> {
+            }
+        }
+    }
+
+    static String describe(Duration d) {
+        long s = d.toSeconds();
+        if (s < 1) {
+            return d.toMillis() + " ms";
+        }
+        if (s < 120) {
+            return s + " s";
+        }
+        return s / 60 + " min" + (s % 60 == 0 ? "" : " " + s % 60 + " s");
+    }
+}

@@ -1,0 +1,55 @@
+package dev.ttsqueue.spi;
+
+import dev.ttsqueue.InvalidRequestException;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Ids and names that end up in file names or keys. Anything that names a file goes through here,
+ * so no id can climb out of its folder ({@code ..}, slashes, NUL, drive letters all fail).
+ */
+public final class Identifiers {
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
+    private static final Pattern NOT_VOICE_CHAR = Pattern.compile("[^a-z0-9_-]");
+
+    private Identifiers() {
+    }
+
+    /** A fresh random id (a UUID, as the old server issued). */
+    public static String newId() {
+        return UUID.randomUUID().toString();
+    }
+
+    /** True when {@code id} is 1–128 characters of {@code [A-Za-z0-9_-]}, starting with a letter or digit. */
+    public static boolean isSafe(String id) {
+        return id != null && SAFE_ID.matcher(id).matches();
+    }
+
+    /**
+     * Returns {@code id} when safe.
+     *
+     * @throws InvalidRequestException naming {@code what} otherwise
+     */
+    public static String requireSafe(String what, String id) {
+        if (!isSafe(id)) {
+            throw new InvalidRequestException("Invalid " + what + ": only letters, digits, '-' and '_' are allowed");
+        }
+        return id;
+    }
+
+    /**
+     * The voice-bank form of a name, as the old server made it: lower-cased, spaces to '_', and
+     * anything outside {@code [a-z0-9_-]} dropped.
+     *
+     * @throws InvalidRequestException when nothing is left
+     */
+    public static String normalizeVoiceName(String name) {
+        String lowered = name == null ? "" : name.trim().toLowerCase(Locale.ROOT).replace(' ', '_');
+        String cleaned = NOT_VOICE_CHAR.matcher(lowered).replaceAll("");
+        if (!isSafe(cleaned)) {
+            throw new InvalidRequestException("Voice name must contain alphanumeric characters");
+        }
+        return cleaned;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.ttsqueue.spi;
+
+import dev.ttsqueue.JobRequest;
+import dev.ttsqueue.JobStatus;
+import dev.ttsqueue.JobType;
+import dev.ttsqueue.SynthesisResult;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A job as a {@link JobStore} keeps it. Immutable; stores return updated copies.
+ *
+ * @param id job id (validated by {@link Identifiers})
+ * @param request what was asked (type and priority included)
+ * @param sequence submission order assigned by the store on enqueue; FIFO tie-breaker
+ * @param seed the seed resolved at submit time
+ * @param status current state
+ * @param createdAt when accepted
+ * @param startedAt when last claimed; null while never claimed
+ * @param completedAt when terminal; null before
+ * @param stepsDone backend steps done in the current attempt
+ * @param stepsTotal backend steps announced in the current attempt (0 = unknown yet)
+ * @param progress 0–100
+ * @param estimatedCompletion the worker's estimate at its last progress report; null when unknown
+ * @param error failure message, for {@code FAILED}
+ * @param result the result, for {@code COMPLETED}
+ * @param attempts how many times it was claimed
+ * @param leaseOwner worker holding the lease, while {@code PROCESSING}
+ * @param leaseExpiresAt end of that lease
+ * @param fencingToken token of the current claim; 0 before the first claim
+ * @param cancelRequested a cancel was asked while it was processing
+ */
+public record JobRecord(
+        String id,
+        JobRequest request,
+        long sequence,
+        long seed,
+        JobStatus status,
+        Instant createdAt,
+        Instant startedAt,
+        Instant completedAt,
+        int stepsDone,
+        int stepsTotal,
+        double progress,
+        Instant estimatedCompletion,
+        String error,
+        SynthesisResult result,
+        int attempts,
+        String leaseOwner,
+        Instant leaseExpiresAt,
+        long fencingToken,
+        boolean cancelRequested) {
+
+    public JobRecord {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(createdAt, "createdAt");
+    }
+
+    /** A new job ready for {@link JobStore#enqueue}: queued, sequence 0 (the store assigns it). */
+    public static JobRecord newQueued(String id, JobRequest request, long seed, Instant createdAt) {
+        return new JobRecord(id, request, 0, seed, JobStatus.QUEUED, createdAt, null, null,
+                0, 0, 0.0, null, null, null, 0, null, null, 0, false);
+    }
+
+    public JobType type() {
+        return request.type();
+    }
+
+    public int priority() {
+        return request.priority();
+    }
+
+    public JobRecord withSequence(long value) {
+        return new JobRecord(id, request, value, seed, status, createdAt, startedAt, completedAt, stepsDone, stepsTotal,
+                progress, estimatedCompletion, error, result, attempts, leaseOwner, leaseExpiresAt, fencingToken, cancelRequested);
+    }
+
+    /** The record after a worker claimed it: processing, attempt counted, lease and token set, progress reset. */
+    public JobRecord claimed(String worker, Instant now, Instant leaseEnd, long token) {
+        return new JobRecord(id, request, sequence, seed, JobStatus.PROCESSING, createdAt, now, null, 0, 0,
+                0.0, null, null, null, attempts + 1, worker, leaseEnd, token, false);
+    }
+
+    public JobRecord withLease(Instant leaseEnd) {
+        return new JobRecord(id, request, sequence, seed, status, createdAt, startedAt, completedAt, stepsDone, stepsTotal,
+                progress, estimatedCompletion, error, result, attempts, leaseOwner, leaseEnd, fencingToken, cancelRequested);
+    }
+
+    public JobRecord withProgress(int done, int total, double percent, Instant eta) {
+        return new JobRecord(id, request, sequence, seed, status, createdAt, startedAt, completedAt, done, total,
+                percent, eta, error, result, attempts, leaseOwner, leaseExpiresAt, fencingToken, cancelRequested);
+    }
+
+    public JobRecord withCancelRequested() {
+        return new JobRecord(id, request, sequence, seed, status, createdAt, startedAt, completedAt, stepsDone, stepsTotal,
+                progress, estimatedCompletion, error, result, attempts, leaseOwner, leaseExpiresAt, fencingToken, true);
+    }
+
+    public JobRecord completed(SynthesisResult value, Instant now) {
+        return new JobRecord(id, request, sequence, seed, JobStatus.COMPLETED, createdAt, startedAt, now, stepsTotal, stepsTotal,
+                100.0, null, null, value, attempts, null, null, fencingToken, false);
+    }
+
+    public JobRecord failed(String message, Instant now) {
+        return new JobRecord(id, request, sequence, seed, JobStatus.FAILED, createdAt, startedAt, now, stepsDone, stepsTotal,
+                progress, null, message, null, attempts, null, null, fencingToken, false);
+    }
+
+    public JobRecord cancelled(Instant now) {
+        return new JobRecord(id, request, sequence, seed, JobStatus.CANCELLED, createdAt, startedAt, now, stepsDone, stepsTotal,
+                progress, null, null, null, attempts, null, null, fencingToken, cancelRequested);
+    }
+
+    /** Back to the queue after a lost lease; keeps its sequence, so it keeps its place. */
+    public JobRecord requeued() {
+        return new JobRecord(id, request, sequence, seed, JobStatus.QUEUED, createdAt, startedAt, null, 0, 0,
+                0.0, null, null, null, attempts, null, null, fencingToken, false);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.ttsqueue.spi;
+
+import dev.ttsqueue.JobStatus;
+import dev.ttsqueue.SynthesisResult;
+import dev.ttsqueue.internal.InMemoryJobStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where jobs live. The scheduler talks to every store through this interface alone, so an
+ * in-memory map, SQLite and Redis fit it the same way.
+ *
+ * <p>Rules every implementation keeps (the {@code JobStoreContract} test suite checks them):
+ * <ul>
+ *   <li>Run order: higher {@code priority} first, then lower {@code sequence} (submission order).
+ *   <li>{@link #claimNext} is atomic: two workers never claim the same job in one attempt.
+ *   <li>Writes that carry a fencing token (renew, progress, complete, fail, finishCancelled) are
+ *       applied only while the job is {@code PROCESSING} under that very token; otherwise they
+ *       change nothing and report so.
+ *   <li>A terminal job never changes state again.
+ *   <li>All methods are thread-safe. Durable stores make {@link #enqueue} durable before returning.
+ * </ul>
+ */
+public interface JobStore extends AutoCloseable {
+
+    /** A store in this process's memory; nothing survives the process. */
+    static JobStore inMemory() {
+        return new InMemoryJobStore();
+    }
+
+    /**
+     * Adds a queued job, assigning it the next sequence number.
+     *
+     * @param job a record from {@link JobRecord#newQueued}
+     * @param maxQueued refuse when this many jobs are already queued; 0 or less means no limit
+     * @return the stored record (with its sequence), or empty when the queue is full
+     * @throws IllegalArgumentException when a job with this id exists
+     */
+    Optional<JobRecord> enqueue(JobRecord job, int maxQueued);
+
+    /**
+     * Takes the next job in run order for {@code workerId}: status {@code PROCESSING}, attempts + 1,
+     * {@code startedAt = now}, lease until {@code now + lease}, a new fencing token.
+     *
+     * @return the claim, or empty when nothing is queued
+     */
+    Optional<Claim> claimNext(String workerId, Instant now, Duration lease);
+
+    /** Extends the lease of a claimed job to {@code leaseEnd}. */
+    LeaseState renewLease(String jobId, long fencingToken, Instant leaseEnd);
+
+    /** Records progress of a claimed job. */
+    LeaseState recordProgress(String jobId, long fencingToken, int stepsDone, int stepsTotal, double progress, Instant estimatedCompletion);
+
+    /** Marks a claimed job {@code COMPLETED} with its result; false when the token is stale. */
+    boolean complete(String jobId, long fencingToken, SynthesisResult result, Instant now);
+
+    /** Marks a claimed job {@code FAILED}; false when the token is stale. */
+    boolean fail(String jobId, long fencingToken, String error, Instant now);
+
+    /** Marks a claimed job {@code CANCELLED} after its worker stopped; false when the token is stale. */
+    boolean finishCancelled(String jobId, long fencingToken, Instant now);
+
+    /** Cancels a queued job at once, or flags a processing one for its worker. */
+    CancelOutcome requestCancel(String jobId, Instant now);
+
+    Optional<JobRecord> get(String jobId);
+
+    /**
+     * Jobs newest first (by sequence, descending).
+     *
+     * @param status only this state; null for all
+     * @param limit at most this many
+     */
+    List<JobRecord> list(JobStatus status, int limit);
+
+    /** Queued jobs in run order, at most {@code limit}. */
+    List<JobRecord> queuedInRunOrder(int limit);
+
+    /** Number of jobs per state; every state is present. */
+    Map<JobStatus, Long> counts();
+
+    /** 1-based place of a queued job in run order; 0 when it is not queued or unknown. */
+    int queuePosition(String jobId);
+
+    /** Deletes terminal jobs that finished before {@code cutoff}; returns what was deleted. */
+    List<JobRecord> purgeFinishedBefore(Instant cutoff);
+
+    /**
+     * Recovers jobs whose lease ended before {@code now} (their worker died): back to
+     * {@code QUEUED} in their old place, or {@code FAILED} "worker lost" once they were claimed
+     * {@code maxAttempts} times, or {@code CANCELLED} if a cancel was pending.
+     *
+     * @return the records after the change
+     */
+    List<JobRecord> requeueExpired(Instant now, int maxAttempts);
+
+    /** Short description for health output, e.g. {@code in-memory} or {@code sqlite:/data/jobs.db}. */
+    String describe();
+
+    @Override
+    default void close() {
+    }
+}

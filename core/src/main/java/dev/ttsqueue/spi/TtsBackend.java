@@ -1,0 +1,48 @@
+package dev.ttsqueue.spi;
+
+import dev.ttsqueue.audio.AudioClip;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A speech model. The queue calls it from one worker thread per device and never runs two
+ * syntheses on the same backend instance at once unless {@link BackendInfo#maxBatchSize()} &gt; 1,
+ * in which case it may hand several requests to {@link #synthesizeBatch} in one call.
+ *
+ * <p>An exception thrown by {@link #synthesize} fails only that job, with the exception's message;
+ * the worker goes on with the next job.
+ */
+public interface TtsBackend extends AutoCloseable {
+
+    BackendInfo info();
+
+    /**
+     * Synthesises one request. Report progress through {@code ctx} after each step and stop
+     * (throw {@link dev.ttsqueue.JobCancelledException} via {@link SynthesisContext#throwIfCancelled()})
+     * when {@link SynthesisContext#isCancelled()} turns true.
+     *
+     * @return the generated audio at {@link BackendInfo#sampleRate()}
+     * @throws Exception any failure; it fails this job only
+     */
+    AudioClip synthesize(SynthesisRequest request, SynthesisContext ctx) throws Exception;
+
+    /**
+     * Synthesises several compatible requests (same settings shape) at once. The default runs
+     * them one after another; a backend that batches on the device overrides it and sets
+     * {@link BackendInfo#maxBatchSize()}.
+     *
+     * @return one clip per request, in order
+     */
+    default List<AudioClip> synthesizeBatch(List<SynthesisRequest> requests, List<SynthesisContext> contexts) throws Exception {
+        List<AudioClip> out = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            out.add(synthesize(requests.get(i), contexts.get(i)));
+        }
+        return out;
+    }
+
+    /** Releases sessions and device memory. Called once, by the queue's {@code close()}. */
+    @Override
+    default void close() throws Exception {
+    }
+}
