@@ -122,7 +122,7 @@ public final class SyntheticBackend implements TtsBackend {
         hangRelease.release();
     }
 
-    /** Waits until jobs have entered {@code n} steps in all (counting from the start). */
+    /** Waits until jobs have entered {@code n} more steps than earlier calls consumed (permits are cumulative). */
     public boolean awaitStepsEntered(int n, long timeout, TimeUnit unit) throws InterruptedException {
         return stepsEntered.tryAcquire(n, timeout, unit);
     }
