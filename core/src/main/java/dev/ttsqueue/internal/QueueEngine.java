@@ -310,7 +310,7 @@ public final class QueueEngine {
     }
 
     public boolean isOpen() {
-        return open;
+        return accepting;
     }
 
     // ---- cancel and cleanup ------------------------------------------------------------------
