@@ -77,9 +77,14 @@ class TtsJobQueueTest {
     @Test
     void progressIsMonotoneAndEndsAt100() throws Exception {
         start(SyntheticBackend.builder().steps(10).gated().build(), b -> b);
-        JobHandle h = queue.submit(JobRequest.ttsGenerate(upload(queue), "progress"));
         List<JobProgress> seen = new CopyOnWriteArrayList<>();
-        h.onProgress(seen::add);
+        // Registered before submit: the first report (0 of 10) comes as soon as a worker takes the job.
+        queue.addListener(e -> {
+            if (e.kind() == JobEvent.Kind.PROGRESS) {
+                seen.add(e.progress());
+            }
+        });
+        JobHandle h = queue.submit(JobRequest.ttsGenerate(upload(queue), "progress"));
         backend.release(10);
         await(h);
         queue.close(); // drains the event thread, so every progress event has been delivered
