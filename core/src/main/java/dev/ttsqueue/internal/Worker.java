@@ -84,9 +84,10 @@ final class Worker extends Thread {
         SynthesisResult result = new SynthesisResult(output.id(), request.refText(), request.text(), record.seed(),
                 record.type() == JobType.TTS_PERMANENT ? record.request().voiceName() : null,
                 audio.durationSeconds(), audio.sampleRate(), engine.backendInfo.name(), note());
-        if (engine.store.complete(job.id, job.token, result, engine.clock.instant())) {
+        java.time.Instant now = engine.clock.instant();
+        if (engine.store.complete(job.id, job.token, result, now)) {
             engine.speed.recordJob(job.stepsTotal());
-            engine.store.get(job.id).ifPresent(r -> engine.finished(r, JobEvent.Kind.COMPLETED));
+            engine.finished(job.record().completed(result, now), JobEvent.Kind.COMPLETED);
         } else {
             // Timed out or taken over meanwhile: the job's outcome was already written by someone else.
             log.warn("job {}: result discarded, the job was {} meanwhile", job.id, job.timedOut() ? "timed out" : "taken over");
