@@ -36,9 +36,10 @@ class TtsJobQueueBatchingTest {
                 await(h);
             }
             assertInstanceOf(JobFailedException.class, failure(failing));
-            // blocker alone; then jobs 0-3 claimed together and split by NFE (0,2,3 | 1); then job 4 with the
-            // failing one, whose batch fails and is rerun job by job so job 4 still completes.
-            assertEquals(List.of(1, 3, 1, 2), backend.batchSizes());
+            // The blocker ran alone (plain synthesize); then jobs 0-3 were claimed together and split by NFE
+            // (0,2,3 | 1); then job 4 with the failing one, whose batch fails and is rerun job by job so job 4
+            // still completes.
+            assertEquals(List.of(3, 1, 2), backend.batchSizes());
             String bad = "bad " + SyntheticBackend.FAIL_MARKER;
             assertEquals(List.of("blocker", "job 0", "job 2", "job 3", "job 1", "job 4", bad, "job 4", bad), backend.order());
         }
