@@ -35,6 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -72,7 +74,8 @@ public final class QueueEngine {
     private final ScheduledExecutorService maintenance;
     private final ReentrantLock wakeLock = new ReentrantLock();
     private final Condition wake = wakeLock.newCondition();
-    private long wakeVersion;
+    private final AtomicLong wakeVersion = new AtomicLong();
+    private final AtomicInteger waiters = new AtomicInteger();
     private volatile boolean open = true;
     private volatile boolean accepting = true;
     private Instant lastRetention;
@@ -166,34 +169,37 @@ public final class QueueEngine {
         return d.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : d;
     }
 
+    /**
+     * Wakes idle workers. Lock-free unless a worker is waiting: a worker registers as waiter before
+     * it re-reads the version, so a submit that bumps the version afterwards always sees it.
+     */
     void signalWorkers() {
-        wakeLock.lock();
-        try {
-            wakeVersion++;
-            wake.signalAll();
-        } finally {
-            wakeLock.unlock();
+        wakeVersion.incrementAndGet();
+        if (waiters.get() > 0) {
+            wakeLock.lock();
+            try {
+                wake.signalAll();
+            } finally {
+                wakeLock.unlock();
+            }
         }
     }
 
     long wakeVersion() {
-        wakeLock.lock();
-        try {
-            return wakeVersion;
-        } finally {
-            wakeLock.unlock();
-        }
+        return wakeVersion.get();
     }
 
     /** Waits until something was submitted after {@code seenVersion}, or the poll interval passed (other nodes may enqueue). */
     void awaitWork(long seenVersion) throws InterruptedException {
         wakeLock.lock();
+        waiters.incrementAndGet();
         try {
             long nanos = cfg.maintenanceInterval().toNanos();
-            while (open && accepting && wakeVersion == seenVersion && nanos > 0) {
+            while (accepting && wakeVersion.get() == seenVersion && nanos > 0) {
                 nanos = wake.awaitNanos(nanos);
             }
         } finally {
+            waiters.decrementAndGet();
             wakeLock.unlock();
         }
     }
@@ -310,7 +316,7 @@ public final class QueueEngine {
     }
 
     public boolean isOpen() {
-        return open;
+        return accepting;
     }
 
     // ---- cancel and cleanup ------------------------------------------------------------------
