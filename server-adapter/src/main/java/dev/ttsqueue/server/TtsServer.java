@@ -33,6 +33,7 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.glassfish.jersey.internal.inject.AbstractBinder;
 import org.glassfish.jersey.jetty.JettyHttpContainer;
 import org.glassfish.jersey.media.multipart.MultiPartFeature;
 import org.glassfish.jersey.media.multipart.MultiPartProperties;
@@ -92,11 +93,13 @@ public final class TtsServer implements AutoCloseable {
 
         ResourceConfig rc = new ResourceConfig();
         rc.setApplicationName("ttsqueue-server");
-        rc.register(new ServiceResource(ctx));
-        rc.register(new AudioResource(ctx));
-        rc.register(new SyncResource(ctx));
-        rc.register(new JobsResource(ctx));
-        rc.register(new JobEventsResource(ctx));
+        rc.register(new AbstractBinder() {
+            @Override
+            protected void configure() {
+                bind(ctx).to(ServerContext.class);
+            }
+        });
+        rc.registerClasses(ServiceResource.class, AudioResource.class, SyncResource.class, JobsResource.class, JobEventsResource.class);
         rc.register(new ErrorMapper());
         rc.register(new JsonBodyWriter(mapper));
         rc.register(new BodyLimitFilter(config.maxUploadBytes()));

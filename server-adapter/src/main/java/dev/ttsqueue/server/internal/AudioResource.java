@@ -1,5 +1,7 @@
 package dev.ttsqueue.server.internal;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.spi.AudioEntry;
 import dev.ttsqueue.spi.AudioKind;
@@ -30,9 +32,11 @@ import org.glassfish.jersey.server.ContainerRequest;
 /** Uploaded reference audio, generated audio and permanent voices. */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
+@Singleton
 public final class AudioResource {
     private final ServerContext ctx;
 
+    @Inject
     public AudioResource(ServerContext ctx) {
         this.ctx = ctx;
     }

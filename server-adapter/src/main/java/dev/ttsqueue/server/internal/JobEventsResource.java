@@ -1,5 +1,7 @@
 package dev.ttsqueue.server.internal;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ttsqueue.JobEvent;
 import dev.ttsqueue.JobSnapshot;
@@ -34,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * background thread, so a slow client never holds up the queue's listeners.
  */
 @Path("/jobs/{job_id}/events")
+@Singleton
 public final class JobEventsResource {
     private static final Logger log = LoggerFactory.getLogger(JobEventsResource.class);
     private static final long HEARTBEAT_SECONDS = 15;
@@ -41,6 +44,7 @@ public final class JobEventsResource {
 
     private final ServerContext ctx;
 
+    @Inject
     public JobEventsResource(ServerContext ctx) {
         this.ctx = ctx;
     }
@@ -91,6 +95,8 @@ public final class JobEventsResource {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.io.IOException e) {
+            log.debug("closing the event stream of job {} failed: {}", id, e.toString());
         } catch (RuntimeException e) {
             log.warn("event stream of job {} ended with an error: {}", id, e.toString());
         }

@@ -1,5 +1,7 @@
 package dev.ttsqueue.server.internal;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import dev.ttsqueue.InferenceSettings;
 import dev.ttsqueue.JobHandle;
 import dev.ttsqueue.JobRequest;
@@ -29,12 +31,14 @@ import org.slf4j.LoggerFactory;
 /** The job queue endpoints: submit, status, result, queue status, cleanup, cancel, list. */
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
+@Singleton
 public final class JobsResource {
     private static final Logger log = LoggerFactory.getLogger(JobsResource.class);
 
     private final ServerContext ctx;
     private final Submissions submissions;
 
+    @Inject
     public JobsResource(ServerContext ctx) {
         this.ctx = ctx;
         this.submissions = new Submissions(ctx);

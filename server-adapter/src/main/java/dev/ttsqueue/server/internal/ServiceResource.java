@@ -1,5 +1,7 @@
 package dev.ttsqueue.server.internal;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import dev.ttsqueue.InferenceSettings;
 import dev.ttsqueue.spi.BackendInfo;
 import jakarta.ws.rs.GET;
@@ -20,6 +22,7 @@ import java.util.regex.Pattern;
 
 /** Service endpoints: root description, health, metrics, the OpenAPI document and Swagger UI. */
 @Path("/")
+@Singleton
 public final class ServiceResource {
     private static final String OPENAPI = "/dev/ttsqueue/server/openapi.json";
     private static final String SWAGGER_POM = "/META-INF/maven/org.webjars/swagger-ui/pom.properties";
@@ -32,6 +35,7 @@ public final class ServiceResource {
     private final byte[] openApi;
     private final String swaggerVersion;
 
+    @Inject
     public ServiceResource(ServerContext ctx) {
         this.ctx = ctx;
         this.openApi = resource(OPENAPI);

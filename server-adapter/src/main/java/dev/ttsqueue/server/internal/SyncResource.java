@@ -1,5 +1,7 @@
 package dev.ttsqueue.server.internal;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import dev.ttsqueue.JobHandle;
 import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.spi.AudioEntry;
@@ -22,12 +24,14 @@ import org.slf4j.LoggerFactory;
  */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
+@Singleton
 public final class SyncResource {
     private static final Logger log = LoggerFactory.getLogger(SyncResource.class);
 
     private final ServerContext ctx;
     private final Submissions submissions;
 
+    @Inject
     public SyncResource(ServerContext ctx) {
         this.ctx = ctx;
         this.submissions = new Submissions(ctx);

@@ -1,0 +1,73 @@
+package dev.ttsqueue.server.internal;
+
+import dev.ttsqueue.TtsJobQueue;
+import dev.ttsqueue.server.ServerConfig;
+import dev.ttsqueue.spi.AudioStore;
+import dev.ttsqueue.spi.JobStore;
+import dev.ttsqueue.spi.TtsBackend;
+import dev.ttsqueue.spi.VoiceBank;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the queue of the standalone server from its options. Layout under {@code --data-dir}:
+ * {@code jobs.db} (SQLite store), {@code audio/} (uploads and outputs), {@code reference_voices/}
+ * (the old server's voice folder layout).
+ */
+public final class StandaloneQueue {
+    private static final Logger log = LoggerFactory.getLogger(StandaloneQueue.class);
+
+    private StandaloneQueue() {
+    }
+
+    public static TtsJobQueue build(ServerConfig config) throws Exception {
+        Path data = config.dataDir().toAbsolutePath().normalize();
+        Files.createDirectories(data);
+        Clock clock = Clock.systemUTC();
+        TtsBackend backend = backend(config);
+        try {
+            TtsJobQueue.Builder b = TtsJobQueue.builder()
+                    .backend(backend)
+                    .store(store(config, data))
+                    .audioStore(audioStore(config, data, clock))
+                    .voiceBank(VoiceBank.directory(data.resolve("reference_voices")))
+                    .workers(config.workerCount())
+                    .maxQueueSize(config.maxQueueSize())
+                    .maxTextLength(config.maxTextLength())
+                    .clock(clock);
+            if (config.retention() != null) {
+                Duration interval = config.retention().compareTo(Duration.ofHours(1)) < 0 ? config.retention() : Duration.ofHours(1);
+                b.retention(config.retention(), interval);
+            }
+            return b.build();
+        } catch (Exception | Error e) {
+            backend.close();
+            throw e;
+        }
+    }
+
+    private static JobStore store(ServerConfig config, Path data) {
+        if (config.store().equals("memory")) {
+            return JobStore.inMemory();
+        }
+        log.warn("the SQLite job store is not part of this build yet; keeping jobs in memory (use --store memory to silence this)");
+        return JobStore.inMemory();
+    }
+
+    private static AudioStore audioStore(ServerConfig config, Path data, Clock clock) throws IOException {
+        if (config.store().equals("memory")) {
+            return AudioStore.inMemory(clock, config.uploadTtl(), null);
+        }
+        return AudioStore.directory(data.resolve("audio"), clock, config.uploadTtl(), null);
+    }
+
+    private static TtsBackend backend(ServerConfig config) {
+        throw new IllegalStateException("no speech backend is part of this build yet"
+                + (config.modelDir() != null ? " (F5-TTS model in " + config.modelDir() + ")" : " (FreeTTS)"));
+    }
+}
