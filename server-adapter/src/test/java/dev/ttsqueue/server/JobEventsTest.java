@@ -33,28 +33,52 @@ class JobEventsTest {
     record Event(String name, JsonNode data) {
     }
 
-    /** Reads SSE events until the stream ends. */
-    private List<Event> readAll(InputStream body) throws Exception {
-        List<Event> events = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+    /** Reads SSE events one at a time. */
+    static final class EventReader implements AutoCloseable {
+        private final BufferedReader r;
+
+        EventReader(InputStream body) {
+            r = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+        }
+
+        /** The next event, or null at the end of the stream. */
+        Event next() throws Exception {
             String name = null;
             StringBuilder data = new StringBuilder();
             String line;
             while ((line = r.readLine()) != null) {
                 if (line.isEmpty()) {
-                    if (name != null || data.length() > 0) {
-                        events.add(new Event(name, TestServer.JSON.readTree(data.toString())));
+                    if (data.length() > 0) {
+                        return new Event(name, TestServer.JSON.readTree(data.toString()));
                     }
                     name = null;
-                    data.setLength(0);
                 } else if (line.startsWith("event:")) {
                     name = line.substring(6).trim();
                 } else if (line.startsWith("data:")) {
                     data.append(line.substring(5).trim());
                 }
             }
+            return null;
         }
-        return events;
+
+        List<Event> rest() throws Exception {
+            List<Event> events = new ArrayList<>();
+            for (Event e = next(); e != null; e = next()) {
+                events.add(e);
+            }
+            return events;
+        }
+
+        @Override
+        public void close() throws Exception {
+            r.close();
+        }
+    }
+
+    private List<Event> readAll(InputStream body) throws Exception {
+        try (EventReader r = new EventReader(body)) {
+            return r.rest();
+        }
     }
 
     private HttpResponse<InputStream> open(String jobId) throws Exception {
@@ -71,8 +95,15 @@ class JobEventsTest {
         HttpResponse<InputStream> resp = open(id);
         assertEquals(200, resp.statusCode());
         assertTrue(resp.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
-        gated.releaseAll();
-        List<Event> events = readAll(resp.body());
+        List<Event> events = new ArrayList<>();
+        try (EventReader reader = new EventReader(resp.body())) {
+            Event first = reader.next();
+            assertEquals("progress", first.name(), "the current state comes first");
+            assertEquals("processing", first.data().get("status").asText());
+            events.add(first);
+            gated.releaseAll();
+            events.addAll(reader.rest());
+        }
         List<String> names = events.stream().map(Event::name).toList();
         assertEquals("completed", names.get(names.size() - 1), names.toString());
         assertTrue(names.contains("progress"), names.toString());
@@ -108,9 +139,12 @@ class JobEventsTest {
         String running = s.submitAsync(fileId, "to cancel", 0);
         assertTrue(gated.awaitStepsEntered(1, 10, TimeUnit.SECONDS));
         HttpResponse<InputStream> resp = open(running);
-        assertEquals(200, s.delete("/jobs/" + running).status());
-        List<Event> events = readAll(resp.body());
-        assertEquals("cancelled", events.get(events.size() - 1).name());
+        try (EventReader reader = new EventReader(resp.body())) {
+            assertEquals("progress", reader.next().name());
+            assertEquals(200, s.delete("/jobs/" + running).status());
+            List<Event> events = reader.rest();
+            assertEquals("cancelled", events.get(events.size() - 1).name());
+        }
 
         String failing = s.submitAsync(fileId, "bad " + SyntheticBackend.FAIL_MARKER, 0);
         gated.releaseAll();

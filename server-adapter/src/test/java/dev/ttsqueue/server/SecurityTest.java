@@ -95,7 +95,7 @@ class SecurityTest {
                 "parameters", Map.of("ref_audio_path", inside.toString(), "gen_text", "by path")));
         assertEquals(200, ok.status(), ok::toString);
         TestServer.Reply dotted = s.postJson("/jobs/submit", Map.of("job_type", "tts_generate",
-                "parameters", Map.of("ref_audio_path", inside.getParent().resolve("x/../" + inside.getFileName()).toString(), "gen_text", "dots resolved")));
+                "parameters", Map.of("ref_audio_path", inside.getParent().resolve("../" + inside.getParent().getFileName() + "/" + inside.getFileName()).toString(), "gen_text", "dots resolved")));
         assertEquals(200, dotted.status(), dotted::toString);
 
         for (String p : List.of(outside.toString(), link.toString(), "/etc/passwd", inside.getParent().resolve("../../outside.wav").toString(),

@@ -8,12 +8,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks and decodes an uploaded audio file at upload time, so a file the model could never read
  * is refused with a reason now instead of failing a job later.
  */
 public final class AudioUploads {
+    private static final Logger log = LoggerFactory.getLogger(AudioUploads.class);
     private static final Set<String> AUDIO_EXTENSIONS = Set.of("wav", "wave");
 
     private AudioUploads() {
@@ -35,6 +38,10 @@ public final class AudioUploads {
             clip = WavCodec.read(in, maxBytes);
         } catch (AudioFormatException e) {
             throw ApiException.badRequest("Invalid audio file: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // Bytes from a client: whatever trips the decoder is the file's fault, not the server's.
+            log.debug("upload {} could not be decoded", upload.fileName(), e);
+            throw ApiException.badRequest("Invalid audio file: it could not be decoded as WAV");
         }
         if (clip.length() == 0) {
             throw ApiException.badRequest("Invalid audio file: it holds no samples");

@@ -86,7 +86,7 @@ public final class JobsResource {
                 if (genText == null || voice == null) {
                     throw ApiException.badRequest("TTS permanent jobs require 'voice_name' and 'gen_text' parameters");
                 }
-                request = JobRequest.ttsPermanent(voice, genText);
+                request = JobRequest.ttsPermanent(VoiceNames.canonical(voice), genText);
             }
             case VOICE_CLONING -> {
                 String audioFileId = p.string("audio_file_id", null);
@@ -141,7 +141,7 @@ public final class JobsResource {
         try (FormFields form = FormFields.read(request)) {
             String voice = form.requiredString("voice_name");
             String text = form.requiredString("text");
-            return submitForm(form, JobRequest.ttsPermanent(voice, text));
+            return submitForm(form, JobRequest.ttsPermanent(VoiceNames.canonical(voice), text));
         }
     }
 

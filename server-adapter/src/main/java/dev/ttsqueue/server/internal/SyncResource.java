@@ -59,7 +59,7 @@ public final class SyncResource {
         String refText = json.string("ref_text", "");
         var settings = Submissions.settings(json.object("settings").map(f -> (FieldReader) f).orElse(EMPTY));
         json.errors().throwIfAny();
-        JobHandle h = submissions.submit(JobRequest.ttsPermanent(voice, text).refText(refText).settings(settings));
+        JobHandle h = submissions.submit(JobRequest.ttsPermanent(VoiceNames.canonical(voice), text).refText(refText).settings(settings));
         submissions.answerWhenDone(h, response, Submissions::generated, () -> { });
     }
 
