@@ -33,7 +33,9 @@ public final class JsonBodyWriter implements MessageBodyWriter<Object> {
     @Override
     public void writeTo(Object value, Class<?> type, Type genericType, Annotation[] annotations, MediaType mediaType,
             MultivaluedMap<String, Object> headers, OutputStream out) throws IOException {
-        // The mapper is built with AUTO_CLOSE_TARGET off: Jersey owns the entity stream.
-        mapper.writeValue(out, value);
+        // Small bodies: serialise first so the answer carries a Content-Length instead of going chunked.
+        byte[] json = mapper.writeValueAsBytes(value);
+        headers.putSingle("Content-Length", json.length);
+        out.write(json);
     }
 }
