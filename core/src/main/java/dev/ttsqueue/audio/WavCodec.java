@@ -4,8 +4,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 
 /**
@@ -75,6 +78,38 @@ public final class WavCodec {
     public static AudioClip read(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return read(in, MAX_ARRAY - 1);
+        }
+    }
+
+    /**
+     * Reads only the header of a WAV file: format and length, checked as strictly as {@link #read(Path)}
+     * checks them, without reading the samples. Cheap for large files.
+     *
+     * @throws AudioFormatException when the file is not a WAV file this codec reads
+     * @throws IOException when the file cannot be read
+     */
+    public static WavInfo probe(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long length = channel.size();
+            WavReader.Layout layout = WavReader.scan(new WavReader.Source() {
+                @Override
+                public long length() {
+                    return length;
+                }
+
+                @Override
+                public byte[] read(long pos, int n) throws IOException {
+                    ByteBuffer buf = ByteBuffer.allocate(n);
+                    while (buf.hasRemaining()) {
+                        if (channel.read(buf, pos + buf.position()) < 0) {
+                            throw new AudioFormatException("WAV file shrank while being read: " + file.getFileName());
+                        }
+                    }
+                    return buf.array();
+                }
+            });
+            WavReader.Format f = layout.format();
+            return new WavInfo(f.sampleRate(), f.channels(), f.bitsPerSample(), f.isFloat(), layout.frames());
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.ttsqueue.audio;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -18,28 +21,63 @@ final class WavReader {
     /** The 14 bytes that follow the format code in a KSDATAFORMAT_SUBTYPE_* GUID. */
     private static final byte[] GUID_TAIL = {0x00, 0x00, 0x00, 0x00, 0x10, 0x00, (byte) 0x80, 0x00, 0x00, (byte) 0xAA, 0x00, 0x38, (byte) 0x9B, 0x71};
 
-    private final byte[] data;
+    /** Random access to the file's bytes: an array when decoding, a file channel when probing. */
+    interface Source {
+        long length();
 
-    private WavReader(byte[] data) {
-        this.data = data;
-    }
-
-    static AudioClip decode(byte[] data) {
-        return new WavReader(data).decode();
+        /** Reads exactly {@code n} bytes at {@code pos}; the caller has checked they exist. */
+        byte[] read(long pos, int n) throws IOException;
     }
 
     /** The format fields that matter for decoding. */
-    private record Format(int encoding, int channels, int sampleRate, int blockAlign, int bitsPerSample) {
+    record Format(int encoding, int channels, int sampleRate, int blockAlign, int bitsPerSample) {
         int bytesPerSample() {
             return bitsPerSample / 8;
         }
+
+        boolean isFloat() {
+            return encoding == TAG_FLOAT;
+        }
     }
 
-    private AudioClip decode() {
-        if (data.length < 12) {
-            throw new AudioFormatException("Not a WAV file: " + data.length + " bytes is too short for a RIFF header (12 bytes)");
+    /** Where the samples are. */
+    record Layout(Format format, long dataOffset, long dataSize) {
+        long frames() {
+            return dataSize / format.blockAlign(); // a trailing partial frame is dropped, not an error
         }
-        String riff = fourCc(0);
+    }
+
+    private WavReader() {
+    }
+
+    static AudioClip decode(byte[] data) {
+        Layout layout;
+        try {
+            layout = scan(new Source() {
+                @Override
+                public long length() {
+                    return data.length;
+                }
+
+                @Override
+                public byte[] read(long pos, int n) {
+                    return Arrays.copyOfRange(data, (int) pos, (int) pos + n);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a byte array cannot fail", e);
+        }
+        return samples(data, layout);
+    }
+
+    /** Validates the header and finds the samples without reading them. */
+    static Layout scan(Source src) throws IOException {
+        long length = src.length();
+        if (length < 12) {
+            throw new AudioFormatException("Not a WAV file: " + length + " bytes is too short for a RIFF header (12 bytes)");
+        }
+        byte[] head = src.read(0, 12);
+        String riff = fourCc(head, 0);
         if (riff.equals("RIFX")) {
             throw new AudioFormatException("Unsupported WAV file: big-endian RIFX files are not supported");
         }
@@ -49,16 +87,16 @@ final class WavReader {
         if (!riff.equals("RIFF")) {
             throw new AudioFormatException("Not a WAV file: it does not start with 'RIFF' (found " + printable(riff) + ")");
         }
-        if (!fourCc(8).equals("WAVE")) {
-            throw new AudioFormatException("Not a WAV file: the RIFF form type is " + printable(fourCc(8)) + ", not 'WAVE'");
+        if (!fourCc(head, 8).equals("WAVE")) {
+            throw new AudioFormatException("Not a WAV file: the RIFF form type is " + printable(fourCc(head, 8)) + ", not 'WAVE'");
         }
-        long riffSize = u32(4);
+        long riffSize = u32(head, 4);
         boolean streamed = riffSize == 0 || riffSize == UNKNOWN_SIZE;
         long end;
-        if (streamed || riffSize + 8 > data.length) {
+        if (streamed || riffSize + 8 > length) {
             // Streaming writers leave 0 or 0xFFFFFFFF here, and truncated copies claim more than
             // they hold: bound the scan by the bytes we have; the chunk checks catch real damage.
-            end = data.length;
+            end = length;
         } else if (riffSize < 4) {
             throw new AudioFormatException("Malformed WAV: RIFF size " + riffSize + " is smaller than its 'WAVE' form type");
         } else {
@@ -76,8 +114,9 @@ final class WavReader {
                 }
                 throw new AudioFormatException("Malformed WAV: truncated chunk header at byte " + pos + " (" + (end - pos) + " bytes left)");
             }
-            String id = fourCc((int) pos);
-            long size = u32((int) pos + 4);
+            byte[] header = src.read(pos, 8);
+            String id = fourCc(header, 0);
+            long size = u32(header, 4);
             long body = pos + 8;
             if (id.equals("data")) {
                 if (dataOffset >= 0) {
@@ -104,7 +143,7 @@ final class WavReader {
                     if (format != null) {
                         throw new AudioFormatException("Malformed WAV: more than one 'fmt ' chunk");
                     }
-                    format = parseFormat((int) body, size);
+                    format = parseFormat(src.read(body, (int) Math.min(size, 40)), size);
                 }
             }
             pos = body + size + (size & 1); // chunks are padded to an even length
@@ -115,28 +154,29 @@ final class WavReader {
         if (dataOffset < 0) {
             throw new AudioFormatException("Malformed WAV: no 'data' chunk");
         }
-        return samples(format, (int) dataOffset, dataSize);
+        return new Layout(format, dataOffset, dataSize);
     }
 
-    private Format parseFormat(int at, long size) {
+    /** {@code b} holds the first min(size, 40) bytes of the chunk body. */
+    private static Format parseFormat(byte[] b, long size) {
         if (size < 16) {
             throw new AudioFormatException("Malformed WAV: 'fmt ' chunk is " + size + " bytes, at least 16 are needed");
         }
-        int tag = u16(at);
-        int channels = u16(at + 2);
-        long sampleRate = u32(at + 4);
-        int blockAlign = u16(at + 12);
-        int bits = u16(at + 14);
+        int tag = u16(b, 0);
+        int channels = u16(b, 2);
+        long sampleRate = u32(b, 4);
+        int blockAlign = u16(b, 12);
+        int bits = u16(b, 14);
         int encoding = tag;
         if (tag == TAG_EXTENSIBLE) {
-            if (size < 40 || u16(at + 16) < 22) {
+            if (size < 40 || u16(b, 16) < 22) {
                 throw new AudioFormatException("Malformed WAV: WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk is too short for its sub-format ("
                         + size + " bytes)");
             }
-            int validBits = u16(at + 18);
-            encoding = u16(at + 24);
+            int validBits = u16(b, 18);
+            encoding = u16(b, 24);
             for (int i = 0; i < GUID_TAIL.length; i++) {
-                if (data[at + 26 + i] != GUID_TAIL[i]) {
+                if (b[26 + i] != GUID_TAIL[i]) {
                     throw new AudioFormatException("Unsupported WAV encoding: WAVE_FORMAT_EXTENSIBLE with an unknown sub-format GUID");
                 }
             }
@@ -178,17 +218,19 @@ final class WavReader {
         return new Format(encoding, channels, (int) sampleRate, blockAlign, bits);
     }
 
-    private AudioClip samples(Format f, int offset, long size) {
-        // A trailing partial frame (some writers cut mid-frame) is dropped, not an error.
-        int frames = (int) (size / f.blockAlign());
+    /** Averages the channels of every frame; allocation is bounded by the bytes in {@code data}. */
+    private static AudioClip samples(byte[] data, Layout layout) {
+        Format f = layout.format();
+        int frames = (int) layout.frames();
         float[] out = new float[frames];
         int bytes = f.bytesPerSample();
-        float scale = 1f / f.channels();
-        int p = offset;
+        int channels = f.channels();
+        double scale = 1.0 / channels;
+        int p = (int) layout.dataOffset();
         for (int i = 0; i < frames; i++) {
             double sum = 0;
-            for (int c = 0; c < f.channels(); c++) {
-                sum += sample(f.encoding(), f.bitsPerSample(), p);
+            for (int c = 0; c < channels; c++) {
+                sum += sample(data, f, p);
                 p += bytes;
             }
             out[i] = (float) (sum * scale);
@@ -196,16 +238,16 @@ final class WavReader {
         return new AudioClip(out, f.sampleRate());
     }
 
-    private double sample(int encoding, int bits, int p) {
-        if (encoding == TAG_FLOAT) {
-            double v = bits == 32 ? Float.intBitsToFloat(s32(p)) : Double.longBitsToDouble(s64(p));
+    private static double sample(byte[] data, Format f, int p) {
+        if (f.isFloat()) {
+            double v = f.bitsPerSample() == 32 ? Float.intBitsToFloat(s32(data, p)) : Double.longBitsToDouble(s64(data, p));
             return Double.isFinite(v) ? v : 0; // one NaN would poison every later computation
         }
-        return switch (bits) {
+        return switch (f.bitsPerSample()) {
             case 8 -> ((data[p] & 0xFF) - 128) / 128.0;
-            case 16 -> ((short) u16(p)) / 32768.0;
-            case 24 -> (((data[p] & 0xFF) | (data[p + 1] & 0xFF) << 8 | data[p + 2] << 16)) / 8388608.0;
-            default -> s32(p) / 2147483648.0;
+            case 16 -> ((short) u16(data, p)) / 32768.0;
+            case 24 -> ((data[p] & 0xFF) | (data[p + 1] & 0xFF) << 8 | data[p + 2] << 16) / 8388608.0;
+            default -> s32(data, p) / 2147483648.0;
         };
     }
 
@@ -222,10 +264,10 @@ final class WavReader {
         };
     }
 
-    private String fourCc(int at) {
+    private static String fourCc(byte[] b, int at) {
         char[] c = new char[4];
         for (int i = 0; i < 4; i++) {
-            c[i] = (char) (data[at + i] & 0xFF);
+            c[i] = (char) (b[at + i] & 0xFF);
         }
         return new String(c);
     }
@@ -242,19 +284,19 @@ final class WavReader {
         return sb.append('\'').toString();
     }
 
-    private int u16(int at) {
-        return (data[at] & 0xFF) | (data[at + 1] & 0xFF) << 8;
+    private static int u16(byte[] b, int at) {
+        return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8;
     }
 
-    private int s32(int at) {
-        return (data[at] & 0xFF) | (data[at + 1] & 0xFF) << 8 | (data[at + 2] & 0xFF) << 16 | data[at + 3] << 24;
+    private static int s32(byte[] b, int at) {
+        return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16 | b[at + 3] << 24;
     }
 
-    private long u32(int at) {
-        return s32(at) & 0xFFFFFFFFL;
+    private static long u32(byte[] b, int at) {
+        return s32(b, at) & 0xFFFFFFFFL;
     }
 
-    private long s64(int at) {
-        return (s32(at) & 0xFFFFFFFFL) | ((long) s32(at + 4)) << 32;
+    private static long s64(byte[] b, int at) {
+        return (s32(b, at) & 0xFFFFFFFFL) | ((long) s32(b, at + 4)) << 32;
     }
 }

@@ -283,6 +283,29 @@ class WavCodecTest {
     }
 
     @Test
+    void probeReadsTheHeaderOnly(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("stereo.wav");
+        byte[] list = chunk("LIST", new byte[9]);
+        Files.write(file, riff(list, fmtExtensible(2, 48000, 24, 24, PCM), data(WavBytes.pcm24(1, 2, 3, 4, 5, 6)), list));
+        WavInfo info = WavCodec.probe(file);
+        assertEquals(new WavInfo(48000, 2, 24, false, 3), info);
+        assertEquals(3 / 48000.0, info.durationSeconds(), 1e-12);
+        Path encoded = dir.resolve("f.wav");
+        WavCodec.write(new AudioClip(new float[24000], 24000), WavFormat.FLOAT_32, encoded);
+        assertEquals(new WavInfo(24000, 1, 32, true, 24000), WavCodec.probe(encoded));
+    }
+
+    @Test
+    void probeRefusesWhatDecodeRefuses(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("bad.wav");
+        Files.write(file, riff(fmt(PCM, 1, 16000, 16), chunkWithSize("data", 1_000_000, pcm16(1, 2))));
+        AudioFormatException e = assertThrows(AudioFormatException.class, () -> WavCodec.probe(file));
+        assertTrue(e.getMessage().contains("declares 1000000"), e.getMessage());
+        Files.write(file, new byte[0]);
+        assertThrows(AudioFormatException.class, () -> WavCodec.probe(file));
+    }
+
+    @Test
     void emptyClipRoundTrips() {
         AudioClip empty = new AudioClip(new float[0], 24000);
         assertEquals(empty, WavCodec.decode(WavCodec.encode(empty, WavFormat.PCM_16)));
