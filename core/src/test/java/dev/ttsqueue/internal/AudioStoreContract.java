@@ -14,6 +14,7 @@ import dev.ttsqueue.audio.WavFormat;
 import dev.ttsqueue.spi.AudioEntry;
 import dev.ttsqueue.spi.AudioKind;
 import dev.ttsqueue.spi.AudioStore;
+import dev.ttsqueue.testing.MutableClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -37,7 +38,7 @@ abstract class AudioStoreContract {
     static final Instant T0 = Instant.parse("2026-01-02T03:04:05.678Z");
     static final Duration UPLOAD_TTL = Duration.ofHours(1);
 
-    final StoreTestClock clock = new StoreTestClock(T0);
+    final MutableClock clock = new MutableClock(T0);
 
     abstract AudioStore create(Clock clock, Duration uploadTtl, Duration outputTtl) throws IOException;
 
