@@ -15,8 +15,8 @@ import java.util.Objects;
  * Reads and writes WAV files.
  *
  * <p>Reading accepts RIFF/WAVE with PCM 8 (unsigned), 16, 24 and 32-bit, IEEE float 32 and
- * 64-bit, plain or as {@code WAVE_FORMAT_EXTENSIBLE}; any number of channels (up to 256) is
- * averaged down to mono. Unknown chunks ({@code LIST}, {@code fact}, ...) are skipped, honouring
+ * 64-bit, plain or as {@code WAVE_FORMAT_EXTENSIBLE}, at 1 kHz to 768 kHz; any number of channels
+ * (up to 256) is averaged down to mono; non-finite float samples become 0. Unknown chunks ({@code LIST}, {@code fact}, ...) are skipped, honouring
  * the pad byte after odd-sized chunks. Tolerated on purpose, because real writers produce them:
  * a RIFF size that disagrees with the file length (the chunk sizes are trusted instead); a RIFF
  * size of 0 or 0xFFFFFFFF, or a data size of 0xFFFFFFFF, left by streaming writers that could not

@@ -12,6 +12,8 @@ import java.util.Locale;
  */
 final class WavReader {
     static final int MAX_CHANNELS = 256;
+    /** Below this no speech is left, and resampling to 24 kHz would multiply the sample count absurdly. */
+    static final int MIN_SAMPLE_RATE = 1_000;
     static final int MAX_SAMPLE_RATE = 768_000;
 
     private static final int TAG_PCM = 0x0001;
@@ -193,8 +195,9 @@ final class WavReader {
         if (sampleRate == 0) {
             throw new AudioFormatException("Malformed WAV: sample rate is 0 Hz");
         }
-        if (sampleRate > MAX_SAMPLE_RATE) {
-            throw new AudioFormatException("Unsupported WAV: sample rate " + sampleRate + " Hz (at most " + MAX_SAMPLE_RATE + " Hz)");
+        if (sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
+            throw new AudioFormatException("Unsupported WAV: sample rate " + sampleRate + " Hz (supported: " + MIN_SAMPLE_RATE
+                    + " to " + MAX_SAMPLE_RATE + " Hz)");
         }
         switch (encoding) {
             case TAG_PCM -> {

@@ -138,13 +138,22 @@ public final class DirectoryAudioStore implements AudioStore {
                 .sorted(Comparator.comparing(AudioEntry::createdAt).thenComparing(AudioEntry::id)).toList();
     }
 
+    /**
+     * Deletes expired files. A file that cannot be deleted stays listed (so a later purge retries
+     * it) and is logged; the others are still purged.
+     */
     @Override
-    public int purgeExpired(Instant now) throws IOException {
+    public int purgeExpired(Instant now) {
         int purged = 0;
         for (AudioEntry entry : entries.values()) {
             if (entry.isExpired(now) && entries.remove(entry.id(), entry)) {
-                Files.deleteIfExists(entry.path());
-                purged++;
+                try {
+                    Files.deleteIfExists(entry.path());
+                    purged++;
+                } catch (IOException e) {
+                    entries.putIfAbsent(entry.id(), entry);
+                    log.warn("could not delete expired {}: {}", entry.path(), e.toString());
+                }
             }
         }
         return purged;

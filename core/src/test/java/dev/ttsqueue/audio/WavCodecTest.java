@@ -306,6 +306,12 @@ class WavCodecTest {
     }
 
     @Test
+    void sampleRateLimitsAreInclusive() {
+        assertEquals(1000, WavCodec.decode(WavBytes.mono16(1000, 1)).sampleRate());
+        assertEquals(768_000, WavCodec.decode(WavBytes.mono16(768_000, 1)).sampleRate());
+    }
+
+    @Test
     void emptyClipRoundTrips() {
         AudioClip empty = new AudioClip(new float[0], 24000);
         assertEquals(empty, WavCodec.decode(WavCodec.encode(empty, WavFormat.PCM_16)));

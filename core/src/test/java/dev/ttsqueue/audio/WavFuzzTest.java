@@ -1,11 +1,16 @@
 package dev.ttsqueue.audio;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Random damage to valid files (fixed seeds, so failures reproduce): decoding either succeeds with
@@ -37,6 +42,32 @@ class WavFuzzTest {
         // The mutations must exercise both outcomes, or this test proves little.
         assertTrue(decoded > ROUNDS / 20, "decoded " + decoded);
         assertTrue(refused > ROUNDS / 20, "refused " + refused);
+    }
+
+    @Test
+    void probeAgreesWithDecodeOnMutatedFiles(@TempDir Path dir) throws IOException {
+        byte[][] seeds = seeds();
+        SplittableRandom random = new SplittableRandom(0xF11EL);
+        Path file = dir.resolve("fuzz.wav");
+        for (int round = 0; round < 1000; round++) {
+            byte[] wav = mutate(seeds[random.nextInt(seeds.length)], random);
+            Files.write(file, wav);
+            String decodeError = null;
+            AudioClip clip = null;
+            try {
+                clip = WavCodec.decode(wav);
+            } catch (AudioFormatException e) {
+                decodeError = e.getMessage();
+            }
+            try {
+                WavInfo info = WavCodec.probe(file);
+                assertEquals(null, decodeError, "round " + round + ": probe accepted what decode refused");
+                assertEquals(clip.length(), info.frames(), "round " + round);
+                assertEquals(clip.sampleRate(), info.sampleRate(), "round " + round);
+            } catch (AudioFormatException e) {
+                assertEquals(decodeError, e.getMessage(), "round " + round);
+            }
+        }
     }
 
     private static byte[][] seeds() {

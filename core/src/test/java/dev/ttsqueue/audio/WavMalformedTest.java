@@ -64,6 +64,8 @@ class WavMalformedTest {
                 Arguments.of("absurd channel count", riff(fmt(PCM, 5000, 16000, 10000, 16), data(SAMPLES)), "5000 channels"),
                 Arguments.of("zero sample rate", riff(fmt(PCM, 1, 0, 2, 16), data(SAMPLES)), "0 Hz"),
                 Arguments.of("absurd sample rate", riff(fmt(PCM, 1, -5, 2, 16), data(SAMPLES)), "4294967291 Hz"),
+                Arguments.of("sample rate above 768 kHz", riff(fmt(PCM, 1, 768_001, 2, 16), data(SAMPLES)), "768001 Hz"),
+                Arguments.of("sample rate below 1 kHz", riff(fmt(PCM, 1, 999, 2, 16), data(SAMPLES)), "999 Hz (supported: 1000 to 768000 Hz)"),
                 Arguments.of("absurd block align", riff(fmt(PCM, 1, 16000, 60000, 16), data(SAMPLES)), "block align is 60000"),
                 Arguments.of("zero block align", riff(fmt(PCM, 1, 16000, 0, 16), data(SAMPLES)), "block align is 0"),
                 Arguments.of("bits mismatch block align", riff(fmt(PCM, 2, 16000, 2, 16), data(SAMPLES)), "need 4"),

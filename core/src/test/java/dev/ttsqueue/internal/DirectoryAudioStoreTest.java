@@ -134,6 +134,24 @@ class DirectoryAudioStoreTest extends AudioStoreContract {
     }
 
     @Test
+    void purgeKeepsWhatItCannotDeleteAndRetriesLater() throws IOException {
+        AudioStore store = create(clock, Duration.ofSeconds(1), null);
+        AudioEntry stuck = store.save(AudioKind.UPLOAD, tone(8000, 80));
+        AudioEntry fine = store.save(AudioKind.UPLOAD, tone(8000, 80));
+        // A non-empty directory where the file was cannot be deleted.
+        Files.delete(stuck.path());
+        Files.createDirectory(stuck.path());
+        Files.writeString(stuck.path().resolve("x"), "x");
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(1, store.purgeExpired(clock.instant()));
+        assertTrue(store.find(fine.id()).isEmpty());
+        assertTrue(store.find(stuck.id()).isPresent(), "kept for a later purge");
+        Files.delete(stuck.path().resolve("x"));
+        assertEquals(1, store.purgeExpired(clock.instant()));
+        assertTrue(store.list().isEmpty());
+    }
+
+    @Test
     void saveLeavesNoTemporaryFiles() throws IOException {
         AudioStore store = store();
         for (int i = 0; i < 5; i++) {
