@@ -244,18 +244,15 @@ public final class QueueEngine {
     }
 
     JobSnapshot snapshot(JobRecord r) {
-        Instant now = clock.instant();
-        int position = 0;
-        Instant eta = null;
-        switch (r.status()) {
-            case QUEUED -> {
-                position = store.queuePosition(r.id());
-                eta = queuedEta(now, position);
-            }
-            case PROCESSING -> eta = r.estimatedCompletion();
-            default -> {
-            }
-        }
+        return snapshot(r, clock.instant(), r.status() == JobStatus.QUEUED ? store.queuePosition(r.id()) : 0);
+    }
+
+    private JobSnapshot snapshot(JobRecord r, Instant now, int position) {
+        Instant eta = switch (r.status()) {
+            case QUEUED -> queuedEta(now, position);
+            case PROCESSING -> r.estimatedCompletion();
+            default -> null;
+        };
         return new JobSnapshot(r.id(), r.type(), r.status(), r.priority(), r.createdAt(), r.startedAt(), r.completedAt(),
                 r.progress(), eta, position, r.error(), r.result(), r.attempts(), r.request());
     }
@@ -288,7 +285,20 @@ public final class QueueEngine {
         if (limit < 1 || limit > 10_000) {
             throw new InvalidRequestException("limit must be between 1 and 10000");
         }
-        return store.list(status, limit).stream().map(this::snapshot).toList();
+        List<JobRecord> records = store.list(status, limit);
+        if (records.stream().noneMatch(r -> r.status() == JobStatus.QUEUED)) {
+            return records.stream().map(this::snapshot).toList();
+        }
+        // One pass over the queue for every position, instead of one pass per listed job.
+        Map<String, Integer> positions = new java.util.HashMap<>();
+        List<JobRecord> order = store.queuedInRunOrder(Integer.MAX_VALUE);
+        for (int i = 0; i < order.size(); i++) {
+            positions.put(order.get(i).id(), i + 1);
+        }
+        Instant now = clock.instant();
+        return records.stream().map(r -> r.status() == JobStatus.QUEUED
+                ? snapshot(r, now, positions.getOrDefault(r.id(), 0))
+                : snapshot(r)).toList();
     }
 
     public Subscription addListener(String jobId, JobListener listener) {
