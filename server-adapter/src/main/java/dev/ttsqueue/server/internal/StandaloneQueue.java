@@ -1,6 +1,7 @@
 package dev.ttsqueue.server.internal;
 
 import dev.ttsqueue.TtsJobQueue;
+import dev.ttsqueue.inference.freetts.FreeTtsBackend;
 import dev.ttsqueue.server.ServerConfig;
 import dev.ttsqueue.spi.AudioStore;
 import dev.ttsqueue.spi.JobStore;
@@ -67,7 +68,11 @@ public final class StandaloneQueue {
     }
 
     private static TtsBackend backend(ServerConfig config) {
-        throw new IllegalStateException("no speech backend is part of this build yet"
-                + (config.modelDir() != null ? " (F5-TTS model in " + config.modelDir() + ")" : " (FreeTTS)"));
+        if (config.modelDir() == null) {
+            log.info("no --model-dir given: speaking with the built-in FreeTTS voice (it does not clone voices)");
+            return new FreeTtsBackend();
+        }
+        throw new IllegalStateException("the F5-TTS backend is not part of this build yet; start without --model-dir "
+                + "to use the built-in FreeTTS voice");
     }
 }
