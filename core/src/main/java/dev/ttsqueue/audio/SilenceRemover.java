@@ -24,13 +24,18 @@ import java.util.Objects;
  *   <li>The pieces are joined back to back.</li>
  * </ol>
  * Consequences, as upstream: a clip shorter than {@code minSilenceMs} is returned unchanged, and a
- * clip that is silent throughout comes back empty.
+ * clip that is silent throughout comes back empty. The only difference from pydub is that pydub
+ * compares an integer (truncated) RMS of 16-bit samples, this the exact RMS: levels within 0.1 dB
+ * of the threshold may be judged differently.
  */
 public final class SilenceRemover {
-    /** Upstream values. */
+    /** Upstream: shortest pause that is shortened. */
     public static final int MIN_SILENCE_MS = 1000;
+    /** Upstream: RMS level at or below which a window is silent. */
     public static final double THRESHOLD_DBFS = -50;
+    /** Upstream: silence kept on each side of a non-silent piece. */
     public static final int KEEP_SILENCE_MS = 500;
+    /** Upstream: distance between tested windows. */
     public static final int SEEK_STEP_MS = 10;
 
     private SilenceRemover() {

@@ -19,7 +19,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -189,6 +194,41 @@ class DirectoryVoiceBankTest {
         assertEquals(List.of(), names(dir));
         bank.save("hank", tone(8000, 800), "t");
         assertEquals(List.of("hank.wav", "hank_ref.txt"), names(dir));
+    }
+
+    @Test
+    void readersNeverSeeNewAudioWithAnOldTranscript() throws Exception {
+        VoiceBank bank = VoiceBank.directory(dir);
+        bank.save("swap", tone(8000, 800), "short");
+        ExecutorService pool = Executors.newFixedThreadPool(3, r -> new Thread(r, "voice-bank-test"));
+        try {
+            Future<?> writer = pool.submit(() -> {
+                for (int i = 0; i < 40; i++) {
+                    boolean longOne = i % 2 == 0;
+                    bank.save("swap", tone(8000, longOne ? 1600 : 800), longOne ? "long" : "short");
+                }
+                return null;
+            });
+            List<Future<Integer>> readers = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                readers.add(pool.submit(() -> {
+                    int seen = 0;
+                    do {
+                        Voice v = bank.find("swap").orElseThrow();
+                        assertEquals(v.durationSeconds() > 0.15 ? "long" : "short", v.refText());
+                        seen++;
+                    } while (!writer.isDone());
+                    return seen;
+                }));
+            }
+            writer.get(60, TimeUnit.SECONDS);
+            for (Future<Integer> reader : readers) {
+                assertTrue(reader.get(60, TimeUnit.SECONDS) > 0);
+            }
+        } finally {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
+        }
     }
 
     @Test
