@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
@@ -32,6 +33,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.glassfish.jersey.inject.hk2.AbstractBinder;
 import org.glassfish.jersey.jetty.JettyHttpContainer;
@@ -80,15 +82,24 @@ public final class TtsServer implements AutoCloseable {
      * @throws IOException when the address cannot be bound
      */
     public static TtsServer start(ServerConfig config, TtsJobQueue queue) throws IOException {
+        return start(config, queue, Clock.systemUTC());
+    }
+
+    /**
+     * Same as {@link #start(ServerConfig, TtsJobQueue)}, with the clock the queue was built with
+     * (the server checks upload expiry itself when serving downloads and listings).
+     */
+    public static TtsServer start(ServerConfig config, TtsJobQueue queue, Clock clock) throws IOException {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(clock, "clock");
         ObjectMapper mapper = new ObjectMapper();
         mapper.getFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         ExecutorService background = new ThreadPoolExecutor(0, 1024, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 namedThreads("ttsq-http-bg-"));
         ServerMetrics metrics = new ServerMetrics(queue);
         ServerContext ctx = new ServerContext(queue, config, mapper, metrics,
-                new ReferencePaths(queue.audioStore(), queue.voiceBank()), background, version());
+                new ReferencePaths(queue.audioStore(), queue.voiceBank()), background, version(), clock);
         Path tempDir = Files.createTempDirectory("ttsq-uploads-");
 
         ResourceConfig rc = new ResourceConfig();
@@ -124,7 +135,10 @@ public final class TtsServer implements AutoCloseable {
         connector.setPort(config.port());
         connector.setIdleTimeout(TimeUnit.MINUTES.toMillis(5));
         jetty.addConnector(connector);
-        jetty.setHandler(ContainerFactory.createContainer(JettyHttpContainer.class, rc));
+        // Lets stop() wait (up to the stop timeout) for requests in flight instead of cutting them off.
+        GracefulHandler graceful = new GracefulHandler();
+        graceful.setHandler(ContainerFactory.createContainer(JettyHttpContainer.class, rc));
+        jetty.setHandler(graceful);
         jetty.setErrorHandler(new JsonErrorHandler());
         jetty.setStopTimeout(TimeUnit.SECONDS.toMillis(5));
         try {

@@ -124,7 +124,8 @@ class AudioEndpointsTest {
 
     @Test
     void unknownOrExpiredAudioIs404WithTheOldMessages() throws Exception {
-        MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z");
+        // In the future, so that a server reading the system clock instead of the queue's would fail.
+        MutableClock clock = MutableClock.at("2100-01-01T00:00:00Z");
         s = TestServer.builder(dir).clock(clock).start();
         assertEquals("Audio file not found", s.get("/download-audio/0f0f0f0f-0000-0000-0000-000000000000").detail());
         String id = s.upload();

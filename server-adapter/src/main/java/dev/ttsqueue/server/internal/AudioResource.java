@@ -146,7 +146,7 @@ public final class AudioResource {
     @GET
     @Path("list-audio")
     public Map<String, Object> listAudio() {
-        java.time.Instant now = java.time.Instant.now();
+        java.time.Instant now = ctx.clock().instant();
         List<Map<String, Object>> files = new ArrayList<>();
         for (AudioEntry e : audio().list()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -168,7 +168,7 @@ public final class AudioResource {
         if (entry.isEmpty()) {
             throw ApiException.notFound("Audio file not found");
         }
-        if (entry.get().isExpired(java.time.Instant.now())) {
+        if (entry.get().isExpired(ctx.clock().instant())) {
             throw ApiException.notFound("Audio file has expired");
         }
         return entry.get();

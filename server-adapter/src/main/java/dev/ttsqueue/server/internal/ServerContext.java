@@ -15,7 +15,9 @@ import java.util.concurrent.ExecutorService;
  * @param referencePaths maps {@code ref_audio_path} onto stored audio
  * @param background runs SSE streams and finishes suspended synchronous requests, never on the queue's event thread
  * @param version the server's version string
+ * @param clock the queue's clock, for expiry checks the server makes itself
  */
 public record ServerContext(TtsJobQueue queue, ServerConfig config, ObjectMapper mapper, ServerMetrics metrics,
-        ReferencePaths referencePaths, ExecutorService background, String version) {
+        ReferencePaths referencePaths, ExecutorService background, String version,
+        java.time.Clock clock) {
 }

@@ -44,7 +44,7 @@ public final class SyncResource {
         String audioFileId = json.requiredString("audio_file_id");
         String text = json.requiredString("text");
         String refText = json.string("ref_text", "");
-        var settings = Submissions.settings(json.object("settings").map(f -> (FieldReader) f).orElse(EMPTY));
+        var settings = Submissions.settings(json.object("settings").map(f -> (FieldReader) f).orElseGet(SyncResource::absent));
         json.errors().throwIfAny();
         JobHandle h = submissions.submit(JobRequest.ttsGenerate(audioFileId, text).refText(refText).settings(settings));
         submissions.answerWhenDone(h, response, Submissions::generated, () -> { });
@@ -57,7 +57,7 @@ public final class SyncResource {
         String voice = json.requiredString("voice_name");
         String text = json.requiredString("text");
         String refText = json.string("ref_text", "");
-        var settings = Submissions.settings(json.object("settings").map(f -> (FieldReader) f).orElse(EMPTY));
+        var settings = Submissions.settings(json.object("settings").map(f -> (FieldReader) f).orElseGet(SyncResource::absent));
         json.errors().throwIfAny();
         JobHandle h = submissions.submit(JobRequest.ttsPermanent(VoiceNames.canonical(voice), text).refText(refText).settings(settings));
         submissions.answerWhenDone(h, response, Submissions::generated, () -> { });
@@ -97,10 +97,12 @@ public final class SyncResource {
     }
 
     /** Stands in for an absent {@code settings} object: every field takes its default. */
-    private static final FieldReader EMPTY = new FieldReader(java.util.List.of("body", "settings"), new FieldErrors()) {
-        @Override
-        protected java.util.Optional<Object> raw(String name) {
-            return java.util.Optional.empty();
-        }
-    };
+    private static FieldReader absent() {
+        return new FieldReader(java.util.List.of("body", "settings"), new FieldErrors()) {
+            @Override
+            protected java.util.Optional<Object> raw(String name) {
+                return java.util.Optional.empty();
+            }
+        };
+    }
 }
