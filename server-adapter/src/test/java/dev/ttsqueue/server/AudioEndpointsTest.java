@@ -56,6 +56,17 @@ class AudioEndpointsTest {
     }
 
     @Test
+    void partWithoutContentTypeIsJudgedByItsFileName() throws Exception {
+        s = TestServer.builder(dir).start();
+        // What Python requests sends for files={"audio_file": open(path, "rb")}: no Content-Type at all.
+        TestServer.Reply wav = s.postMultipart("/upload-audio", Map.of("audio_file", new TestServer.FilePart("ref.wav", null, TestServer.wav(0.5, 24_000))));
+        assertEquals(200, wav.status(), wav::toString);
+        TestServer.Reply txt = s.postMultipart("/upload-audio", Map.of("audio_file", new TestServer.FilePart("ref.txt", null, TestServer.wav(0.5, 24_000))));
+        assertEquals(400, txt.status());
+        assertEquals("File must be an audio file", txt.detail());
+    }
+
+    @Test
     void undecodableAudioIsRefusedAtUploadSayingWhy() throws Exception {
         s = TestServer.builder(dir).start();
         byte[] corrupt = Arrays.copyOf(TestServer.wav(0.5, 24_000), 30);

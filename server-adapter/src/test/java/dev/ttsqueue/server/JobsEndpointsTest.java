@@ -188,6 +188,20 @@ class JobsEndpointsTest {
     }
 
     @Test
+    void nonAsciiTextSurvivesEveryBodyKind() throws Exception {
+        s = TestServer.builder(dir).start();
+        String fileId = s.upload();
+        String text = "你好，世界 — Grüße, ça va?";
+        String viaForm = s.postForm("/jobs/tts-generate-async", Map.of("audio_file_id", fileId, "text", text)).json().get("job_id").asText();
+        String viaMultipart = s.postMultipart("/jobs/tts-generate-async", Map.of("audio_file_id", fileId, "text", text)).json().get("job_id").asText();
+        String viaJson = s.postJson("/jobs/submit", job("tts_generate", Map.of("audio_file_id", fileId, "gen_text", text))).json().get("job_id").asText();
+        for (String id : List.of(viaForm, viaMultipart, viaJson)) {
+            s.awaitFinished(id);
+            assertEquals(text, s.get("/jobs/" + id + "/result").json().get("gen_text").asText(), id);
+        }
+    }
+
+    @Test
     void textLongerThanTheLimitIs400() throws Exception {
         s = TestServer.builder(dir).queue(q -> q.maxTextLength(20)).start();
         TestServer.Reply r = s.postForm("/jobs/tts-generate-async", Map.of("audio_file_id", s.upload(), "text", "x".repeat(21)));
