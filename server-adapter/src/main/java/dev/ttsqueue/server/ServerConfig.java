@@ -30,6 +30,7 @@ import java.util.Objects;
  * @param retention finished jobs and their audio older than this are deleted; null = keep
  * @param uploadTtl how long uploaded reference audio is served; default 24 h
  * @param syncTimeout how long the synchronous endpoints wait for their job before 504
+ * @param corsOrigins origins browsers may call the API from ({@code *} = any); empty = no CORS headers
  */
 public record ServerConfig(
         String host,
@@ -46,7 +47,8 @@ public record ServerConfig(
         int maxQueueSize,
         Duration retention,
         Duration uploadTtl,
-        Duration syncTimeout) {
+        Duration syncTimeout,
+        List<String> corsOrigins) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
@@ -77,12 +79,13 @@ public record ServerConfig(
             throw new IllegalArgumentException("max-text-length and max-queue-size must not be negative");
         }
         Objects.requireNonNull(syncTimeout, "syncTimeout");
+        corsOrigins = List.copyOf(corsOrigins);
     }
 
     /** The defaults: loopback port 8000, ./data, FreeTTS, SQLite, no API key. */
     public static ServerConfig defaults() {
         return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, Path.of("data"), null, List.of(), 1, "auto", "sqlite", null,
-                50L * 1024 * 1024, 10_000, 10_000, Duration.ofHours(24), Duration.ofHours(24), Duration.ofMinutes(10));
+                50L * 1024 * 1024, 10_000, 10_000, Duration.ofHours(24), Duration.ofHours(24), Duration.ofMinutes(10), List.of("*"));
     }
 
     /** Number of workers the queue gets: one per listed device, else {@link #workers}. */
@@ -91,35 +94,39 @@ public record ServerConfig(
     }
 
     public ServerConfig withHost(String v) {
-        return new ServerConfig(v, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout);
+        return new ServerConfig(v, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins);
     }
 
     public ServerConfig withPort(int v) {
-        return new ServerConfig(host, v, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout);
+        return new ServerConfig(host, v, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins);
     }
 
     public ServerConfig withDataDir(Path v) {
-        return new ServerConfig(host, port, v, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout);
+        return new ServerConfig(host, port, v, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins);
     }
 
     public ServerConfig withStore(String v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, v, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, v, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins);
     }
 
     public ServerConfig withApiKey(String v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, v, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, v, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins);
     }
 
     public ServerConfig withMaxUploadBytes(long v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, v, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, v, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins);
     }
 
     public ServerConfig withMaxQueueSize(int v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, v, retention, uploadTtl, syncTimeout);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, v, retention, uploadTtl, syncTimeout, corsOrigins);
+    }
+
+    public ServerConfig withCorsOrigins(List<String> v) {
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, v);
     }
 
     public ServerConfig withSyncTimeout(Duration v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, v);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, v, corsOrigins);
     }
 
     /** One command-line option: flag, environment variable, default as shown, meaning. */
@@ -143,7 +150,8 @@ public record ServerConfig(
                 new Option("--max-queue-size", "TTSQ_MAX_QUEUE_SIZE", "10000", "queued jobs before 429 (0 = no limit)"),
                 new Option("--retention", "TTSQ_RETENTION", "24h", "delete finished jobs older than this (0 = keep); e.g. 90m, 24h, 7d"),
                 new Option("--upload-ttl", "TTSQ_UPLOAD_TTL", "24h", "how long uploads are served"),
-                new Option("--sync-timeout", "TTSQ_SYNC_TIMEOUT", "10m", "how long synchronous endpoints wait for their job"));
+                new Option("--sync-timeout", "TTSQ_SYNC_TIMEOUT", "10m", "how long synchronous endpoints wait for their job"),
+                new Option("--cors-origins", "TTSQ_CORS_ORIGINS", "*", "comma-separated origins browsers may call from; 'none' = no CORS"));
     }
 
     /**
@@ -195,7 +203,8 @@ public record ServerConfig(
                     intOption(given, "--max-queue-size", d.maxQueueSize()),
                     given.containsKey("--retention") ? durationOrNull(given.get("--retention"), "--retention") : d.retention(),
                     given.containsKey("--upload-ttl") ? durationOrNull(given.get("--upload-ttl"), "--upload-ttl") : d.uploadTtl(),
-                    given.containsKey("--sync-timeout") ? requirePositive(durationOrNull(given.get("--sync-timeout"), "--sync-timeout"), "--sync-timeout") : d.syncTimeout());
+                    given.containsKey("--sync-timeout") ? requirePositive(durationOrNull(given.get("--sync-timeout"), "--sync-timeout"), "--sync-timeout") : d.syncTimeout(),
+                given.containsKey("--cors-origins") ? origins(given.get("--cors-origins")) : d.corsOrigins());
     }
 
     private static int intOption(Map<String, String> given, String flag, int dflt) {
@@ -216,6 +225,19 @@ public record ServerConfig(
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(flag + " must be a whole number: " + v);
         }
+    }
+
+    private static List<String> origins(String v) {
+        List<String> out = new ArrayList<>();
+        if (v.isBlank() || v.trim().equalsIgnoreCase("none")) {
+            return out;
+        }
+        for (String o : v.split(",")) {
+            if (!o.isBlank()) {
+                out.add(o.trim());
+            }
+        }
+        return out;
     }
 
     private static List<Integer> devices(String v) {

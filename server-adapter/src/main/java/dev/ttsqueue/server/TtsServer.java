@@ -6,6 +6,7 @@ import dev.ttsqueue.TtsJobQueue;
 import dev.ttsqueue.server.internal.ApiKeyFilter;
 import dev.ttsqueue.server.internal.AudioResource;
 import dev.ttsqueue.server.internal.BodyLimitFilter;
+import dev.ttsqueue.server.internal.CorsFilter;
 import dev.ttsqueue.server.internal.ErrorMapper;
 import dev.ttsqueue.server.internal.JobEventsResource;
 import dev.ttsqueue.server.internal.JobsResource;
@@ -114,6 +115,9 @@ public final class TtsServer implements AutoCloseable {
         rc.register(new ErrorMapper());
         rc.register(new JsonBodyWriter(mapper));
         rc.register(new BodyLimitFilter(config.maxUploadBytes()));
+        if (!config.corsOrigins().isEmpty()) {
+            rc.register(new CorsFilter(config.corsOrigins()));
+        }
         if (config.apiKey() != null) {
             rc.register(new ApiKeyFilter(config.apiKey()));
         }
