@@ -45,6 +45,7 @@ import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * The REST server: the F5-TTS FastAPI server's HTTP API (see {@code API.md}) in front of a
@@ -189,6 +190,8 @@ public final class TtsServer implements AutoCloseable {
             printHelp();
             return;
         }
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
         ServerConfig config;
         try {
             config = ServerConfig.parse(args, System.getenv());

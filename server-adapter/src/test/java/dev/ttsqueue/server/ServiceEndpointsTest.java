@@ -136,6 +136,14 @@ class ServiceEndpointsTest {
     }
 
     @Test
+    void bindingATakenPortFailsClearly() {
+        ServerConfig taken = s.config.withPort(s.server.port());
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> TtsServer.start(taken, s.queue));
+        assertTrue(String.valueOf(e.getMessage()).contains(String.valueOf(s.server.port())), e.getMessage());
+        assertEquals(200, s.get("/health").status(), "the running server is untouched");
+    }
+
+    @Test
     void queueStatusHasTheOldFieldsAndTheNewOnes() {
         JsonNode j = s.get("/jobs/queue-status").json();
         for (String f : new String[] {"queue_size", "total_jobs", "job_counts", "current_job", "workers"}) {
