@@ -70,7 +70,7 @@ class JobEventsTest {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws java.io.IOException {
             r.close();
         }
     }

@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -102,11 +101,6 @@ public final class ServerMetrics implements AutoCloseable {
         } finally {
             lastStatus.set(null);
         }
-    }
-
-    /** Jobs counted by state at the last read; for tests. */
-    Map<JobStatus, Long> counts() {
-        return status().counts();
     }
 
     @Override
