@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,10 +69,22 @@ public final class StandaloneQueue {
         return AudioStore.directory(data.resolve("audio"), clock, config.uploadTtl(), null);
     }
 
+    /** One instance per worker (per listed device), pooled so that no two jobs share one. */
     private static TtsBackend backend(ServerConfig config) {
         if (config.modelDir() == null) {
             log.info("no --model-dir given: speaking with the built-in FreeTTS voice (it does not clone voices)");
-            return new FreeTtsBackend();
+            List<TtsBackend> instances = new ArrayList<>();
+            try {
+                for (int i = 0; i < config.workerCount(); i++) {
+                    instances.add(new FreeTtsBackend());
+                }
+            } catch (RuntimeException | Error e) {
+                if (!instances.isEmpty()) {
+                    new BackendPool(instances).close();
+                }
+                throw e;
+            }
+            return new BackendPool(instances);
         }
         throw new IllegalStateException("the F5-TTS backend is not part of this build yet; start without --model-dir "
                 + "to use the built-in FreeTTS voice");
