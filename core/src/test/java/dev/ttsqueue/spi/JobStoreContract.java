@@ -740,40 +740,114 @@ public abstract class JobStoreContract {
         for (int i = 0; i < jobs; i++) {
             store.enqueue(queued("c" + i, i % 4), 0).orElseThrow();
         }
+        List<List<Claim>> perWorker = inParallel(threads, t -> {
+            List<Claim> mine = new ArrayList<>();
+            Optional<Claim> c;
+            while ((c = store.claimNext("worker-" + t, at(1), LEASE)).isPresent()) {
+                mine.add(c.get());
+            }
+            return mine;
+        });
+        List<Claim> all = perWorker.stream().flatMap(List::stream).toList();
+
+        Set<String> claimedIds = all.stream().map(c -> c.job().id()).collect(Collectors.toSet());
+        assertEquals(jobs, all.size(), "claims made");
+        assertEquals(jobs, claimedIds.size(), "a job was claimed twice");
+        Set<Long> tokens = new HashSet<>();
+        for (Claim c : all) {
+            assertTrue(tokens.add(c.fencingToken()), "token reused: " + c.fencingToken());
+            assertEquals(1, c.job().attempts());
+        }
+        assertEquals((long) jobs, store.counts().get(JobStatus.PROCESSING));
+        assertEquals(0L, store.counts().get(JobStatus.QUEUED));
+    }
+
+    @Test
+    void concurrentSubmissionsAreAllKeptWithUniqueSequences() throws Exception {
+        int perThread = 250;
+        List<List<JobRecord>> accepted = inParallel(8, t -> {
+            List<JobRecord> mine = new ArrayList<>();
+            for (int i = 0; i < perThread; i++) {
+                mine.add(store.enqueue(queued("s" + t + "-" + i, i % 3), 0).orElseThrow());
+            }
+            return mine;
+        });
+
+        Set<Long> sequences = new HashSet<>();
+        for (List<JobRecord> mine : accepted) {
+            long last = 0;
+            for (JobRecord r : mine) {
+                assertTrue(sequences.add(r.sequence()), "sequence handed out twice: " + r.sequence());
+                assertTrue(r.sequence() > last, "one submitter's jobs keep their order");
+                last = r.sequence();
+                assertEquals(r, stored(r.id()));
+            }
+        }
+        assertEquals(8L * perThread, store.counts().get(JobStatus.QUEUED));
+    }
+
+    @Test
+    void concurrentSubmissionsNeverExceedMaxQueued() throws Exception {
+        List<List<JobRecord>> accepted = inParallel(8, t -> {
+            List<JobRecord> mine = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                store.enqueue(queued("m" + t + "-" + i, 0), 100).ifPresent(mine::add);
+            }
+            return mine;
+        });
+
+        assertEquals(100, accepted.stream().mapToInt(List::size).sum());
+        assertEquals(100L, store.counts().get(JobStatus.QUEUED));
+        assertEquals(100, store.queuedInRunOrder(1_000).size());
+    }
+
+    @Test
+    void concurrentDuplicateSubmissionsAreAcceptedOnce() throws Exception {
+        int ids = 50;
+        List<List<JobRecord>> accepted = inParallel(8, t -> {
+            List<JobRecord> mine = new ArrayList<>();
+            for (int i = 0; i < ids; i++) {
+                try {
+                    mine.add(store.enqueue(queued("same-" + i, 0), 0).orElseThrow());
+                } catch (IllegalArgumentException expected) {
+                    // another thread got there first
+                }
+            }
+            return mine;
+        });
+
+        List<String> winners = accepted.stream().flatMap(List::stream).map(JobRecord::id).toList();
+        assertEquals(ids, winners.size(), "each id accepted exactly once");
+        assertEquals(ids, Set.copyOf(winners).size());
+        assertEquals((long) ids, store.counts().get(JobStatus.QUEUED));
+    }
+
+    /** A task run by each of {@code threads} threads, released together; their results by thread number. */
+    @FunctionalInterface
+    protected interface PerThread<T> {
+        T run(int thread) throws Exception;
+    }
+
+    protected static <T> List<T> inParallel(int threads, PerThread<T> task) throws Exception {
         CountDownLatch start = new CountDownLatch(1);
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads,
-                r -> new Thread(r, "contract-claimer-" + threadNumber.getAndIncrement()));
+                r -> new Thread(r, "contract-thread-" + threadNumber.getAndIncrement()));
         try {
-            List<Future<List<Claim>>> futures = new ArrayList<>();
+            List<Future<T>> futures = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
-                String worker = "worker-" + t;
+                int n = t;
                 futures.add(pool.submit(() -> {
                     start.await();
-                    List<Claim> mine = new ArrayList<>();
-                    Optional<Claim> c;
-                    while ((c = store.claimNext(worker, at(1), LEASE)).isPresent()) {
-                        mine.add(c.get());
-                    }
-                    return mine;
+                    return task.run(n);
                 }));
             }
             start.countDown();
-            List<Claim> all = new ArrayList<>();
-            for (Future<List<Claim>> f : futures) {
-                all.addAll(f.get(120, TimeUnit.SECONDS));
+            List<T> out = new ArrayList<>();
+            for (Future<T> f : futures) {
+                out.add(f.get(120, TimeUnit.SECONDS));
             }
-
-            Set<String> claimedIds = all.stream().map(c -> c.job().id()).collect(Collectors.toSet());
-            assertEquals(jobs, all.size(), "claims made");
-            assertEquals(jobs, claimedIds.size(), "a job was claimed twice");
-            Set<Long> tokens = new HashSet<>();
-            for (Claim c : all) {
-                assertTrue(tokens.add(c.fencingToken()), "token reused: " + c.fencingToken());
-                assertEquals(1, c.job().attempts());
-            }
-            assertEquals((long) jobs, store.counts().get(JobStatus.PROCESSING));
-            assertEquals(0L, store.counts().get(JobStatus.QUEUED));
+            return out;
         } finally {
             pool.shutdownNow();
             assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));

@@ -26,8 +26,10 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
@@ -93,6 +95,8 @@ public final class SqliteJobStore implements JobStore {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final CachedConnection writer;
     private final BlockingQueue<CachedConnection> readers;
+    /** Submissions waiting for the next commit; see {@link #enqueue}. */
+    private final Queue<PendingEnqueue> pendingEnqueues = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
 
     private SqliteJobStore(Path file, CachedConnection writer, BlockingQueue<CachedConnection> readers) {
@@ -220,21 +224,28 @@ public final class SqliteJobStore implements JobStore {
             }
             return found;
         } catch (SQLException e) {
-            throw unusable(file, reason(e), e);
+            String damage = damage(e);
+            if (damage != null) {
+                throw unusable(file, damage, e);
+            }
+            // busy, locked, permissions, I/O: the file may be fine, so do not call it unusable
+            throw new SqliteStoreException(file, "Cannot read the job store " + file + ": " + e.getMessage(), e);
         }
     }
 
-    private static String reason(SQLException e) {
+    /** Why the file itself is unusable, or null when the error says nothing about its content. */
+    private static String damage(SQLException e) {
         if (e instanceof SQLiteException se) {
             SQLiteErrorCode code = se.getResultCode();
             if (code == SQLiteErrorCode.SQLITE_NOTADB) {
                 return "it is not an SQLite database, or its header is damaged";
             }
-            if (code == SQLiteErrorCode.SQLITE_CORRUPT) {
+            // SQLITE_CORRUPT and its extended forms (_INDEX, _SEQUENCE, _VTAB)
+            if (code.name().startsWith("SQLITE_CORRUPT")) {
                 return "it is damaged (" + e.getMessage() + ")";
             }
         }
-        return "it cannot be read (" + e.getMessage() + ")";
+        return null;
     }
 
     private static UnusableDatabaseException unusable(Path file, String reason, Throwable cause) {
@@ -251,29 +262,116 @@ public final class SqliteJobStore implements JobStore {
 
     // ---------------------------------------------------------------- writes
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Returns only after the job's row is committed and fsynced. Submissions that arrive while
+     * another commit is in flight are committed together in the next transaction (group commit),
+     * each still in its own savepoint, so one bad job never takes the others down with it.
+     */
     @Override
     public Optional<JobRecord> enqueue(JobRecord job, int maxQueued) {
         if (job.status() != JobStatus.QUEUED) {
             throw new IllegalArgumentException("only queued jobs can be enqueued, got " + job.status());
         }
-        JobRecord exact = JobRows.truncate(job);
-        return write("enqueue " + job.id(), c -> {
-            PreparedStatement exists = c.prepare("SELECT 1 FROM jobs WHERE id = ?");
-            exists.setString(1, job.id());
-            try (ResultSet rs = exists.executeQuery()) {
-                if (rs.next()) {
-                    throw new IllegalArgumentException("job " + job.id() + " already exists");
+        PendingEnqueue mine = new PendingEnqueue(JobRows.truncate(job), maxQueued);
+        pendingEnqueues.add(mine);
+        writeLock.lock();
+        try {
+            if (!mine.done) {
+                if (closed) {
+                    pendingEnqueues.remove(mine);
+                    ensureOpen();
+                }
+                // This thread leads: it commits its own job and everyone who queued up behind the last commit.
+                commitPendingEnqueues();
+            }
+        } finally {
+            writeLock.unlock();
+        }
+        if (mine.failure != null) {
+            throw mine.failure;
+        }
+        return mine.result;
+    }
+
+    /** One submission waiting for a commit. Fields are written and read under {@link #writeLock}. */
+    private static final class PendingEnqueue {
+        final JobRecord job;
+        final int maxQueued;
+        boolean done;
+        Optional<JobRecord> result;
+        RuntimeException failure;
+
+        PendingEnqueue(JobRecord job, int maxQueued) {
+            this.job = job;
+            this.maxQueued = maxQueued;
+        }
+    }
+
+    /** Commits every waiting submission in one transaction. Caller holds the write lock. */
+    private void commitPendingEnqueues() {
+        List<PendingEnqueue> batch = new ArrayList<>();
+        PendingEnqueue p;
+        while ((p = pendingEnqueues.poll()) != null) {
+            batch.add(p);
+        }
+        try {
+            writer.prepare("BEGIN IMMEDIATE").execute();
+            boolean committed = false;
+            try {
+                for (PendingEnqueue each : batch) {
+                    insertInSavepoint(each);
+                }
+                writer.prepare("COMMIT").execute();
+                committed = true;
+            } finally {
+                if (!committed) {
+                    rollback();
                 }
             }
-            if (maxQueued > 0 && countOf(c, JobStatus.QUEUED) >= maxQueued) {
-                return Optional.empty();
+        } catch (SQLException | RuntimeException e) {
+            RuntimeException failure = e instanceof SQLException se ? failure("enqueue " + batch.size() + " job(s)", se)
+                    : (RuntimeException) e;
+            for (PendingEnqueue each : batch) {
+                each.result = null;
+                each.failure = failure;
             }
-            JobRecord stored = exact.withSequence(nextValue(c, "sequence"));
-            PreparedStatement insert = c.prepare(JobRows.INSERT);
-            JobRows.bindInsert(insert, stored);
-            insert.executeUpdate();
-            return Optional.of(stored);
-        });
+        } finally {
+            for (PendingEnqueue each : batch) {
+                each.done = true;
+            }
+        }
+    }
+
+    private void insertInSavepoint(PendingEnqueue p) throws SQLException {
+        writer.prepare("SAVEPOINT enqueue_one").execute();
+        try {
+            p.result = insertQueued(writer, p.job, p.maxQueued);
+        } catch (SQLException | RuntimeException e) {
+            // a duplicate id, or a constraint this job broke: undo its part; the rest of the batch still goes in
+            writer.prepare("ROLLBACK TO enqueue_one").execute();
+            p.failure = e instanceof SQLException se ? failure("enqueue " + p.job.id(), se) : (RuntimeException) e;
+        }
+        writer.prepare("RELEASE enqueue_one").execute();
+    }
+
+    private static Optional<JobRecord> insertQueued(CachedConnection c, JobRecord job, int maxQueued) throws SQLException {
+        PreparedStatement exists = c.prepare("SELECT 1 FROM jobs WHERE id = ?");
+        exists.setString(1, job.id());
+        try (ResultSet rs = exists.executeQuery()) {
+            if (rs.next()) {
+                throw new IllegalArgumentException("job " + job.id() + " already exists");
+            }
+        }
+        if (maxQueued > 0 && countOf(c, JobStatus.QUEUED) >= maxQueued) {
+            return Optional.empty();
+        }
+        JobRecord stored = job.withSequence(nextValue(c, "sequence"));
+        PreparedStatement insert = c.prepare(JobRows.INSERT);
+        JobRows.bindInsert(insert, stored);
+        insert.executeUpdate();
+        return Optional.of(stored);
     }
 
     @Override

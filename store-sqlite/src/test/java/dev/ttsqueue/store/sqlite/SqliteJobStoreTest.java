@@ -298,6 +298,25 @@ class SqliteJobStoreTest {
         }
     }
 
+    @Test
+    void aJobTheTableRejectsFailsAloneAndTheStoreCarriesOn() {
+        try (SqliteJobStore store = SqliteJobStore.open(dir.resolve("jobs.db"))) {
+            store.enqueue(job("before", 0), 0).orElseThrow();
+            // SQLite stores NaN as NULL, which the NOT NULL column refuses
+            JobRecord bad = JobRecord.newQueued("bad", JobRequest.ttsPermanent("v", "t")
+                    .withSettings(dev.ttsqueue.InferenceSettings.defaults().withSpeed(Double.NaN)), 1, T0);
+
+            SqliteStoreException e = assertThrows(SqliteStoreException.class, () -> store.enqueue(bad, 0));
+
+            assertTrue(e.getMessage().contains("bad"), e.getMessage());
+            assertEquals(java.util.Optional.empty(), store.get("bad"));
+            JobRecord after = store.enqueue(job("after", 0), 0).orElseThrow();
+            assertEquals(List.of("before", "after"), store.queuedInRunOrder(10).stream().map(JobRecord::id).toList());
+            assertEquals(2L, store.counts().get(JobStatus.QUEUED));
+            assertTrue(after.sequence() > store.get("before").orElseThrow().sequence());
+        }
+    }
+
     private static List<Integer> header(Path file) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
             int app;
