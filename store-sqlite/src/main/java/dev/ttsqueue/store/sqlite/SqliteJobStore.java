@@ -63,7 +63,8 @@ import org.sqlite.SQLiteException;
  *
  * <p><b>Threads.</b> All methods are thread-safe. Writes go through one connection under a lock,
  * each in a {@code BEGIN IMMEDIATE} transaction (so several processes sharing the file stay
- * correct too); reads use a small pool of read-only connections and do not wait for writes.
+ * correct too); submissions that arrive during a commit share the next one (group commit, see
+ * {@link #enqueue}). Reads use a small pool of read-only connections and do not wait for writes.
  * Instants are kept as epoch milliseconds; records returned by this store are already cut to
  * milliseconds.
  *
@@ -634,10 +635,10 @@ public final class SqliteJobStore implements JobStore {
         } catch (SQLException e) {
             throw failure(what, e);
         } finally {
+            readers.add(c);
             if (closed) {
-                closeQuietly(c);
-            } else {
-                readers.add(c);
+                // close() may have drained the pool while this connection was out
+                drainReaders(readers);
             }
         }
     }
@@ -728,11 +729,15 @@ public final class SqliteJobStore implements JobStore {
     }
 
     private static void closeAll(CachedConnection writer, BlockingQueue<CachedConnection> readers) {
+        drainReaders(readers);
+        closeQuietly(writer);
+    }
+
+    private static void drainReaders(BlockingQueue<CachedConnection> readers) {
         CachedConnection r;
         while ((r = readers.poll()) != null) {
             closeQuietly(r);
         }
-        closeQuietly(writer);
     }
 
     private static void closeQuietly(AutoCloseable c) {
