@@ -297,7 +297,7 @@ public final class SqliteJobStore implements JobStore {
     }
 
     /** One submission waiting for a commit. Fields are written and read under {@link #writeLock}. */
-    private static final class PendingEnqueue {
+    static final class PendingEnqueue {
         final JobRecord job;
         final int maxQueued;
         boolean done;
@@ -317,12 +317,36 @@ public final class SqliteJobStore implements JobStore {
         while ((p = pendingEnqueues.poll()) != null) {
             batch.add(p);
         }
+        commitGroup(batch);
+    }
+
+    /**
+     * Commits {@code jobs} as one group, exactly as submitters that queued up together would be.
+     * Lets tests reach the group path without depending on thread timing.
+     */
+    List<PendingEnqueue> enqueueAsGroup(List<JobRecord> jobs, int maxQueued) {
+        List<PendingEnqueue> group = jobs.stream().map(j -> new PendingEnqueue(JobRows.truncate(j), maxQueued)).toList();
+        writeLock.lock();
+        try {
+            ensureOpen();
+            commitGroup(group);
+        } finally {
+            writeLock.unlock();
+        }
+        return group;
+    }
+
+    private void commitGroup(List<PendingEnqueue> batch) {
         try {
             writer.prepare("BEGIN IMMEDIATE").execute();
             boolean committed = false;
             try {
-                for (PendingEnqueue each : batch) {
-                    insertInSavepoint(each);
+                if (batch.size() == 1) {
+                    insertAlone(batch.get(0));
+                } else {
+                    for (PendingEnqueue each : batch) {
+                        insertInSavepoint(each);
+                    }
                 }
                 writer.prepare("COMMIT").execute();
                 committed = true;
@@ -332,8 +356,8 @@ public final class SqliteJobStore implements JobStore {
                 }
             }
         } catch (SQLException | RuntimeException e) {
-            RuntimeException failure = e instanceof SQLException se ? failure("enqueue " + batch.size() + " job(s)", se)
-                    : (RuntimeException) e;
+            String what = batch.size() == 1 ? "enqueue " + batch.get(0).job.id() : "enqueue " + batch.size() + " jobs";
+            RuntimeException failure = e instanceof SQLException se ? failure(what, se) : (RuntimeException) e;
             for (PendingEnqueue each : batch) {
                 each.result = null;
                 each.failure = failure;
@@ -342,6 +366,15 @@ public final class SqliteJobStore implements JobStore {
             for (PendingEnqueue each : batch) {
                 each.done = true;
             }
+        }
+    }
+
+    /** Without neighbours no savepoint is needed: a failing statement rolls back the whole transaction. */
+    private void insertAlone(PendingEnqueue p) throws SQLException {
+        try {
+            p.result = insertQueued(writer, p.job, p.maxQueued);
+        } catch (IllegalArgumentException e) {
+            p.failure = e; // the duplicate check comes before any write, so there is nothing to undo
         }
     }
 

@@ -317,6 +317,31 @@ class SqliteJobStoreTest {
         }
     }
 
+    @Test
+    void inAGroupCommitEachSubmissionSucceedsOrFailsOnItsOwn() {
+        try (SqliteJobStore store = SqliteJobStore.open(dir.resolve("jobs.db"))) {
+            store.enqueue(job("existing", 0), 0).orElseThrow();
+            JobRecord nan = JobRecord.newQueued("nan", JobRequest.ttsPermanent("v", "t")
+                    .withSettings(dev.ttsqueue.InferenceSettings.defaults().withSpeed(Double.NaN)), 1, T0);
+
+            List<SqliteJobStore.PendingEnqueue> group = store.enqueueAsGroup(
+                    List.of(job("first", 0), nan, job("existing", 0), job("last", 0), job("over-limit", 0)), 3);
+
+            assertEquals("first", group.get(0).result.orElseThrow().id());
+            assertTrue(group.get(1).failure instanceof SqliteStoreException, String.valueOf(group.get(1).failure));
+            assertTrue(group.get(1).failure.getMessage().contains("nan"), group.get(1).failure.getMessage());
+            assertTrue(group.get(2).failure instanceof IllegalArgumentException, "duplicate id");
+            assertEquals("last", group.get(3).result.orElseThrow().id());
+            assertEquals(java.util.Optional.empty(), group.get(4).result, "the limit counts the group's own jobs");
+            for (SqliteJobStore.PendingEnqueue p : group) {
+                assertTrue(p.done);
+            }
+            assertEquals(List.of("existing", "first", "last"), store.queuedInRunOrder(10).stream().map(JobRecord::id).toList());
+            assertEquals(3L, store.counts().get(JobStatus.QUEUED));
+            assertEquals(java.util.Optional.empty(), store.get("nan"));
+        }
+    }
+
     private static List<Integer> header(Path file) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
             int app;
