@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ttsqueue.InferenceSettings;
 import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.JobStatus;
 import dev.ttsqueue.SynthesisResult;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -304,12 +306,12 @@ class SqliteJobStoreTest {
             store.enqueue(job("before", 0), 0).orElseThrow();
             // SQLite stores NaN as NULL, which the NOT NULL column refuses
             JobRecord bad = JobRecord.newQueued("bad", JobRequest.ttsPermanent("v", "t")
-                    .withSettings(dev.ttsqueue.InferenceSettings.defaults().withSpeed(Double.NaN)), 1, T0);
+                    .withSettings(InferenceSettings.defaults().withSpeed(Double.NaN)), 1, T0);
 
             SqliteStoreException e = assertThrows(SqliteStoreException.class, () -> store.enqueue(bad, 0));
 
             assertTrue(e.getMessage().contains("bad"), e.getMessage());
-            assertEquals(java.util.Optional.empty(), store.get("bad"));
+            assertEquals(Optional.empty(), store.get("bad"));
             JobRecord after = store.enqueue(job("after", 0), 0).orElseThrow();
             assertEquals(List.of("before", "after"), store.queuedInRunOrder(10).stream().map(JobRecord::id).toList());
             assertEquals(2L, store.counts().get(JobStatus.QUEUED));
@@ -322,7 +324,7 @@ class SqliteJobStoreTest {
         try (SqliteJobStore store = SqliteJobStore.open(dir.resolve("jobs.db"))) {
             store.enqueue(job("existing", 0), 0).orElseThrow();
             JobRecord nan = JobRecord.newQueued("nan", JobRequest.ttsPermanent("v", "t")
-                    .withSettings(dev.ttsqueue.InferenceSettings.defaults().withSpeed(Double.NaN)), 1, T0);
+                    .withSettings(InferenceSettings.defaults().withSpeed(Double.NaN)), 1, T0);
 
             List<SqliteJobStore.PendingEnqueue> group = store.enqueueAsGroup(
                     List.of(job("first", 0), nan, job("existing", 0), job("last", 0), job("over-limit", 0)), 3);
@@ -332,13 +334,13 @@ class SqliteJobStoreTest {
             assertTrue(group.get(1).failure.getMessage().contains("nan"), group.get(1).failure.getMessage());
             assertTrue(group.get(2).failure instanceof IllegalArgumentException, "duplicate id");
             assertEquals("last", group.get(3).result.orElseThrow().id());
-            assertEquals(java.util.Optional.empty(), group.get(4).result, "the limit counts the group's own jobs");
+            assertEquals(Optional.empty(), group.get(4).result, "the limit counts the group's own jobs");
             for (SqliteJobStore.PendingEnqueue p : group) {
                 assertTrue(p.done);
             }
             assertEquals(List.of("existing", "first", "last"), store.queuedInRunOrder(10).stream().map(JobRecord::id).toList());
             assertEquals(3L, store.counts().get(JobStatus.QUEUED));
-            assertEquals(java.util.Optional.empty(), store.get("nan"));
+            assertEquals(Optional.empty(), store.get("nan"));
         }
     }
 

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -147,7 +148,7 @@ public final class Schema {
      * @return the versions applied, in order
      */
     public static List<Integer> migrate(Connection c) throws SQLException {
-        List<Integer> applied = new java.util.ArrayList<>();
+        List<Integer> applied = new ArrayList<>();
         for (Migration m : MIGRATIONS) {
             try (Statement st = c.createStatement()) {
                 st.execute("BEGIN IMMEDIATE");
