@@ -824,11 +824,11 @@ public abstract class JobStoreContract {
 
     /** A task run by each of {@code threads} threads, released together; their results by thread number. */
     @FunctionalInterface
-    protected interface PerThread<T> {
+    public interface PerThread<T> {
         T run(int thread) throws Exception;
     }
 
-    protected static <T> List<T> inParallel(int threads, PerThread<T> task) throws Exception {
+    public static <T> List<T> inParallel(int threads, PerThread<T> task) throws Exception {
         CountDownLatch start = new CountDownLatch(1);
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads,

@@ -12,6 +12,7 @@ import dev.ttsqueue.JobStatus;
 import dev.ttsqueue.SynthesisResult;
 import dev.ttsqueue.spi.Claim;
 import dev.ttsqueue.spi.JobRecord;
+import dev.ttsqueue.spi.JobStoreContract;
 import dev.ttsqueue.spi.LeaseState;
 import dev.ttsqueue.store.sqlite.internal.Schema;
 import java.io.IOException;
@@ -341,6 +342,31 @@ class SqliteJobStoreTest {
             assertEquals(List.of("existing", "first", "last"), store.queuedInRunOrder(10).stream().map(JobRecord::id).toList());
             assertEquals(3L, store.counts().get(JobStatus.QUEUED));
             assertEquals(Optional.empty(), store.get("nan"));
+        }
+    }
+
+    @Test
+    void twoStoresOnOneFileNeverHandOutTheSameJobOrToken() throws Exception {
+        Path file = dir.resolve("shared.db");
+        try (SqliteJobStore first = SqliteJobStore.open(file); SqliteJobStore second = SqliteJobStore.open(file)) {
+            for (int i = 0; i < 200; i++) {
+                (i % 2 == 0 ? first : second).enqueue(job("s" + i, 0), 0).orElseThrow();
+            }
+            List<List<Claim>> claims = JobStoreContract.inParallel(4, t -> {
+                SqliteJobStore mine = t % 2 == 0 ? first : second;
+                List<Claim> got = new java.util.ArrayList<>();
+                Optional<Claim> c;
+                while ((c = mine.claimNext("w" + t, T0, LEASE)).isPresent()) {
+                    got.add(c.get());
+                }
+                return got;
+            });
+
+            List<Claim> all = claims.stream().flatMap(List::stream).toList();
+            assertEquals(200, all.size());
+            assertEquals(200, all.stream().map(c -> c.job().id()).distinct().count(), "a job was claimed twice");
+            assertEquals(200, all.stream().map(Claim::fencingToken).distinct().count(), "a token was handed out twice");
+            assertEquals(200L, second.counts().get(JobStatus.PROCESSING));
         }
     }
 
