@@ -32,8 +32,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The rules of {@link JobStore}, as tests. A store module extends this class, returns a fresh,
- * empty store from {@link #newStore()}, and gets every rule checked against its implementation.
+ * The rules of {@link JobStore}, as tests. A store module depends on {@code ttsqueue-core}'s
+ * test-jar ({@code <type>test-jar</type>}, test scope), extends this class, returns a fresh,
+ * empty store from {@link #newStore()} (a new file, a fresh Redis key prefix...), and gets every
+ * rule checked against its implementation. The store is closed after each test.
  *
  * <p>Times come from a fixed base ({@link #T0}) and are whole milliseconds, because durable stores
  * may keep epoch milliseconds; no test reads a real clock or sleeps.
