@@ -7,6 +7,7 @@ import dev.ttsqueue.spi.AudioStore;
 import dev.ttsqueue.spi.JobStore;
 import dev.ttsqueue.spi.TtsBackend;
 import dev.ttsqueue.spi.VoiceBank;
+import dev.ttsqueue.store.sqlite.SqliteJobStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,16 +29,27 @@ public final class StandaloneQueue {
     private StandaloneQueue() {
     }
 
+    /**
+     * Builds and starts the queue. Whatever was opened before a failure is closed again.
+     *
+     * @throws Exception when the data folder, the database or the backend cannot be opened
+     */
     public static TtsJobQueue build(ServerConfig config) throws Exception {
         Path data = config.dataDir().toAbsolutePath().normalize();
         Files.createDirectories(data);
         Clock clock = Clock.systemUTC();
-        TtsBackend backend = backend(config);
+        List<AutoCloseable> opened = new ArrayList<>();
         try {
+            TtsBackend backend = backend(config);
+            opened.add(backend);
+            JobStore store = store(config, data);
+            opened.add(store);
+            AudioStore audio = audioStore(config, data, clock);
+            opened.add(audio);
             TtsJobQueue.Builder b = TtsJobQueue.builder()
                     .backend(backend)
-                    .store(store(config, data))
-                    .audioStore(audioStore(config, data, clock))
+                    .store(store)
+                    .audioStore(audio)
                     .voiceBank(VoiceBank.directory(data.resolve("reference_voices")))
                     .workers(config.workerCount())
                     .maxQueueSize(config.maxQueueSize())
@@ -49,7 +61,13 @@ public final class StandaloneQueue {
             }
             return b.build();
         } catch (Exception | Error e) {
-            backend.close();
+            for (AutoCloseable c : opened) {
+                try {
+                    c.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             throw e;
         }
     }
@@ -58,8 +76,7 @@ public final class StandaloneQueue {
         if (config.store().equals("memory")) {
             return JobStore.inMemory();
         }
-        log.warn("the SQLite job store is not part of this build yet; keeping jobs in memory (use --store memory to silence this)");
-        return JobStore.inMemory();
+        return SqliteJobStore.open(data.resolve("jobs.db"));
     }
 
     private static AudioStore audioStore(ServerConfig config, Path data, Clock clock) throws IOException {
