@@ -52,6 +52,7 @@ class ServiceEndpointsTest {
         assertEquals(32, d.get("nfe_step").asInt());
         assertEquals(0.15, d.get("cross_fade_duration").asDouble());
         assertEquals("synthetic", j.get("model").get("name").asText());
+        assertTrue(j.get("version").asText().matches("\\d+\\.\\d+.*"), j.get("version").asText());
     }
 
     @Test
