@@ -114,7 +114,7 @@ public final class F5Sessions implements AutoCloseable {
                         t = create(env, e.getValue(), cpu, opened);
                     }
                 } else {
-                    Placed placed = onCuda(env, e.getValue(), provider, deviceId, intraOpThreads, cuda, opened, device);
+                    Placed placed = onCuda(env, e.getValue(), provider, deviceId, intraOpThreads, cuda, opened);
                     t = placed.session();
                     device = placed.device();
                     if (provider == ExecutionProvider.AUTO && device.equals("CPU")) {
@@ -152,12 +152,7 @@ public final class F5Sessions implements AutoCloseable {
     }
 
     private static Placed onCuda(OrtEnvironment env, Path file, ExecutionProvider provider, int deviceId,
-            int threads, CudaAppender cuda, List<OrtSession> opened, String currentDevice) throws OrtException {
-        if (provider == ExecutionProvider.CPU) {
-            try (OrtSession.SessionOptions cpu = cpuOptions(threads)) {
-                return new Placed(create(env, file, cpu, opened), currentDevice);
-            }
-        }
+            int threads, CudaAppender cuda, List<OrtSession> opened) throws OrtException {
         try (OrtSession.SessionOptions gpu = cpuOptions(threads)) {
             cuda.append(gpu, deviceId);
             return new Placed(create(env, file, gpu, opened), "CUDA:" + deviceId);
