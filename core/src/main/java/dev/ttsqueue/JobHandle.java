@@ -19,7 +19,9 @@ public interface JobHandle {
 
     /**
      * Adds a progress listener for this job. Runs on the event thread; exceptions it throws are
-     * logged and ignored. Registering after the job finished does nothing.
+     * logged and ignored. Reports made before registration are not replayed (a worker may take the
+     * job at once); to see every report, register a queue-wide listener before submitting.
+     * Registering after the job finished does nothing.
      *
      * @return this handle, for chaining
      */

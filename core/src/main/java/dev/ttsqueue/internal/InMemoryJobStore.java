@@ -34,6 +34,8 @@ public final class InMemoryJobStore implements JobStore {
     private final Object lock = new Object();
     private final Map<String, JobRecord> jobs = new HashMap<>();
     private final TreeSet<JobRecord> queued = new TreeSet<>(RUN_ORDER);
+    /** Ids of processing jobs, so lease checks need not scan finished ones. */
+    private final java.util.Set<String> processing = new java.util.HashSet<>();
     private final EnumMap<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
     private long nextSequence = 1;
     private long nextToken = 1;
@@ -212,8 +214,9 @@ public final class InMemoryJobStore implements JobStore {
     public List<JobRecord> requeueExpired(Instant now, int maxAttempts) {
         synchronized (lock) {
             List<JobRecord> changed = new ArrayList<>();
-            for (JobRecord j : List.copyOf(jobs.values())) {
-                if (j.status() != JobStatus.PROCESSING || j.leaseExpiresAt() == null || j.leaseExpiresAt().isAfter(now)) {
+            for (String id : List.copyOf(processing)) {
+                JobRecord j = jobs.get(id);
+                if (j.leaseExpiresAt() == null || j.leaseExpiresAt().isAfter(now)) {
                     continue;
                 }
                 JobRecord next;
@@ -244,6 +247,11 @@ public final class InMemoryJobStore implements JobStore {
             bump(updated.status(), 1);
             if (updated.status() == JobStatus.QUEUED) {
                 queued.add(updated);
+            }
+            if (updated.status() == JobStatus.PROCESSING) {
+                processing.add(updated.id());
+            } else if (old.status() == JobStatus.PROCESSING) {
+                processing.remove(updated.id());
             }
         }
     }

@@ -35,6 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -72,7 +74,8 @@ public final class QueueEngine {
     private final ScheduledExecutorService maintenance;
     private final ReentrantLock wakeLock = new ReentrantLock();
     private final Condition wake = wakeLock.newCondition();
-    private long wakeVersion;
+    private final AtomicLong wakeVersion = new AtomicLong();
+    private final AtomicInteger waiters = new AtomicInteger();
     private volatile boolean open = true;
     private volatile boolean accepting = true;
     private Instant lastRetention;
@@ -166,34 +169,37 @@ public final class QueueEngine {
         return d.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : d;
     }
 
+    /**
+     * Wakes idle workers. Lock-free unless a worker is waiting: a worker registers as waiter before
+     * it re-reads the version, so a submit that bumps the version afterwards always sees it.
+     */
     void signalWorkers() {
-        wakeLock.lock();
-        try {
-            wakeVersion++;
-            wake.signalAll();
-        } finally {
-            wakeLock.unlock();
+        wakeVersion.incrementAndGet();
+        if (waiters.get() > 0) {
+            wakeLock.lock();
+            try {
+                wake.signalAll();
+            } finally {
+                wakeLock.unlock();
+            }
         }
     }
 
     long wakeVersion() {
-        wakeLock.lock();
-        try {
-            return wakeVersion;
-        } finally {
-            wakeLock.unlock();
-        }
+        return wakeVersion.get();
     }
 
     /** Waits until something was submitted after {@code seenVersion}, or the poll interval passed (other nodes may enqueue). */
     void awaitWork(long seenVersion) throws InterruptedException {
         wakeLock.lock();
+        waiters.incrementAndGet();
         try {
             long nanos = cfg.maintenanceInterval().toNanos();
-            while (open && accepting && wakeVersion == seenVersion && nanos > 0) {
+            while (accepting && wakeVersion.get() == seenVersion && nanos > 0) {
                 nanos = wake.awaitNanos(nanos);
             }
         } finally {
+            waiters.decrementAndGet();
             wakeLock.unlock();
         }
     }
@@ -238,18 +244,15 @@ public final class QueueEngine {
     }
 
     JobSnapshot snapshot(JobRecord r) {
-        Instant now = clock.instant();
-        int position = 0;
-        Instant eta = null;
-        switch (r.status()) {
-            case QUEUED -> {
-                position = store.queuePosition(r.id());
-                eta = queuedEta(now, position);
-            }
-            case PROCESSING -> eta = r.estimatedCompletion();
-            default -> {
-            }
-        }
+        return snapshot(r, clock.instant(), r.status() == JobStatus.QUEUED ? store.queuePosition(r.id()) : 0);
+    }
+
+    private JobSnapshot snapshot(JobRecord r, Instant now, int position) {
+        Instant eta = switch (r.status()) {
+            case QUEUED -> queuedEta(now, position);
+            case PROCESSING -> r.estimatedCompletion();
+            default -> null;
+        };
         return new JobSnapshot(r.id(), r.type(), r.status(), r.priority(), r.createdAt(), r.startedAt(), r.completedAt(),
                 r.progress(), eta, position, r.error(), r.result(), r.attempts(), r.request());
     }
@@ -282,7 +285,20 @@ public final class QueueEngine {
         if (limit < 1 || limit > 10_000) {
             throw new InvalidRequestException("limit must be between 1 and 10000");
         }
-        return store.list(status, limit).stream().map(this::snapshot).toList();
+        List<JobRecord> records = store.list(status, limit);
+        if (records.stream().noneMatch(r -> r.status() == JobStatus.QUEUED)) {
+            return records.stream().map(this::snapshot).toList();
+        }
+        // One pass over the queue for every position, instead of one pass per listed job.
+        Map<String, Integer> positions = new java.util.HashMap<>();
+        List<JobRecord> order = store.queuedInRunOrder(Integer.MAX_VALUE);
+        for (int i = 0; i < order.size(); i++) {
+            positions.put(order.get(i).id(), i + 1);
+        }
+        Instant now = clock.instant();
+        return records.stream().map(r -> r.status() == JobStatus.QUEUED
+                ? snapshot(r, now, positions.getOrDefault(r.id(), 0))
+                : snapshot(r)).toList();
     }
 
     public Subscription addListener(String jobId, JobListener listener) {
@@ -310,7 +326,7 @@ public final class QueueEngine {
     }
 
     public boolean isOpen() {
-        return open;
+        return accepting;
     }
 
     // ---- cancel and cleanup ------------------------------------------------------------------

@@ -10,6 +10,11 @@ import dev.ttsqueue.spi.AudioKind;
 import dev.ttsqueue.spi.Claim;
 import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.SynthesisRequest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -34,11 +39,13 @@ final class Worker extends Thread {
         while (engine.takingWork()) {
             long seen = engine.wakeVersion();
             try {
-                Optional<Claim> claim = engine.store.claimNext(getName(), engine.clock.instant(), engine.cfg.leaseDuration());
-                if (claim.isPresent()) {
-                    process(claim.get());
-                } else {
+                List<Claim> claims = claimBatch();
+                if (claims.isEmpty()) {
                     engine.awaitWork(seen);
+                } else if (claims.size() == 1) {
+                    processOne(claims.get(0));
+                } else {
+                    processBatch(claims);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -55,12 +62,27 @@ final class Worker extends Thread {
         }
     }
 
-    private void process(Claim claim) {
-        RunningJob job = new RunningJob(engine, claim);
-        engine.running.put(job.id, job);
+    /**
+     * The next job, plus, for a backend that batches, whatever else is queued right now up to its
+     * batch size. No waiting for a batch to fill: a lone job never waits for company.
+     */
+    private List<Claim> claimBatch() {
+        List<Claim> claims = new ArrayList<>(1);
+        int max = engine.backendInfo.maxBatchSize();
+        while (claims.size() < max) {
+            Optional<Claim> c = engine.store.claimNext(getName(), engine.clock.instant(), engine.cfg.leaseDuration());
+            if (c.isEmpty()) {
+                break;
+            }
+            claims.add(c.get());
+        }
+        return claims;
+    }
+
+    private void processOne(Claim claim) {
+        RunningJob job = start(claim);
         try {
-            engine.publish(JobEvent.Kind.STARTED, claim.job(), null);
-            run(job);
+            runAlone(job, resolve(job));
         } catch (Throwable t) {
             onFailure(job, t);
         } finally {
@@ -68,15 +90,79 @@ final class Worker extends Thread {
         }
     }
 
-    private void run(RunningJob job) throws Exception {
+    private void runAlone(RunningJob job, SynthesisRequest request) {
+        try {
+            job.throwIfCancelled();
+            finish(job, request, engine.cfg.backend().synthesize(request, job));
+        } catch (Throwable t) {
+            onFailure(job, t);
+        }
+    }
+
+    /** Runs claimed jobs through {@link dev.ttsqueue.spi.TtsBackend#synthesizeBatch}, grouped by NFE step (one graph per group). */
+    private void processBatch(List<Claim> claims) {
+        Map<Integer, List<RunningJob>> groups = new LinkedHashMap<>();
+        Map<RunningJob, SynthesisRequest> requests = new LinkedHashMap<>();
+        for (Claim claim : claims) {
+            RunningJob job = start(claim);
+            try {
+                SynthesisRequest request = resolve(job);
+                requests.put(job, request);
+                groups.computeIfAbsent(request.settings().nfeStep(), k -> new ArrayList<>()).add(job);
+            } catch (Throwable t) {
+                onFailure(job, t);
+                engine.running.remove(job.id);
+            }
+        }
+        for (List<RunningJob> group : groups.values()) {
+            try {
+                List<SynthesisRequest> batch = group.stream().map(requests::get).toList();
+                List<AudioClip> clips = engine.cfg.backend().synthesizeBatch(batch, List.copyOf(group));
+                if (clips == null || clips.size() != group.size()) {
+                    throw new IllegalStateException("backend " + engine.backendInfo.name() + " returned "
+                            + (clips == null ? "nothing" : clips.size() + " clips") + " for a batch of " + group.size());
+                }
+                for (int i = 0; i < group.size(); i++) {
+                    RunningJob job = group.get(i);
+                    try {
+                        finish(job, requests.get(job), clips.get(i));
+                    } catch (Throwable t) {
+                        onFailure(job, t);
+                    }
+                }
+            } catch (Throwable t) {
+                // One bad input must not fail its neighbours: run each job of the failed batch alone.
+                log.info("batch of {} failed ({}); running its jobs one by one", group.size(), t.toString());
+                for (RunningJob job : group) {
+                    runAlone(job, requests.get(job));
+                }
+            } finally {
+                group.forEach(job -> engine.running.remove(job.id));
+            }
+        }
+    }
+
+    private RunningJob start(Claim claim) {
+        RunningJob job = new RunningJob(engine, claim);
+        engine.running.put(job.id, job);
+        engine.publish(JobEvent.Kind.STARTED, claim.job(), null);
+        return job;
+    }
+
+    private SynthesisRequest resolve(RunningJob job) throws Exception {
         JobRecord record = job.record();
         SynthesisRequest request = engine.references.resolve(record.request(), record.seed());
         job.throwIfCancelled();
-        AudioClip audio = engine.cfg.backend().synthesize(request, job);
+        return request;
+    }
+
+    /** Post-processing, output storage and the completion write, for one job whose audio is ready. */
+    private void finish(RunningJob job, SynthesisRequest request, AudioClip audio) throws Exception {
         job.throwIfCancelled();
         if (audio == null) {
             throw new IllegalStateException("backend " + engine.backendInfo.name() + " returned no audio");
         }
+        JobRecord record = job.record();
         if (request.settings().removeSilence()) {
             audio = SilenceRemover.removeSilence(audio);
         }
@@ -84,9 +170,10 @@ final class Worker extends Thread {
         SynthesisResult result = new SynthesisResult(output.id(), request.refText(), request.text(), record.seed(),
                 record.type() == JobType.TTS_PERMANENT ? record.request().voiceName() : null,
                 audio.durationSeconds(), audio.sampleRate(), engine.backendInfo.name(), note());
-        if (engine.store.complete(job.id, job.token, result, engine.clock.instant())) {
+        Instant now = engine.clock.instant();
+        if (engine.store.complete(job.id, job.token, result, now)) {
             engine.speed.recordJob(job.stepsTotal());
-            engine.store.get(job.id).ifPresent(r -> engine.finished(r, JobEvent.Kind.COMPLETED));
+            engine.finished(job.record().completed(result, now), JobEvent.Kind.COMPLETED);
         } else {
             // Timed out or taken over meanwhile: the job's outcome was already written by someone else.
             log.warn("job {}: result discarded, the job was {} meanwhile", job.id, job.timedOut() ? "timed out" : "taken over");

@@ -31,6 +31,8 @@ public final class SyntheticBackend implements TtsBackend {
     private final Set<Integer> nfeSteps;
     private final int maxTextLength;
     private final Semaphore gate;
+    private final int maxBatchSize;
+    private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
     private final Semaphore hangRelease = new Semaphore(0);
     private final List<String> order = new CopyOnWriteArrayList<>();
     private final AtomicInteger concurrent = new AtomicInteger();
@@ -47,6 +49,7 @@ public final class SyntheticBackend implements TtsBackend {
         this.nfeSteps = b.nfeSteps;
         this.maxTextLength = b.maxTextLength;
         this.gate = b.gated ? new Semaphore(0) : null;
+        this.maxBatchSize = b.maxBatchSize;
     }
 
     public static Builder builder() {
@@ -55,7 +58,7 @@ public final class SyntheticBackend implements TtsBackend {
 
     @Override
     public BackendInfo info() {
-        return new BackendInfo("synthetic", sampleRate, clonesVoices, needsReferenceText, nfeSteps, 32, maxTextLength, 1, "CPU");
+        return new BackendInfo("synthetic", sampleRate, clonesVoices, needsReferenceText, nfeSteps, 32, maxTextLength, maxBatchSize, "CPU");
     }
 
     @Override
@@ -91,6 +94,17 @@ public final class SyntheticBackend implements TtsBackend {
         }
     }
 
+    @Override
+    public List<AudioClip> synthesizeBatch(List<SynthesisRequest> requests, List<SynthesisContext> contexts) throws Exception {
+        batchSizes.add(requests.size());
+        return TtsBackend.super.synthesizeBatch(requests, contexts);
+    }
+
+    /** Sizes of the batches handed to {@link #synthesizeBatch}, in order. */
+    public List<Integer> batchSizes() {
+        return List.copyOf(batchSizes);
+    }
+
     private AudioClip tone(SynthesisRequest request, long seed) {
         int n = (int) Math.round(request.text().length() * secondsPerChar * sampleRate / request.settings().speed());
         float[] pcm = new float[n];
@@ -122,7 +136,7 @@ public final class SyntheticBackend implements TtsBackend {
         hangRelease.release();
     }
 
-    /** Waits until jobs have entered {@code n} steps in all (counting from the start). */
+    /** Waits until jobs have entered {@code n} more steps than earlier calls consumed (permits are cumulative). */
     public boolean awaitStepsEntered(int n, long timeout, TimeUnit unit) throws InterruptedException {
         return stepsEntered.tryAcquire(n, timeout, unit);
     }
@@ -156,6 +170,7 @@ public final class SyntheticBackend implements TtsBackend {
         private Set<Integer> nfeSteps = Set.of();
         private int maxTextLength;
         private boolean gated;
+        private int maxBatchSize = 1;
 
         public Builder steps(int v) {
             steps = v;
@@ -189,6 +204,12 @@ public final class SyntheticBackend implements TtsBackend {
 
         public Builder maxTextLength(int v) {
             maxTextLength = v;
+            return this;
+        }
+
+        /** Declares batch capability; batches are recorded and run one request after another. */
+        public Builder maxBatchSize(int v) {
+            maxBatchSize = v;
             return this;
         }
 

@@ -1,0 +1,134 @@
+package dev.ttsqueue.benchmarks.core;
+
+import dev.ttsqueue.InferenceSettings;
+import dev.ttsqueue.JobHandle;
+import dev.ttsqueue.JobRequest;
+import dev.ttsqueue.TtsJobQueue;
+import dev.ttsqueue.audio.AudioClip;
+import dev.ttsqueue.spi.AudioKind;
+import dev.ttsqueue.spi.SynthesisContext;
+import dev.ttsqueue.spi.SynthesisRequest;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Submit-to-complete throughput of the queue with a no-op backend, against the bare minimum that
+ * does the same work: a one-thread {@link ThreadPoolExecutor} over a {@link PriorityBlockingQueue}
+ * calling the same backend and completing a future. The queue's price is the ratio of the two.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class QueueThroughputBenchmark {
+    static final int BATCH = 1_000;
+
+    private final NoOpBackend backend = new NoOpBackend();
+    private TtsJobQueue queue;
+    private String reference;
+    private ThreadPoolExecutor bare;
+    private final AtomicLong sequence = new AtomicLong();
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        queue = TtsJobQueue.builder().backend(new NoOpBackend()).audioStore(new DiscardingAudioStore())
+                .maxQueueSize(0).build();
+        reference = queue.audioStore().save(AudioKind.UPLOAD, new AudioClip(new float[240], 24_000)).id();
+        bare = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new PriorityBlockingQueue<>());
+    }
+
+    @TearDown(Level.Iteration)
+    public void forgetFinishedJobs() {
+        queue.cleanup(Duration.ofNanos(-1));
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        queue.close();
+        bare.shutdownNow();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void queue() {
+        CompletableFuture<?>[] all = new CompletableFuture<?>[BATCH];
+        for (int i = 0; i < BATCH; i++) {
+            JobHandle h = queue.submit(JobRequest.ttsGenerate(reference, "hello").priority(i & 3));
+            all[i] = h.result();
+        }
+        CompletableFuture.allOf(all).join();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void bareExecutor() {
+        CompletableFuture<?>[] all = new CompletableFuture<?>[BATCH];
+        for (int i = 0; i < BATCH; i++) {
+            CompletableFuture<AudioClip> f = new CompletableFuture<>();
+            all[i] = f;
+            SynthesisRequest request = new SynthesisRequest(null, "", "hello", InferenceSettings.defaults(), 1);
+            bare.execute(new PrioritizedTask(i & 3, sequence.incrementAndGet(), () -> {
+                try {
+                    f.complete(backend.synthesize(request, NO_CONTEXT));
+                } catch (Exception e) {
+                    f.completeExceptionally(e);
+                }
+            }));
+        }
+        CompletableFuture.allOf(all).join();
+    }
+
+    private static final SynthesisContext NO_CONTEXT = new SynthesisContext() {
+        @Override
+        public String jobId() {
+            return "bare";
+        }
+
+        @Override
+        public long seed() {
+            return 1;
+        }
+
+        @Override
+        public void reportProgress(int stepsDone, int stepsTotal) {
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+    };
+
+    /** Higher priority first, FIFO within a priority: the same order the queue keeps. */
+    record PrioritizedTask(int priority, long sequence, Runnable body) implements Runnable, Comparable<PrioritizedTask> {
+        @Override
+        public void run() {
+            body.run();
+        }
+
+        @Override
+        public int compareTo(PrioritizedTask o) {
+            int byPriority = Integer.compare(o.priority, priority);
+            return byPriority != 0 ? byPriority : Long.compare(sequence, o.sequence);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.ttsqueue;
+
+import static dev.ttsqueue.QueueFixture.WAIT_SECONDS;
+import static dev.ttsqueue.QueueFixture.await;
+import static dev.ttsqueue.QueueFixture.failure;
+import static dev.ttsqueue.QueueFixture.upload;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ttsqueue.spi.JobRecord;
+import dev.ttsqueue.spi.JobStore;
+import dev.ttsqueue.testing.SyntheticBackend;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class TtsJobQueueCloseTest {
+
+    @Test
+    void closeLetsTheRunningJobFinishWithinTheGracePeriod() throws Exception {
+        SyntheticBackend backend = SyntheticBackend.builder().steps(2).gated().build();
+        JobStore store = JobStore.inMemory();
+        TtsJobQueue queue = TtsJobQueue.builder().backend(backend).store(store).closeGracePeriod(Duration.ofSeconds(30)).build();
+        String ref = upload(queue);
+        JobHandle running = queue.submit(JobRequest.ttsGenerate(ref, "running"));
+        assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+        JobHandle waiting = queue.submit(JobRequest.ttsGenerate(ref, "waiting"));
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(queue::close);
+        backend.release(2);
+        closing.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertEquals("running", await(running).genText());
+        assertInstanceOf(QueueClosedException.class, failure(waiting));
+        assertEquals(dev.ttsqueue.JobStatus.QUEUED, store.get(waiting.id()).map(JobRecord::status).orElseThrow(),
+                "a queued job stays queued for the next start");
+        assertTrue(backend.isClosed());
+        assertThrows(QueueClosedException.class, () -> queue.submit(JobRequest.ttsGenerate(ref, "late")));
+        queue.close(); // idempotent
+    }
+
+    @Test
+    void closeCancelsTheRunningJobAfterTheGracePeriod() throws Exception {
+        SyntheticBackend backend = SyntheticBackend.builder().steps(2).gated().build();
+        TtsJobQueue queue = TtsJobQueue.builder().backend(backend).closeGracePeriod(Duration.ofMillis(50)).build();
+        String ref = upload(queue);
+        JobHandle running = queue.submit(JobRequest.ttsGenerate(ref, "never released"));
+        assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+        queue.close();
+        assertInstanceOf(JobCancelledException.class, failure(running));
+        assertTrue(backend.isClosed());
+    }
+}

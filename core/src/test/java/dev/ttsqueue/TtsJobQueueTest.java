@@ -1,0 +1,375 @@
+package dev.ttsqueue;
+
+import static dev.ttsqueue.QueueFixture.WAIT_SECONDS;
+import static dev.ttsqueue.QueueFixture.await;
+import static dev.ttsqueue.QueueFixture.failure;
+import static dev.ttsqueue.QueueFixture.upload;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ttsqueue.spi.JobStore;
+import dev.ttsqueue.testing.MutableClock;
+import dev.ttsqueue.testing.SyntheticBackend;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class TtsJobQueueTest {
+    private final MutableClock clock = MutableClock.at("2025-11-27T10:30:00Z");
+    private TtsJobQueue queue;
+    private SyntheticBackend backend;
+
+    private TtsJobQueue start(SyntheticBackend b, java.util.function.UnaryOperator<TtsJobQueue.Builder> tweak) {
+        backend = b;
+        queue = tweak.apply(TtsJobQueue.builder().backend(b).clock(clock).maintenanceInterval(Duration.ofMillis(10))).build();
+        return queue;
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (backend != null) {
+            backend.releaseAll();
+        }
+        if (queue != null) {
+            queue.close();
+        }
+    }
+
+    @Test
+    void completesAJobAndKeepsItsResult() throws Exception {
+        start(SyntheticBackend.builder().build(), b -> b);
+        String ref = upload(queue);
+        JobHandle h = queue.submit(JobRequest.ttsGenerate(ref, "Hello there").refText("Some reference.")
+                .settings(InferenceSettings.defaults().withSeed(42)));
+        SynthesisResult r = await(h);
+        assertEquals("Hello there", r.genText());
+        assertEquals("Some reference.", r.refText());
+        assertEquals(42, r.seed());
+        assertEquals("synthetic", r.backend());
+        assertNull(r.note());
+        assertEquals(24_000, queue.readOutput(r.outputFileId()).sampleRate());
+        JobSnapshot s = queue.status(h.id());
+        assertEquals(JobStatus.COMPLETED, s.status());
+        assertEquals(100.0, s.progress());
+        assertNull(s.estimatedCompletion());
+        assertEquals(0, s.queuePosition());
+        assertEquals(1, s.attempts());
+        assertEquals(clock.instant(), s.createdAt());
+        assertNotNull(s.startedAt());
+        assertNotNull(s.completedAt());
+        assertEquals(r, queue.result(h.id()));
+    }
+
+    @Test
+    void progressIsMonotoneAndEndsAt100() throws Exception {
+        start(SyntheticBackend.builder().steps(10).gated().build(), b -> b);
+        List<JobProgress> seen = new CopyOnWriteArrayList<>();
+        // Registered before submit: the first report (0 of 10) comes as soon as a worker takes the job.
+        queue.addListener(e -> {
+            if (e.kind() == JobEvent.Kind.PROGRESS) {
+                seen.add(e.progress());
+            }
+        });
+        JobHandle h = queue.submit(JobRequest.ttsGenerate(upload(queue), "progress"));
+        backend.release(10);
+        await(h);
+        queue.close(); // drains the event thread, so every progress event has been delivered
+        assertEquals(11, seen.size(), "one report at start and one per step: " + seen);
+        for (int i = 1; i < seen.size(); i++) {
+            assertTrue(seen.get(i).percent() >= seen.get(i - 1).percent(), "not monotone: " + seen);
+        }
+        assertTrue(seen.get(seen.size() - 1).percent() < 100.0, "100 is reserved for completion");
+        assertEquals(100.0, queue.status(h.id()).progress());
+    }
+
+    @Test
+    void etaComesFromMeasuredSecondsPerStepOnTheInjectedClock() throws Exception {
+        start(SyntheticBackend.builder().steps(4).gated().build(), b -> b);
+        BlockingQueue<JobEvent> events = new LinkedBlockingQueue<>();
+        queue.addListener(events::add);
+        String ref = upload(queue);
+        JobHandle first = queue.submit(JobRequest.ttsGenerate(ref, "first"));
+        assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+        Instant started = clock.instant();
+        clock.advance(Duration.ofSeconds(2));
+        backend.release(1);
+        JobProgress p = nextProgress(events, 1);
+        // 2 s for one step, 3 steps left.
+        assertEquals(started.plusSeconds(2 + 3 * 2), p.estimatedCompletion());
+        assertEquals(25.0, p.percent());
+        assertEquals(started.plusSeconds(8), queue.status(first.id()).estimatedCompletion());
+
+        // Nothing finished yet, so a queued job's size is unknown: no ETA rather than a guess.
+        JobHandle early = queue.submit(JobRequest.ttsGenerate(ref, "early"));
+        assertNull(queue.status(early.id()).estimatedCompletion());
+
+        backend.release(3 + 4);
+        await(first);
+        await(early);
+        // Now 4 steps per job at 2 s per step (the later steps took no clock time, so the average moved).
+        JobHandle running = queue.submit(JobRequest.ttsGenerate(ref, "running"));
+        assertTrue(backend.awaitStepsEntered(3 + 4 + 1, WAIT_SECONDS, TimeUnit.SECONDS), "rest of first, all of early, first of running");
+        JobHandle queued = queue.submit(JobRequest.ttsGenerate(ref, "queued"));
+        JobSnapshot q = queue.status(queued.id());
+        assertEquals(1, q.queuePosition());
+        double sps = secondsPerStepFrom(queue.status(running.id()), clock.instant());
+        // Ahead of it: the running job's 4 steps left (it reported 0 of 4), then its own 4.
+        assertEquals(clock.instant().plusNanos((long) ((4 + 4) * sps * 1e9)), q.estimatedCompletion());
+        backend.release(8);
+        await(running);
+        await(queued);
+    }
+
+    /** Reads the seconds-per-step the queue uses back from a running job's ETA (4 steps left). */
+    private static double secondsPerStepFrom(JobSnapshot running, Instant now) {
+        assertNotNull(running.estimatedCompletion());
+        return Duration.between(now, running.estimatedCompletion()).toNanos() / 1e9 / 4;
+    }
+
+    private static JobProgress nextProgress(BlockingQueue<JobEvent> events, int stepsDone) throws InterruptedException {
+        while (true) {
+            JobEvent e = events.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertNotNull(e, "no progress event with " + stepsDone + " steps");
+            if (e.kind() == JobEvent.Kind.PROGRESS && e.progress().stepsDone() == stepsDone) {
+                return e.progress();
+            }
+        }
+    }
+
+    @Test
+    void cancelledQueuedJobNeverStarts() throws Exception {
+        start(SyntheticBackend.builder().steps(1).gated().build(), b -> b);
+        String ref = upload(queue);
+        JobHandle running = queue.submit(JobRequest.ttsGenerate(ref, "running"));
+        assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+        JobHandle waiting = queue.submit(JobRequest.ttsGenerate(ref, "waiting"));
+        assertTrue(queue.cancel(waiting.id()));
+        assertInstanceOf(JobCancelledException.class, failure(waiting));
+        assertEquals(JobStatus.CANCELLED, queue.status(waiting.id()).status());
+        backend.release(1);
+        await(running);
+        JobHandle after = queue.submit(JobRequest.ttsGenerate(ref, "after"));
+        backend.release(1);
+        await(after);
+        assertEquals(List.of("running", "after"), backend.order());
+        assertFalse(queue.cancel(waiting.id()), "already finished");
+        assertThrows(JobNotFoundException.class, () -> queue.cancel("no-such-job"));
+    }
+
+    @Test
+    void cancelledRunningJobStopsAtItsNextStepAndTheWorkerGoesOn() throws Exception {
+        start(SyntheticBackend.builder().steps(5).gated().build(), b -> b);
+        String ref = upload(queue);
+        JobHandle h = queue.submit(JobRequest.ttsGenerate(ref, "long job"));
+        assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+        assertTrue(h.cancel());
+        assertInstanceOf(JobCancelledException.class, failure(h));
+        assertEquals(JobStatus.CANCELLED, queue.status(h.id()).status());
+        JobHandle next = queue.submit(JobRequest.ttsGenerate(ref, "next"));
+        backend.release(5);
+        await(next);
+    }
+
+    @Test
+    void backendExceptionFailsOnlyItsJob() throws Exception {
+        start(SyntheticBackend.builder().build(), b -> b);
+        String ref = upload(queue);
+        JobHandle bad = queue.submit(JobRequest.ttsGenerate(ref, "boom " + SyntheticBackend.FAIL_MARKER));
+        JobHandle good = queue.submit(JobRequest.ttsGenerate(ref, "fine"));
+        Throwable t = failure(bad);
+        assertInstanceOf(JobFailedException.class, t);
+        assertTrue(t.getMessage().contains("synthetic failure"), t.getMessage());
+        JobSnapshot s = queue.status(bad.id());
+        assertEquals(JobStatus.FAILED, s.status());
+        assertEquals(t.getMessage(), s.error());
+        assertThrows(JobNotCompletedException.class, () -> queue.result(bad.id()));
+        await(good);
+    }
+
+    @Test
+    void jobPastItsTimeoutFailsAndTheWorkerGoesOn() throws Exception {
+        start(SyntheticBackend.builder().build(), b -> b.jobTimeout(Duration.ofSeconds(5)));
+        String ref = upload(queue);
+        JobHandle hung = queue.submit(JobRequest.ttsGenerate(ref, "stuck " + SyntheticBackend.HANG_MARKER));
+        assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+        clock.advance(Duration.ofSeconds(6));
+        Throwable t = failure(hung);
+        assertEquals("timed out after 5 s", t.getMessage());
+        assertEquals(JobStatus.FAILED, queue.status(hung.id()).status());
+        backend.releaseHung();
+        JobHandle next = queue.submit(JobRequest.ttsGenerate(ref, "next"));
+        await(next);
+        assertEquals(JobStatus.FAILED, queue.status(hung.id()).status(), "the late result must not overwrite the timeout");
+    }
+
+    @Test
+    void refusesBeyondMaxQueueSize() throws Exception {
+        start(SyntheticBackend.builder().steps(1).gated().build(), b -> b.maxQueueSize(2));
+        String ref = upload(queue);
+        queue.submit(JobRequest.ttsGenerate(ref, "running"));
+        assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+        queue.submit(JobRequest.ttsGenerate(ref, "q1"));
+        queue.submit(JobRequest.ttsGenerate(ref, "q2"));
+        QueueFullException e = assertThrows(QueueFullException.class, () -> queue.submit(JobRequest.ttsGenerate(ref, "q3")));
+        assertEquals(2, e.maxQueueSize());
+        assertTrue(e.retryAfter().toSeconds() >= 1);
+        assertEquals(2, queue.queueStatus().queueSize());
+    }
+
+    @Test
+    void cleanupRemovesFinishedJobsOlderThanTheAgeAndTheirAudio() throws Exception {
+        start(SyntheticBackend.builder().build(), b -> b);
+        String ref = upload(queue);
+        SynthesisResult old1 = await(queue.submit(JobRequest.ttsGenerate(ref, "old one")));
+        JobHandle old2 = queue.submit(JobRequest.ttsGenerate(ref, "old two " + SyntheticBackend.FAIL_MARKER));
+        failure(old2);
+        clock.advance(Duration.ofHours(2));
+        JobHandle fresh = queue.submit(JobRequest.ttsGenerate(ref, "fresh"));
+        await(fresh);
+        assertEquals(2, queue.cleanup(Duration.ofHours(1)));
+        assertThrows(JobNotFoundException.class, () -> queue.status(old2.id()));
+        assertTrue(queue.audioStore().find(old1.outputFileId()).isEmpty(), "output audio of a cleaned job is deleted");
+        assertEquals(JobStatus.COMPLETED, queue.status(fresh.id()).status());
+        assertEquals(0, queue.cleanup(Duration.ofHours(1)));
+    }
+
+    @Test
+    void listenerThatThrowsDoesNotBreakTheJobOrOtherListeners() throws Exception {
+        start(SyntheticBackend.builder().build(), b -> b.listener(e -> {
+            throw new IllegalStateException("listener bug");
+        }));
+        List<JobEvent.Kind> kinds = new CopyOnWriteArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        queue.addListener(e -> {
+            kinds.add(e.kind());
+            if (e.kind().isTerminal()) {
+                done.countDown();
+            }
+        });
+        JobHandle h = queue.submit(JobRequest.ttsGenerate(upload(queue), "hello"));
+        h.onProgress(p -> {
+            throw new IllegalStateException("progress listener bug");
+        });
+        await(h);
+        assertTrue(done.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        assertEquals(JobEvent.Kind.QUEUED, kinds.get(0));
+        assertEquals(JobEvent.Kind.STARTED, kinds.get(1));
+        assertEquals(JobEvent.Kind.COMPLETED, kinds.get(kinds.size() - 1));
+        assertTrue(kinds.contains(JobEvent.Kind.PROGRESS));
+        await(queue.submit(JobRequest.ttsGenerate(upload(queue), "still working")));
+    }
+
+    @Test
+    void validatesWithTheMessagesOfTheApi() {
+        start(SyntheticBackend.builder().nfeSteps(32, 16).maxTextLength(50).build(), b -> b);
+        String ref = upload(queue);
+        JobRequest ok = JobRequest.ttsGenerate(ref, "text");
+        assertEquals("Text to generate cannot be empty",
+                assertThrows(InvalidRequestException.class, () -> queue.submit(JobRequest.ttsGenerate(ref, "  "))).getMessage());
+        assertEquals("Speed must be between 0.3 and 2.0", assertThrows(InvalidRequestException.class,
+                () -> queue.submit(ok.settings(InferenceSettings.defaults().withSpeed(2.5)))).getMessage());
+        assertEquals("NFE steps must be between 4 and 64", assertThrows(InvalidRequestException.class,
+                () -> queue.submit(ok.settings(InferenceSettings.defaults().withNfeStep(3)))).getMessage());
+        assertEquals("Cross-fade duration must be between 0.0 and 1.0", assertThrows(InvalidRequestException.class,
+                () -> queue.submit(ok.settings(InferenceSettings.defaults().withCrossFadeDuration(-0.1)))).getMessage());
+        assertEquals("nfe_step 8 is not available: this model was exported for 16, 32", assertThrows(InvalidRequestException.class,
+                () -> queue.submit(ok.settings(InferenceSettings.defaults().withNfeStep(8)))).getMessage());
+        assertTrue(assertThrows(InvalidRequestException.class, () -> queue.submit(JobRequest.ttsGenerate(ref, "x".repeat(51))))
+                .getMessage().startsWith("Text is too long: 51 characters (limit 50)"));
+        assertEquals("Audio file not found", assertThrows(ReferenceNotFoundException.class,
+                () -> queue.submit(JobRequest.ttsGenerate("0000-missing", "text"))).getMessage());
+        assertEquals("Audio file not found", assertThrows(ReferenceNotFoundException.class,
+                () -> queue.submit(JobRequest.ttsGenerate("../../etc/passwd", "text"))).getMessage());
+        assertThrows(ReferenceNotFoundException.class, () -> queue.submit(JobRequest.ttsPermanent("alice", "text")));
+        assertEquals(0, queue.queueStatus().totalJobs(), "nothing refused reached the store");
+    }
+
+    @Test
+    void uploadPastItsExpiryIsRefused() {
+        start(SyntheticBackend.builder().build(), b -> b.audioStore(dev.ttsqueue.spi.AudioStore.inMemory(clock, Duration.ofMinutes(5), null)));
+        String ref = upload(queue);
+        clock.advance(Duration.ofMinutes(6));
+        assertEquals("Audio file has expired", assertThrows(ReferenceNotFoundException.class,
+                () -> queue.submit(JobRequest.ttsGenerate(ref, "text"))).getMessage());
+    }
+
+    @Test
+    void backendNeedingReferenceTextRefusesJobsWithoutOne() throws Exception {
+        start(SyntheticBackend.builder().needsReferenceText(true).build(), b -> b);
+        String ref = upload(queue);
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> queue.submit(JobRequest.ttsGenerate(ref, "text")));
+        assertTrue(e.getMessage().startsWith("Reference text is required"), e.getMessage());
+        await(queue.submit(JobRequest.ttsGenerate(ref, "text").refText("the reference")));
+    }
+
+    @Test
+    void seedsAreFixedWhenAskedAndDrawnOtherwise() throws Exception {
+        AtomicLong next = new AtomicLong(-7);
+        start(SyntheticBackend.builder().build(), b -> b.seedSource(next::getAndIncrement));
+        String ref = upload(queue);
+        assertEquals(123, await(queue.submit(JobRequest.ttsGenerate(ref, "a").settings(InferenceSettings.defaults().withSeed(123)))).seed());
+        long drawn = await(queue.submit(JobRequest.ttsGenerate(ref, "b"))).seed();
+        assertEquals(Math.floorMod(-7L, InferenceSettings.MAX_SEED + 1), drawn);
+        long outOfRange = await(queue.submit(JobRequest.ttsGenerate(ref, "c").settings(InferenceSettings.defaults().withSeed(-1)))).seed();
+        assertTrue(outOfRange >= 0 && outOfRange <= InferenceSettings.MAX_SEED);
+    }
+
+    @Test
+    void backendThatDoesNotCloneSaysSoInEveryResult() throws Exception {
+        start(SyntheticBackend.builder().clonesVoices(false).build(), b -> b);
+        SynthesisResult r = await(queue.submit(JobRequest.ttsGenerate(upload(queue), "hello")));
+        assertEquals("Backend synthetic does not clone voices: the reference audio was ignored", r.note());
+    }
+
+    @Test
+    void queueStatusCountsEveryState() throws Exception {
+        start(SyntheticBackend.builder().steps(1).gated().build(), b -> b.workers(1));
+        String ref = upload(queue);
+        JobHandle running = queue.submit(JobRequest.ttsGenerate(ref, "running"));
+        assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+        JobHandle queued = queue.submit(JobRequest.ttsGenerate(ref, "queued"));
+        JobHandle cancelled = queue.submit(JobRequest.ttsGenerate(ref, "cancelled"));
+        cancelled.cancel();
+        QueueStatus s = queue.queueStatus();
+        assertEquals(1, s.queueSize());
+        assertEquals(3, s.totalJobs());
+        assertEquals(1, s.count(JobStatus.PROCESSING));
+        assertEquals(1, s.count(JobStatus.CANCELLED));
+        assertEquals(0, s.count(JobStatus.COMPLETED));
+        assertEquals(running.id(), s.currentJob());
+        assertEquals(1, queue.status(queued.id()).queuePosition());
+        List<String> listed = new ArrayList<>();
+        queue.list(null, 10).forEach(j -> listed.add(j.id()));
+        assertEquals(List.of(cancelled.id(), queued.id(), running.id()), listed, "newest first");
+        assertEquals(List.of(queued.id()), queue.list(JobStatus.QUEUED, 10).stream().map(JobSnapshot::id).toList());
+    }
+
+    @Test
+    void recoversJobsWhoseWorkerDied() throws Exception {
+        JobStore store = JobStore.inMemory();
+        dev.ttsqueue.spi.AudioStore audio = dev.ttsqueue.spi.AudioStore.inMemory(clock, null, null);
+        String ref = audio.save(dev.ttsqueue.spi.AudioKind.UPLOAD, new dev.ttsqueue.audio.AudioClip(new float[2400], 24_000)).id();
+        // A job claimed by a worker of an earlier process whose lease is long gone.
+        store.enqueue(dev.ttsqueue.spi.JobRecord.newQueued("orphan-1", JobRequest.ttsGenerate(ref, "orphan"), 5, clock.instant()), 0);
+        store.claimNext("dead-worker", clock.instant(), Duration.ofSeconds(30));
+        clock.advance(Duration.ofMinutes(1));
+        start(SyntheticBackend.builder().build(), b -> b.store(store).audioStore(audio));
+        SynthesisResult r = await(queue.handle("orphan-1"));
+        assertEquals(5, r.seed());
+        assertEquals(2, queue.status("orphan-1").attempts());
+    }
+}
