@@ -45,6 +45,9 @@ public final class F5OnnxBackend implements TtsBackend {
     private final AtomicLong jobs = new AtomicLong();
     private final AtomicLong totalNanos = new AtomicLong();
     private boolean closed;
+    /** Last reference and its prepared form: jobs in one voice skip the clean-up (upstream caches it too). */
+    private AudioClip lastReference;
+    private PreparedReference lastPrepared;
 
     private F5OnnxBackend(Builder b) {
         this.sessions = F5Sessions.open(b.modelDirectory, b.provider, b.deviceId, b.intraOpThreads, b.defaultNfeStep, b.cuda);
@@ -92,7 +95,7 @@ public final class F5OnnxBackend implements TtsBackend {
         if (request.referenceAudio() == null) {
             throw new IllegalArgumentException("F5-TTS clones a voice: the job has no reference audio");
         }
-        PreparedReference ref = PreparedReference.of(request.referenceAudio());
+        PreparedReference ref = prepare(request.referenceAudio());
         List<F5Pipeline.ChunkPlan> plans = planner.plan(ref.pcm().length, request.refText(), request.text(),
                 request.settings().speed());
         int total = plans.size() * (nfe - 1 + 2);
@@ -106,6 +109,14 @@ public final class F5OnnxBackend implements TtsBackend {
         jobs.incrementAndGet();
         totalNanos.addAndGet(System.nanoTime() - start);
         return new AudioClip(joined, SAMPLE_RATE);
+    }
+
+    private PreparedReference prepare(AudioClip reference) {
+        if (lastPrepared == null || !reference.equals(lastReference)) {
+            lastPrepared = PreparedReference.of(reference);
+            lastReference = reference;
+        }
+        return lastPrepared;
     }
 
     /**
@@ -134,6 +145,8 @@ public final class F5OnnxBackend implements TtsBackend {
     public synchronized void close() {
         if (!closed) {
             closed = true;
+            lastReference = null;
+            lastPrepared = null;
             sessions.close();
         }
     }
