@@ -1,54 +1,211 @@
 package dev.ttsqueue.internal;
 
+import dev.ttsqueue.ReferenceNotFoundException;
 import dev.ttsqueue.audio.AudioClip;
+import dev.ttsqueue.audio.AudioFormatException;
+import dev.ttsqueue.audio.WavCodec;
+import dev.ttsqueue.audio.WavFormat;
+import dev.ttsqueue.audio.WavInfo;
 import dev.ttsqueue.spi.AudioEntry;
 import dev.ttsqueue.spi.AudioKind;
 import dev.ttsqueue.spi.AudioStore;
+import dev.ttsqueue.spi.Identifiers;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** PENDING: replaced by the audio work. */
+/**
+ * Keeps clips as 16-bit PCM WAV files {@code root/uploads/{id}.wav} and {@code root/outputs/{id}.wav}
+ * (the sample rate is the clip's). Files are written to a temporary name and moved into place, so
+ * a crash never leaves a half-written file under a real id. A new instance over the same root
+ * picks up the files already there: an entry's creation time is its file's modification time
+ * (set on save), its duration comes from the WAV header. Files that are not {@code {safe id}.wav},
+ * not regular files (links included) or not readable WAV are ignored with a warning.
+ * Ids that are not {@linkplain Identifiers#isSafe safe} are unknown without touching the disk.
+ * Thread-safe.
+ */
 public final class DirectoryAudioStore implements AudioStore {
-    public DirectoryAudioStore(java.nio.file.Path root, Clock clock, Duration uploadTtl, Duration outputTtl) {
+    private static final Logger log = LoggerFactory.getLogger(DirectoryAudioStore.class);
+    private static final String SUFFIX = ".wav";
+
+    private final Clock clock;
+    private final Duration uploadTtl;
+    private final Duration outputTtl;
+    private final Path uploads;
+    private final Path outputs;
+    private final Map<String, AudioEntry> entries = new ConcurrentHashMap<>();
+
+    /**
+     * Creates the folders when missing and indexes the files in them.
+     *
+     * @param uploadTtl how long an upload is served; null = forever
+     * @param outputTtl how long an output is served; null = forever
+     * @throws IOException when the folders cannot be created or listed
+     * @throws IllegalArgumentException when a TTL is negative
+     */
+    public DirectoryAudioStore(Path root, Clock clock, Duration uploadTtl, Duration outputTtl) throws IOException {
+        Objects.requireNonNull(root, "root");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.uploadTtl = StoreExpiry.checkTtl("uploadTtl", uploadTtl);
+        this.outputTtl = StoreExpiry.checkTtl("outputTtl", outputTtl);
+        this.uploads = Files.createDirectories(root.resolve("uploads")).toRealPath();
+        this.outputs = Files.createDirectories(root.resolve("outputs")).toRealPath();
+        scan(AudioKind.UPLOAD);
+        scan(AudioKind.OUTPUT);
     }
 
+    /**
+     * Writes {@code clip} as 16-bit WAV under a new id.
+     *
+     * @throws IOException when the file cannot be written; nothing is left behind then
+     */
     @Override
     public AudioEntry save(AudioKind kind, AudioClip clip) throws IOException {
-        throw new UnsupportedOperationException("pending");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(clip, "clip");
+        String id = Identifiers.newId();
+        // File times may keep only milliseconds; the entry must read back the same after a restart.
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Path file = fileFor(kind, id);
+        long size = AtomicFiles.writeWav(file, clip, WavFormat.PCM_16, now);
+        AudioEntry entry = new AudioEntry(id, kind, now, StoreExpiry.expiry(now, ttl(kind)), clip.durationSeconds(), size, file);
+        entries.put(id, entry);
+        return entry;
     }
 
     @Override
     public Optional<AudioEntry> find(String id) {
-        throw new UnsupportedOperationException("pending");
+        return Identifiers.isSafe(id) ? Optional.ofNullable(entries.get(id)) : Optional.empty();
     }
 
+    /**
+     * @throws ReferenceNotFoundException when the id is unknown or its file has gone
+     * @throws AudioFormatException when the file is no longer readable WAV
+     */
     @Override
     public AudioClip load(String id) throws IOException {
-        throw new UnsupportedOperationException("pending");
+        AudioEntry entry = require(id);
+        try {
+            return WavCodec.read(entry.path());
+        } catch (NoSuchFileException e) {
+            entries.remove(id, entry);
+            throw new ReferenceNotFoundException("Audio file not found");
+        }
     }
 
+    /** @throws ReferenceNotFoundException when the id is unknown or its file has gone */
     @Override
     public InputStream open(String id) throws IOException {
-        throw new UnsupportedOperationException("pending");
+        AudioEntry entry = require(id);
+        try {
+            return Files.newInputStream(entry.path());
+        } catch (NoSuchFileException e) {
+            entries.remove(id, entry);
+            throw new ReferenceNotFoundException("Audio file not found");
+        }
     }
 
     @Override
     public boolean delete(String id) throws IOException {
-        throw new UnsupportedOperationException("pending");
+        if (!Identifiers.isSafe(id)) {
+            return false;
+        }
+        AudioEntry entry = entries.remove(id);
+        return entry != null && Files.deleteIfExists(entry.path());
     }
 
+    /** Oldest first. */
     @Override
     public List<AudioEntry> list() {
-        throw new UnsupportedOperationException("pending");
+        return entries.values().stream()
+                .sorted(Comparator.comparing(AudioEntry::createdAt).thenComparing(AudioEntry::id)).toList();
     }
 
+    /**
+     * Deletes expired files. A file that cannot be deleted stays listed (so a later purge retries
+     * it) and is logged; the others are still purged.
+     */
     @Override
-    public int purgeExpired(Instant now) throws IOException {
-        throw new UnsupportedOperationException("pending");
+    public int purgeExpired(Instant now) {
+        int purged = 0;
+        for (AudioEntry entry : entries.values()) {
+            if (entry.isExpired(now) && entries.remove(entry.id(), entry)) {
+                try {
+                    Files.deleteIfExists(entry.path());
+                    purged++;
+                } catch (IOException e) {
+                    entries.putIfAbsent(entry.id(), entry);
+                    log.warn("could not delete expired {}: {}", entry.path(), e.toString());
+                }
+            }
+        }
+        return purged;
+    }
+
+    /** The real paths of {@code uploads/} and {@code outputs/}. */
+    @Override
+    public List<Path> roots() {
+        return List.of(uploads, outputs);
+    }
+
+    private AudioEntry require(String id) {
+        return find(id).orElseThrow(() -> new ReferenceNotFoundException("Audio file not found"));
+    }
+
+    private Duration ttl(AudioKind kind) {
+        return kind == AudioKind.UPLOAD ? uploadTtl : outputTtl;
+    }
+
+    private Path fileFor(AudioKind kind, String id) {
+        return AtomicFiles.inside(kind == AudioKind.UPLOAD ? uploads : outputs, Identifiers.requireSafe("audio id", id) + SUFFIX);
+    }
+
+    private void scan(AudioKind kind) throws IOException {
+        Path dir = kind == AudioKind.UPLOAD ? uploads : outputs;
+        AtomicFiles.deleteLeftovers(dir);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                String id = name.substring(0, name.length() - SUFFIX.length());
+                if (!Identifiers.isSafe(id)) {
+                    log.warn("ignoring {}: not a name this store writes", file);
+                    continue;
+                }
+                try {
+                    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (!attrs.isRegularFile()) {
+                        log.warn("ignoring {}: not a regular file", file);
+                        continue;
+                    }
+                    WavInfo info = WavCodec.probe(file);
+                    Instant created = attrs.lastModifiedTime().toInstant();
+                    AudioEntry entry = new AudioEntry(id, kind, created, StoreExpiry.expiry(created, ttl(kind)),
+                            info.durationSeconds(), attrs.size(), file);
+                    AudioEntry clash = entries.putIfAbsent(id, entry);
+                    if (clash != null) {
+                        log.warn("ignoring {}: id {} is already taken by {}", file, id, clash.path());
+                    }
+                } catch (AudioFormatException e) {
+                    log.warn("ignoring {}: {}", file, e.getMessage());
+                }
+            }
+        }
     }
 }

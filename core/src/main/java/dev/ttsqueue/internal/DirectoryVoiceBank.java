@@ -1,45 +1,220 @@
 package dev.ttsqueue.internal;
 
+import dev.ttsqueue.ReferenceNotFoundException;
 import dev.ttsqueue.audio.AudioClip;
+import dev.ttsqueue.audio.AudioFormatException;
+import dev.ttsqueue.audio.WavCodec;
+import dev.ttsqueue.audio.WavFormat;
+import dev.ttsqueue.spi.Identifiers;
 import dev.ttsqueue.spi.Voice;
 import dev.ttsqueue.spi.VoiceBank;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** PENDING: replaced by the audio work. */
+/**
+ * Voices as files, in the old server's layout: {@code {dir}/{name}.wav} and, when a transcript
+ * was given, {@code {dir}/{name}_ref.txt} (UTF-8). The folder is read on every call, so voices
+ * copied in by hand or written by the old server appear at once; their WAV may be in any format
+ * {@link WavCodec} reads. New voices are written as 16-bit PCM at the clip's rate, atomically.
+ *
+ * <p>{@link #save} normalises the name it is given ({@link Identifiers#normalizeVoiceName}).
+ * {@link #find}, {@link #load} and {@link #delete} take the stored, normalised name: anything
+ * else (upper case, spaces, path characters) is simply unknown and never reaches the disk, so
+ * callers holding a user's spelling normalise it first. A {@code .wav} whose header cannot be
+ * read is left out of {@link #find} and {@link #list} with a warning, but can still be deleted.
+ * Thread-safe within one process.
+ */
 public final class DirectoryVoiceBank implements VoiceBank {
-    public DirectoryVoiceBank(Path dir) {
+    private static final Logger log = LoggerFactory.getLogger(DirectoryVoiceBank.class);
+    private static final String WAV = ".wav";
+    private static final String TRANSCRIPT = "_ref.txt";
+
+    private final Path dir;
+    // Writers replace two files; readers must not see the new audio with the old transcript.
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+
+    /**
+     * Creates the folder when missing.
+     *
+     * @throws IOException when it cannot be created or resolved
+     */
+    public DirectoryVoiceBank(Path dir) throws IOException {
+        Objects.requireNonNull(dir, "dir");
+        this.dir = Files.createDirectories(dir).toRealPath();
+        AtomicFiles.deleteLeftovers(this.dir);
     }
 
+    /**
+     * Stores a voice, replacing any voice of the same normalised name (its transcript too: a blank
+     * {@code refText} removes the old one).
+     *
+     * @throws dev.ttsqueue.InvalidRequestException when nothing is left of the name after normalising
+     * @throws IOException when the files cannot be written
+     */
     @Override
     public Voice save(String name, AudioClip audio, String refText) throws IOException {
-        throw new UnsupportedOperationException("pending");
+        Objects.requireNonNull(audio, "audio");
+        String normalized = Identifiers.normalizeVoiceName(name);
+        String text = refText == null ? "" : refText.strip();
+        lock.writeLock().lock();
+        try {
+            Path wav = wavFile(normalized);
+            AtomicFiles.writeWav(wav, audio, WavFormat.PCM_16, null);
+            Path transcript = transcriptFile(normalized);
+            if (text.isEmpty()) {
+                Files.deleteIfExists(transcript);
+            } else {
+                AtomicFiles.writeText(transcript, text);
+            }
+            return new Voice(normalized, wav.getFileName().toString(), audio.durationSeconds(), text, wav);
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 
     @Override
     public Optional<Voice> find(String name) {
-        throw new UnsupportedOperationException("pending");
+        if (!isStoredName(name)) {
+            return Optional.empty();
+        }
+        lock.readLock().lock();
+        try {
+            return read(name);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read voice '" + name + "' in " + dir, e);
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
+    /**
+     * Decodes the voice's audio.
+     *
+     * @throws ReferenceNotFoundException when there is no such voice
+     * @throws AudioFormatException when its file is not readable WAV
+     */
     @Override
     public AudioClip load(String name) throws IOException {
-        throw new UnsupportedOperationException("pending");
+        if (!isStoredName(name)) {
+            throw new ReferenceNotFoundException("Voice '" + name + "' not found");
+        }
+        lock.readLock().lock();
+        try {
+            return WavCodec.read(wavFile(name));
+        } catch (NoSuchFileException e) {
+            throw new ReferenceNotFoundException("Voice '" + name + "' not found");
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
+    /** Voices sorted by name. */
     @Override
     public List<Voice> list() {
-        throw new UnsupportedOperationException("pending");
+        lock.readLock().lock();
+        try {
+            List<Voice> voices = new ArrayList<>();
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + WAV)) {
+                for (Path file : files) {
+                    String fileName = file.getFileName().toString();
+                    String name = fileName.substring(0, fileName.length() - WAV.length());
+                    if (isStoredName(name)) {
+                        read(name).ifPresent(voices::add);
+                    }
+                }
+            }
+            voices.sort(Comparator.comparing(Voice::name));
+            return voices;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list voices in " + dir, e);
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
+    /** Removes the voice's audio and transcript; false when there was no audio file. */
     @Override
     public boolean delete(String name) throws IOException {
-        throw new UnsupportedOperationException("pending");
+        if (!isStoredName(name)) {
+            return false;
+        }
+        lock.writeLock().lock();
+        try {
+            Files.deleteIfExists(transcriptFile(name));
+            return Files.deleteIfExists(wavFile(name));
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 
+    /** The real path of the voice folder. */
     @Override
     public Path directory() {
-        throw new UnsupportedOperationException("pending");
+        return dir;
+    }
+
+    private Optional<Voice> read(String name) throws IOException {
+        Path wav = wavFile(name);
+        if (!Files.isRegularFile(wav, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        double duration;
+        try {
+            duration = WavCodec.probe(wav).durationSeconds();
+        } catch (AudioFormatException e) {
+            log.warn("ignoring voice {}: {}", wav, e.getMessage());
+            return Optional.empty();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        String text = "";
+        Path transcript = transcriptFile(name);
+        if (Files.isRegularFile(transcript, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                text = Files.readString(transcript, StandardCharsets.UTF_8).strip();
+            } catch (NoSuchFileException e) {
+                text = "";
+            } catch (java.nio.charset.CharacterCodingException e) {
+                log.warn("ignoring transcript {}: not UTF-8", transcript);
+            }
+        }
+        return Optional.of(new Voice(name, wav.getFileName().toString(), duration, text, wav));
+    }
+
+    /** True for names as {@link Identifiers#normalizeVoiceName} produces them. */
+    private static boolean isStoredName(String name) {
+        if (!Identifiers.isSafe(name)) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Path wavFile(String name) {
+        return AtomicFiles.inside(dir, name + WAV);
+    }
+
+    private Path transcriptFile(String name) {
+        return AtomicFiles.inside(dir, name + TRANSCRIPT);
     }
 }

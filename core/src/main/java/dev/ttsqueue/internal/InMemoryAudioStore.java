@@ -1,5 +1,6 @@
 package dev.ttsqueue.internal;
 
+import dev.ttsqueue.ReferenceNotFoundException;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.audio.WavCodec;
 import dev.ttsqueue.audio.WavFormat;
@@ -8,21 +9,24 @@ import dev.ttsqueue.spi.AudioKind;
 import dev.ttsqueue.spi.AudioStore;
 import dev.ttsqueue.spi.Identifiers;
 import java.io.ByteArrayInputStream;
-import java.io.FileNotFoundException;
-import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Clips kept in memory (interim version, replaced by the audio work). */
+/**
+ * Keeps clips in memory as the same 16-bit WAV bytes a directory store would write, so loading
+ * returns the same (quantised) audio whichever store is used. Nothing survives the process.
+ * Thread-safe.
+ */
 public final class InMemoryAudioStore implements AudioStore {
-    private record Stored(AudioEntry entry, AudioClip clip) {
+    private record Stored(AudioEntry entry, byte[] wav) {
     }
 
     private final Clock clock;
@@ -30,61 +34,74 @@ public final class InMemoryAudioStore implements AudioStore {
     private final Duration outputTtl;
     private final Map<String, Stored> clips = new ConcurrentHashMap<>();
 
+    /**
+     * @param uploadTtl how long an upload is served; null = forever
+     * @param outputTtl how long an output is served; null = forever
+     * @throws IllegalArgumentException when a TTL is negative
+     */
     public InMemoryAudioStore(Clock clock, Duration uploadTtl, Duration outputTtl) {
-        this.clock = clock;
-        this.uploadTtl = uploadTtl;
-        this.outputTtl = outputTtl;
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.uploadTtl = StoreExpiry.checkTtl("uploadTtl", uploadTtl);
+        this.outputTtl = StoreExpiry.checkTtl("outputTtl", outputTtl);
     }
 
     @Override
     public AudioEntry save(AudioKind kind, AudioClip clip) {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(clip, "clip");
+        byte[] wav = WavCodec.encode(clip, WavFormat.PCM_16);
         Instant now = clock.instant();
-        Duration ttl = kind == AudioKind.UPLOAD ? uploadTtl : outputTtl;
-        AudioEntry e = new AudioEntry(Identifiers.newId(), kind, now, ttl == null ? null : now.plus(ttl),
-                clip.durationSeconds(), 44L + 2L * clip.length(), null);
-        clips.put(e.id(), new Stored(e, clip));
-        return e;
+        AudioEntry entry = new AudioEntry(Identifiers.newId(), kind, now,
+                StoreExpiry.expiry(now, kind == AudioKind.UPLOAD ? uploadTtl : outputTtl), clip.durationSeconds(), wav.length, null);
+        clips.put(entry.id(), new Stored(entry, wav));
+        return entry;
     }
 
     @Override
     public Optional<AudioEntry> find(String id) {
-        return Optional.ofNullable(id == null ? null : clips.get(id)).map(Stored::entry);
+        return stored(id).map(Stored::entry);
     }
 
+    /** @throws ReferenceNotFoundException when the id is unknown */
     @Override
-    public AudioClip load(String id) throws IOException {
-        Stored s = id == null ? null : clips.get(id);
-        if (s == null) {
-            throw new FileNotFoundException("Audio file not found: " + id);
-        }
-        return s.clip();
+    public AudioClip load(String id) {
+        return WavCodec.decode(require(id).wav());
     }
 
+    /** @throws ReferenceNotFoundException when the id is unknown */
     @Override
-    public InputStream open(String id) throws IOException {
-        return new ByteArrayInputStream(WavCodec.encode(load(id), WavFormat.PCM_16));
+    public InputStream open(String id) {
+        return new ByteArrayInputStream(require(id).wav());
     }
 
     @Override
     public boolean delete(String id) {
-        return id != null && clips.remove(id) != null;
+        return Identifiers.isSafe(id) && clips.remove(id) != null;
     }
 
+    /** Oldest first. */
     @Override
     public List<AudioEntry> list() {
-        List<AudioEntry> out = new ArrayList<>();
-        clips.values().forEach(s -> out.add(s.entry()));
-        return out;
+        return clips.values().stream().map(Stored::entry)
+                .sorted(Comparator.comparing(AudioEntry::createdAt).thenComparing(AudioEntry::id)).toList();
     }
 
     @Override
     public int purgeExpired(Instant now) {
-        int n = 0;
-        for (Stored s : List.copyOf(clips.values())) {
+        int purged = 0;
+        for (Stored s : clips.values()) {
             if (s.entry().isExpired(now) && clips.remove(s.entry().id(), s)) {
-                n++;
+                purged++;
             }
         }
-        return n;
+        return purged;
+    }
+
+    private Optional<Stored> stored(String id) {
+        return Identifiers.isSafe(id) ? Optional.ofNullable(clips.get(id)) : Optional.empty();
+    }
+
+    private Stored require(String id) {
+        return stored(id).orElseThrow(() -> new ReferenceNotFoundException("Audio file not found"));
     }
 }

@@ -1,0 +1,96 @@
+package dev.ttsqueue.internal;
+
+import dev.ttsqueue.audio.AudioClip;
+import dev.ttsqueue.audio.WavCodec;
+import dev.ttsqueue.audio.WavFormat;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * File writes for the stores: into a temporary file in the target's folder, flushed to disk, then
+ * renamed over the target, so readers and crashes only ever see the old file or the complete new
+ * one. Temporary files are dot-files ending in {@code .part}; {@link #deleteLeftovers} removes the
+ * ones a crash left.
+ */
+final class AtomicFiles {
+    private static final Logger log = LoggerFactory.getLogger(AtomicFiles.class);
+    private static final String TEMP_PREFIX = ".tmp-";
+    private static final String TEMP_SUFFIX = ".part";
+
+    private AtomicFiles() {
+    }
+
+    /** {@code dir/fileName}, refusing any name that would leave {@code dir}. */
+    static Path inside(Path dir, String fileName) {
+        Path file = dir.resolve(fileName).normalize();
+        if (!dir.equals(file.getParent())) {
+            throw new IllegalArgumentException("File name " + fileName + " leaves its folder");
+        }
+        return file;
+    }
+
+    /** Writes {@code clip} to {@code target} atomically with the given modification time; returns the file size. */
+    static long writeWav(Path target, AudioClip clip, WavFormat format, Instant modified) throws IOException {
+        return write(target, modified, out -> WavCodec.write(clip, format, out));
+    }
+
+    /** Writes {@code text} as UTF-8 to {@code target} atomically. */
+    static void writeText(Path target, String text) throws IOException {
+        write(target, null, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Deletes temporary files left in {@code dir} by a crash during a write. */
+    static void deleteLeftovers(Path dir) throws IOException {
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, TEMP_PREFIX + "*" + TEMP_SUFFIX)) {
+            for (Path p : leftovers) {
+                log.info("deleting {}, left by an interrupted write", p);
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** What goes into the file. */
+    interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** Writes {@code body} to {@code target} atomically (modification time set when not null); returns the size. */
+    static long write(Path target, Instant modified, Body body) throws IOException {
+        Path temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID() + TEMP_SUFFIX);
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+                body.writeTo(out);
+                out.flush();
+                channel.force(true);
+            }
+            if (modified != null) {
+                Files.setLastModifiedTime(temp, FileTime.from(modified));
+            }
+            long size = Files.size(temp);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return size;
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+}
