@@ -70,7 +70,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class F5HostOverheadBenchmark {
     private static final String REF_TEXT = "Some call me nature, others call me mother nature.";
     private static final String TEXT = "I have been here a very long time, longer than anyone.";
-    private static final int THREADS = 2;
+    private static final int THREADS = 1;
 
     private Path dir;
     private F5OnnxBackend backend;

@@ -2,7 +2,7 @@ package dev.ttsqueue.inference.f5;
 
 import dev.ttsqueue.InvalidRequestException;
 import dev.ttsqueue.audio.AudioClip;
-import dev.ttsqueue.inference.f5.internal.ChunkJoiner;
+import dev.ttsqueue.audio.CrossFade;
 import dev.ttsqueue.inference.f5.internal.F5Pipeline;
 import dev.ttsqueue.inference.f5.internal.F5Planner;
 import dev.ttsqueue.inference.f5.internal.F5Sessions;
@@ -12,6 +12,7 @@ import dev.ttsqueue.spi.SynthesisContext;
 import dev.ttsqueue.spi.SynthesisRequest;
 import dev.ttsqueue.spi.TtsBackend;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
@@ -99,9 +100,13 @@ public final class F5OnnxBackend implements TtsBackend {
         List<F5Pipeline.ChunkPlan> plans = planner.plan(ref.pcm().length, request.refText(), request.text(),
                 request.settings().speed());
         int total = plans.size() * (nfe - 1 + 2);
-        List<float[]> parts = pipeline.run(ref.pcm(), plans, nfe, request.seed(), ctx, total);
-        float[] joined = ChunkJoiner.join(parts, request.settings().crossFadeDuration(), SAMPLE_RATE);
+        List<AudioClip> parts = new ArrayList<>(plans.size());
+        for (float[] chunk : pipeline.run(ref.pcm(), plans, nfe, request.seed(), ctx, total)) {
+            parts.add(new AudioClip(chunk, SAMPLE_RATE));
+        }
+        float[] joined = CrossFade.join(parts, request.settings().crossFadeDuration()).samples();
         if (ref.outputGain() != 1.0) {
+            // the chunk arrays and the joined one are this job's own, so scaling in place is safe
             for (int i = 0; i < joined.length; i++) {
                 joined[i] = (float) (joined[i] * ref.outputGain());
             }
@@ -136,7 +141,7 @@ public final class F5OnnxBackend implements TtsBackend {
     }
 
     /** Cumulative timings since this backend was built (cancelled or failed jobs count only their model calls). */
-    public synchronized Timings timings() {
+    public Timings timings() {
         return new Timings(jobs.get(), totalNanos.get(), pipeline.sessionNanos(), pipeline.sessionRuns());
     }
 

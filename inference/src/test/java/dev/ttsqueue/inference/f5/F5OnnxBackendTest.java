@@ -65,6 +65,36 @@ class F5OnnxBackendTest {
     }
 
     @Test
+    void referenceAtAnotherRateIsResampled() throws Exception {
+        // 1.0 s at 16 kHz becomes 24000 samples at 24 kHz, then the same clean-up as a 24 kHz reference
+        float[] s = new float[16_000];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = (float) (0.5 * Math.sin(2 * Math.PI * 220 * i / 16_000.0));
+        }
+        AudioClip clip = synth(new SynthesisRequest(new AudioClip(s, 16_000), REF_TEXT, "This is a test.", settings(), 7));
+        assertEquals(106 * 256, clip.length());
+    }
+
+    @Test
+    void quietReferenceOutputIsScaledBack() throws Exception {
+        // the same voice at a quarter of the level, raised to RMS 0.1 for the model in both cases
+        // (0.05 and 0.2 amplitude tones are both under RMS 0.1): the outputs differ by that factor
+        AudioClip quiet = synth(new SynthesisRequest(F5TestSupport.tone(1.0, 0.05), REF_TEXT, "This is a test.", settings(), 7));
+        AudioClip louder = synth(new SynthesisRequest(F5TestSupport.tone(1.0, 0.1), REF_TEXT, "This is a test.", settings(), 7));
+        assertEquals(quiet.length(), louder.length());
+        double ratio = rms(louder.samples()) / rms(quiet.samples());
+        assertEquals(2.0, ratio, 0.01);
+    }
+
+    private static double rms(float[] s) {
+        double sum = 0;
+        for (float v : s) {
+            sum += (double) v * v;
+        }
+        return Math.sqrt(sum / s.length);
+    }
+
+    @Test
     void speedShortensTheOutput() throws Exception {
         // int(99 / 14 * 15 / 2.0) = 53 frames
         AudioClip clip = synth(request(REF_TEXT, "This is a test.", settings().withSpeed(2.0), 7));

@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.ttsqueue.inference.f5.F5ModelException;
 import java.util.Arrays;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class NoiseAndJoinTest {
+class NoiseAndVocabularyTest {
     @Test
     void noiseIsStandardNormalAndFollowsSeedAndChunk() {
         float[] a = new float[100_001];
@@ -30,25 +29,6 @@ class NoiseAndJoinTest {
         double mean = sum / a.length;
         assertEquals(0, mean, 0.02);
         assertEquals(1, sq / a.length - mean * mean, 0.02);
-    }
-
-    @Test
-    void joinOverlapsLinearly() {
-        float[] a = {1, 1, 1, 1};
-        float[] b = {0, 0, 0, 0, 0};
-        // 3 samples at 1 Hz... n = min(3, 4, 5) = 3: fade-out 1, 0.5, 0
-        assertArrayEquals(new float[] {1, 1, 0.5f, 0, 0, 0}, ChunkJoiner.join(List.of(a, b), 3.0, 1), 1e-6f);
-    }
-
-    @Test
-    void joinWithoutFadeConcatenates() {
-        assertArrayEquals(new float[] {1, 2, 3}, ChunkJoiner.join(List.of(new float[] {1}, new float[] {2, 3}), 0.0, 24_000));
-    }
-
-    @Test
-    void fadeIsLimitedByTheShorterPart() {
-        float[] out = ChunkJoiner.join(List.of(new float[] {1, 1}, new float[] {0, 0, 0, 0, 0, 0}), 10.0, 1);
-        assertArrayEquals(new float[] {1, 0, 0, 0, 0, 0}, out, 1e-6f);
     }
 
     @Test
