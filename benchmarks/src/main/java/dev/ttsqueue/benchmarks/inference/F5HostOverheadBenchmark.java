@@ -121,9 +121,11 @@ public class F5HostOverheadBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         F5OnnxBackend.Timings t = backend.timings();
-        System.out.printf("%nF5 backend timings: %d jobs, %.1f ms/job total, %.1f ms/job in OrtSession.run, host share %.2f%%%n",
-                t.jobs(), t.totalNanos() / 1e6 / Math.max(1, t.jobs()), t.sessionRunNanos() / 1e6 / Math.max(1, t.jobs()),
-                100 * t.hostOverheadFraction());
+        if (t.jobs() > 0) {
+            System.out.printf("%nF5 backend timings: %d jobs, %.1f ms/job total, %.1f ms/job in OrtSession.run, host share %.2f%%%n",
+                    t.jobs(), t.totalNanos() / 1e6 / t.jobs(), t.sessionRunNanos() / 1e6 / t.jobs(),
+                    100 * t.hostOverheadFraction());
+        }
         backend.close();
         audio.close();
         textIds.close();
