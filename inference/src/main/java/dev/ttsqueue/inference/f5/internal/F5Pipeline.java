@@ -65,95 +65,142 @@ public final class F5Pipeline {
      */
     public List<float[]> run(short[] referencePcm, List<ChunkPlan> chunks, int nfe, long seed, SynthesisContext ctx,
             int progressTotal) throws OrtException {
+        Progress progress = new Progress(ctx, progressTotal);
+        List<float[]> out = new ArrayList<>(chunks.size());
+        try (OnnxTensor audio = OnnxTensor.createTensor(sessions.env(), ShortBuffer.wrap(referencePcm),
+                new long[] {1, 1, referencePcm.length})) {
+            for (int c = 0; c < chunks.size(); c++) {
+                out.add(chunk(audio, chunks.get(c), nfe, seed, c, progress));
+            }
+        }
+        return out;
+    }
+
+    /** Counts model calls and reports each to the job. */
+    private static final class Progress {
+        private final SynthesisContext ctx;
+        private final int total;
+        private int done;
+
+        Progress(SynthesisContext ctx, int total) {
+            this.ctx = ctx;
+            this.total = total;
+        }
+
+        void step() {
+            ctx.reportProgress(++done, total);
+        }
+
+        void checkCancelled() {
+            ctx.throwIfCancelled();
+        }
+    }
+
+    /** Preprocess, transformer loop and decode for one chunk. */
+    private float[] chunk(OnnxTensor audio, ChunkPlan plan, int nfe, long seed, int chunkIndex, Progress progress)
+            throws OrtException {
+        OrtEnvironment env = sessions.env();
+        ModelContract.Checked pNames = sessions.preprocessNames();
+        progress.checkCancelled();
+        try (OnnxTensor ids = OnnxTensor.createTensor(env, IntBuffer.wrap(plan.textIds()), new long[] {1, plan.textIds().length});
+                OnnxTensor maxDuration = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {plan.maxDuration()}), new long[] {1})) {
+            Map<String, OnnxTensor> preIn = new HashMap<>();
+            preIn.put(pNames.input("audio"), audio);
+            preIn.put(pNames.input("text_ids"), ids);
+            preIn.put(pNames.input("max_duration"), maxDuration);
+            try (OrtSession.Result pre = timed(sessions.preprocess(), preIn, null)) {
+                progress.step();
+                OnnxTensor denoised = denoise(pre, nfe, seed, chunkIndex, progress);
+                try {
+                    progress.checkCancelled();
+                    return decode(denoised, (OnnxTensor) pre.get(pNames.output("ref_signal_len")).orElseThrow(), progress);
+                } finally {
+                    denoised.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * The NFE-1 transformer calls, starting from seeded noise in place of the preprocess's own.
+     * Two noise tensors and two step tensors over direct buffers take turns as input and pinned
+     * output. Returns the tensor holding the final {@code denoised}; the caller closes it.
+     */
+    private OnnxTensor denoise(OrtSession.Result pre, int nfe, long seed, int chunkIndex, Progress progress)
+            throws OrtException {
         OrtEnvironment env = sessions.env();
         OrtSession transformer = sessions.transformers().get(nfe);
         ModelContract.Checked tNames = sessions.transformerNames(nfe);
         ModelContract.Checked pNames = sessions.preprocessNames();
-        ModelContract.Checked dNames = sessions.decodeNames();
         boolean fp16 = sessions.floatType() == OnnxJavaType.FLOAT16;
-        int stepTarget = nfe - 1;
-        int done = 0;
-        List<float[]> out = new ArrayList<>(chunks.size());
-        try (OnnxTensor audio = OnnxTensor.createTensor(env, ShortBuffer.wrap(referencePcm), new long[] {1, 1, referencePcm.length})) {
-            for (int c = 0; c < chunks.size(); c++) {
-                ChunkPlan plan = chunks.get(c);
-                ctx.throwIfCancelled();
-                Map<String, OnnxTensor> preIn = new HashMap<>();
-                try (OnnxTensor ids = OnnxTensor.createTensor(env, IntBuffer.wrap(plan.textIds()), new long[] {1, plan.textIds().length});
-                        OnnxTensor maxDuration = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {plan.maxDuration()}), new long[] {1})) {
-                    preIn.put(pNames.input("audio"), audio);
-                    preIn.put(pNames.input("text_ids"), ids);
-                    preIn.put(pNames.input("max_duration"), maxDuration);
-                    try (OrtSession.Result pre = timed(sessions.preprocess(), preIn, null)) {
-                        ctx.reportProgress(++done, progressTotal);
-                        OnnxTensor noiseOut = (OnnxTensor) pre.get(pNames.output("noise")).orElseThrow();
-                        long[] noiseShape = noiseOut.getInfo().getShape();
-                        int elements = Math.toIntExact(noiseShape[0] * noiseShape[1] * noiseShape[2]);
-                        int bytesPer = fp16 ? 2 : 4;
-                        OnnxJavaType type = fp16 ? OnnxJavaType.FLOAT16 : OnnxJavaType.FLOAT;
-                        ByteBuffer bufA = ByteBuffer.allocateDirect(elements * bytesPer).order(ByteOrder.nativeOrder());
-                        ByteBuffer bufB = ByteBuffer.allocateDirect(elements * bytesPer).order(ByteOrder.nativeOrder());
-                        float[] noise = new float[elements];
-                        GaussianNoise.fill(noise, seed, c);
-                        writeFloats(bufA, noise, fp16);
-                        IntBuffer stepA = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()).asIntBuffer();
-                        IntBuffer stepB = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()).asIntBuffer();
-                        stepA.put(0, 0);
-                        try (OnnxTensor xA = OnnxTensor.createTensor(env, bufA, noiseShape, type);
-                                OnnxTensor xB = OnnxTensor.createTensor(env, bufB, noiseShape, type);
-                                OnnxTensor tA = OnnxTensor.createTensor(env, stepA, new long[] {1});
-                                OnnxTensor tB = OnnxTensor.createTensor(env, stepB, new long[] {1})) {
-                            Map<String, OnnxTensor> in = new HashMap<>();
-                            for (String name : ModelContract.CONDITIONING) {
-                                in.put(tNames.input(name), (OnnxTensor) pre.get(pNames.output(name)).orElseThrow());
-                            }
-                            Map<String, OnnxValue> pinned = new HashMap<>();
-                            OnnxTensor x = xA;
-                            OnnxTensor xNext = xB;
-                            OnnxTensor t = tA;
-                            OnnxTensor tNext = tB;
-                            int step = 0;
-                            while (step < stepTarget) {
-                                ctx.throwIfCancelled();
-                                in.put(tNames.input("noise"), x);
-                                in.put(tNames.input(ModelContract.STEP), t);
-                                pinned.put(tNames.output("denoised"), xNext);
-                                pinned.put(tNames.output(ModelContract.STEP), tNext);
-                                timed(transformer, in, pinned).close();
-                                int next = tNext.getIntBuffer().get(0);
-                                if (next <= step) {
-                                    throw new IllegalStateException("The F5 transformer did not advance time_step (" + step
-                                            + " -> " + next + "); is it the F5-TTS ONNX export?");
-                                }
-                                step = next;
-                                ctx.reportProgress(++done, progressTotal);
-                                OnnxTensor swap = x;
-                                x = xNext;
-                                xNext = swap;
-                                swap = t;
-                                t = tNext;
-                                tNext = swap;
-                            }
-                            ctx.throwIfCancelled();
-                            Map<String, OnnxTensor> decIn = new HashMap<>();
-                            decIn.put(dNames.input("denoised"), x);
-                            decIn.put(dNames.input("ref_signal_len"), (OnnxTensor) pre.get(pNames.output("ref_signal_len")).orElseThrow());
-                            try (OrtSession.Result dec = timed(sessions.decode(), decIn, null)) {
-                                OnnxTensor wav = (OnnxTensor) dec.get(dNames.output("output_audio")).orElseThrow();
-                                ShortBuffer pcm = wav.getShortBuffer();
-                                float[] samples = new float[pcm.remaining()];
-                                for (int i = 0; i < samples.length; i++) {
-                                    samples[i] = pcm.get(i) / 32768f;
-                                }
-                                out.add(samples);
-                            }
-                            ctx.reportProgress(++done, progressTotal);
-                        }
-                    }
-                }
+        OnnxJavaType type = fp16 ? OnnxJavaType.FLOAT16 : OnnxJavaType.FLOAT;
+
+        long[] shape = ((OnnxTensor) pre.get(pNames.output("noise")).orElseThrow()).getInfo().getShape();
+        int elements = Math.toIntExact(shape[0] * shape[1] * shape[2]);
+        float[] noise = new float[elements];
+        GaussianNoise.fill(noise, seed, chunkIndex);
+        ByteBuffer bufA = ByteBuffer.allocateDirect(elements * (fp16 ? 2 : 4)).order(ByteOrder.nativeOrder());
+        ByteBuffer bufB = ByteBuffer.allocateDirect(elements * (fp16 ? 2 : 4)).order(ByteOrder.nativeOrder());
+        writeFloats(bufA, noise, fp16);
+        IntBuffer stepA = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()).asIntBuffer();
+        IntBuffer stepB = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()).asIntBuffer();
+
+        OnnxTensor x = OnnxTensor.createTensor(env, bufA, shape, type);
+        OnnxTensor xNext = OnnxTensor.createTensor(env, bufB, shape, type);
+        try (OnnxTensor tA = OnnxTensor.createTensor(env, stepA, new long[] {1});
+                OnnxTensor tB = OnnxTensor.createTensor(env, stepB, new long[] {1})) {
+            Map<String, OnnxTensor> in = new HashMap<>();
+            for (String name : ModelContract.CONDITIONING) {
+                in.put(tNames.input(name), (OnnxTensor) pre.get(pNames.output(name)).orElseThrow());
             }
+            Map<String, OnnxValue> pinned = new HashMap<>();
+            OnnxTensor t = tA;
+            OnnxTensor tNext = tB;
+            int step = 0;
+            while (step < nfe - 1) {
+                progress.checkCancelled();
+                in.put(tNames.input("noise"), x);
+                in.put(tNames.input(ModelContract.STEP), t);
+                pinned.put(tNames.output("denoised"), xNext);
+                pinned.put(tNames.output(ModelContract.STEP), tNext);
+                timed(transformer, in, pinned).close();
+                int next = tNext.getIntBuffer().get(0);
+                if (next <= step) {
+                    throw new IllegalStateException("The F5 transformer did not advance time_step (" + step + " -> " + next
+                            + "); is it the F5-TTS ONNX export?");
+                }
+                step = next;
+                progress.step();
+                OnnxTensor swap = x;
+                x = xNext;
+                xNext = swap;
+                swap = t;
+                t = tNext;
+                tNext = swap;
+            }
+            return x;
+        } catch (OrtException | RuntimeException e) {
+            x.close();
+            throw e;
+        } finally {
+            xNext.close();
         }
-        return out;
+    }
+
+    private float[] decode(OnnxTensor denoised, OnnxTensor refSignalLen, Progress progress) throws OrtException {
+        ModelContract.Checked dNames = sessions.decodeNames();
+        Map<String, OnnxTensor> in = new HashMap<>();
+        in.put(dNames.input("denoised"), denoised);
+        in.put(dNames.input("ref_signal_len"), refSignalLen);
+        try (OrtSession.Result dec = timed(sessions.decode(), in, null)) {
+            ShortBuffer pcm = ((OnnxTensor) dec.get(dNames.output("output_audio")).orElseThrow()).getShortBuffer();
+            float[] samples = new float[pcm.remaining()];
+            for (int i = 0; i < samples.length; i++) {
+                samples[i] = pcm.get(i) / 32768f;
+            }
+            progress.step();
+            return samples;
+        }
     }
 
     private OrtSession.Result timed(OrtSession session, Map<String, OnnxTensor> in, Map<String, OnnxValue> pinned)
