@@ -46,7 +46,7 @@ public final class OnnxGraphWriter {
         outputs.add(valueInfo(name, elemType, dims));
     }
 
-    /** Adds a node; attributes come from {@link #intAttr}, {@link #intsAttr}, {@link #floatAttr}, {@link #tensorAttr}. */
+    /** Adds a node; attributes come from {@link #intAttr}, {@link #intsAttr}, {@link #floatTensorAttr}. */
     public void node(String opType, String[] in, String[] out, byte[]... attributes) {
         Proto p = new Proto();
         for (String s : in) {
@@ -92,14 +92,6 @@ public final class OnnxGraphWriter {
         p.string(1, name);
         p.varintField(3, value);
         p.varintField(20, 2);
-        return p.bytes();
-    }
-
-    public static byte[] floatAttr(String name, float value) {
-        Proto p = new Proto();
-        p.string(1, name);
-        p.fixed32Field(2, Float.floatToIntBits(value));
-        p.varintField(20, 1);
         return p.bytes();
     }
 
@@ -196,13 +188,6 @@ public final class OnnxGraphWriter {
         void varintField(int field, long value) {
             tag(field, 0);
             varint(value);
-        }
-
-        void fixed32Field(int field, int value) {
-            tag(field, 5);
-            for (int i = 0; i < 4; i++) {
-                out.write((value >>> (8 * i)) & 0xFF);
-            }
         }
 
         void string(int field, String s) {
