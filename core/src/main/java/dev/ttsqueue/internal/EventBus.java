@@ -52,7 +52,20 @@ final class EventBus implements AutoCloseable {
     }
 
     void publish(JobEvent event) {
+        publishLazily(() -> event);
+    }
+
+    /**
+     * Queues an event whose content is decided on the event thread, after everything published
+     * before it; {@code null} from the supplier means "nothing to deliver". Lets a caller fix an
+     * event's place in the order before the state it describes exists.
+     */
+    void publishLazily(java.util.function.Supplier<JobEvent> supplier) {
         run(() -> {
+            JobEvent event = supplier.get();
+            if (event == null) {
+                return;
+            }
             deliver(global, event);
             List<JobListener> forJob = perJob.get(event.jobId());
             if (forJob != null) {

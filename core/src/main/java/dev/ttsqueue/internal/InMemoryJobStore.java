@@ -26,9 +26,11 @@ import java.util.function.UnaryOperator;
  */
 public final class InMemoryJobStore implements JobStore {
 
-    /** Run order: higher priority first, then submission order. */
-    static final Comparator<JobRecord> RUN_ORDER = Comparator
-            .comparingInt((JobRecord j) -> -j.priority())
+    /**
+     * Run order: higher priority first, then submission order. Compares rather than negates the
+     * priority, because {@code -Integer.MIN_VALUE} overflows and would put the lowest priority first.
+     */
+    static final Comparator<JobRecord> RUN_ORDER = ((Comparator<JobRecord>) (a, b) -> Integer.compare(b.priority(), a.priority()))
             .thenComparingLong(JobRecord::sequence);
 
     private final Object lock = new Object();

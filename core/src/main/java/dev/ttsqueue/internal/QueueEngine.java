@@ -126,18 +126,29 @@ public final class QueueEngine {
         String id = Identifiers.newId();
         JobHandleImpl handle = new JobHandleImpl(this, id);
         handles.put(id, handle);
-        Optional<JobRecord> stored;
+        JobRecord record = JobRecord.newQueued(id, request, seed, clock.instant());
+        java.util.concurrent.CompletableFuture<Optional<JobRecord>> outcome =
+                events.hasListeners(id) ? new java.util.concurrent.CompletableFuture<>() : null;
+        if (outcome != null) {
+            // Placed in the event order before the job can be claimed, so QUEUED always precedes
+            // STARTED; the event thread waits the few microseconds until the store took or refused it.
+            events.publishLazily(() -> outcome.join().map(r -> new JobEvent(JobEvent.Kind.QUEUED, snapshot(r), null)).orElse(null));
+        }
+        Optional<JobRecord> stored = Optional.empty();
         try {
-            stored = store.enqueue(JobRecord.newQueued(id, request, seed, clock.instant()), cfg.maxQueueSize());
+            stored = store.enqueue(record, cfg.maxQueueSize());
         } catch (RuntimeException e) {
             handles.remove(id);
             throw e;
+        } finally {
+            if (outcome != null) {
+                outcome.complete(stored);
+            }
         }
         if (stored.isEmpty()) {
             handles.remove(id);
             throw new QueueFullException(cfg.maxQueueSize(), retryAfter());
         }
-        publish(JobEvent.Kind.QUEUED, stored.get(), null);
         signalWorkers();
         return handle;
     }

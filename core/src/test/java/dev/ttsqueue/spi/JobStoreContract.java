@@ -1,0 +1,862 @@
+package dev.ttsqueue.spi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ttsqueue.InferenceSettings;
+import dev.ttsqueue.JobRequest;
+import dev.ttsqueue.JobStatus;
+import dev.ttsqueue.JobType;
+import dev.ttsqueue.SynthesisResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rules of {@link JobStore}, as tests. A store module depends on {@code ttsqueue-core}'s
+ * test-jar ({@code <type>test-jar</type>}, test scope), extends this class, returns a fresh,
+ * empty store from {@link #newStore()} (a new file, a fresh Redis key prefix...), and gets every
+ * rule checked against its implementation. The store is closed after each test.
+ *
+ * <p>Times come from a fixed base ({@link #T0}) and are whole milliseconds, because durable stores
+ * may keep epoch milliseconds; no test reads a real clock or sleeps.
+ */
+public abstract class JobStoreContract {
+
+    /** Base of every time in these tests. */
+    protected static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+    protected static final Duration LEASE = Duration.ofSeconds(30);
+
+    /** The store under test; created before and closed after each test. */
+    protected JobStore store;
+
+    /** A new, empty store. Called once per test. */
+    protected abstract JobStore newStore();
+
+    @BeforeEach
+    void createStore() {
+        store = newStore();
+    }
+
+    @AfterEach
+    void closeStore() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    protected static Instant at(long seconds) {
+        return T0.plusSeconds(seconds);
+    }
+
+    protected static JobRecord queued(String id, int priority) {
+        return JobRecord.newQueued(id, JobRequest.ttsPermanent("narrator", "text of " + id).withPriority(priority), 42, T0);
+    }
+
+    protected JobRecord enqueue(String id, int priority) {
+        return store.enqueue(queued(id, priority), 0).orElseThrow();
+    }
+
+    protected Claim claim(String worker, Instant now) {
+        return store.claimNext(worker, now, LEASE).orElseThrow(() -> new AssertionError("nothing to claim"));
+    }
+
+    protected JobRecord stored(String id) {
+        return store.get(id).orElseThrow(() -> new AssertionError("job " + id + " is gone"));
+    }
+
+    protected static SynthesisResult result(String outputId) {
+        return new SynthesisResult(outputId, "reference words", "spoken words", 1234, "narrator", 2.5, 24000, "synthetic", "a note");
+    }
+
+    private List<String> claimAllIds(Instant now) {
+        List<String> ids = new ArrayList<>();
+        Optional<Claim> c;
+        while ((c = store.claimNext("w", now, LEASE)).isPresent()) {
+            ids.add(c.get().job().id());
+        }
+        return ids;
+    }
+
+    /** A job that is COMPLETED, FAILED or CANCELLED at {@code at(10)}, with the token of its last claim. */
+    private Claim finishedJob(String id, JobStatus terminal) {
+        enqueue(id, Integer.MAX_VALUE);
+        Claim c = claim("w", at(1));
+        assertEquals(id, c.job().id(), "another job was ahead of " + id);
+        switch (terminal) {
+            case COMPLETED -> assertTrue(store.complete(id, c.fencingToken(), result("out-" + id), at(10)));
+            case FAILED -> assertTrue(store.fail(id, c.fencingToken(), "boom", at(10)));
+            case CANCELLED -> {
+                assertEquals(CancelOutcome.CANCEL_REQUESTED, store.requestCancel(id, at(5)));
+                assertTrue(store.finishCancelled(id, c.fencingToken(), at(10)));
+            }
+            default -> throw new IllegalArgumentException(terminal.toString());
+        }
+        assertEquals(terminal, stored(id).status());
+        return c;
+    }
+
+    // ---------------------------------------------------------------- enqueue
+
+    @Test
+    void enqueueAssignsIncreasingSequenceAndKeepsTheRest() {
+        JobRecord input = queued("a", 0);
+        JobRecord a = store.enqueue(input, 0).orElseThrow();
+        JobRecord b = enqueue("b", 0);
+        JobRecord c = enqueue("c", 5);
+
+        assertTrue(a.sequence() > 0, "sequence starts above 0");
+        assertTrue(b.sequence() > a.sequence());
+        assertTrue(c.sequence() > b.sequence(), "sequence follows submission, not priority");
+        assertEquals(input.withSequence(a.sequence()), a, "only the sequence is assigned");
+        assertEquals(a, stored("a"));
+        assertEquals(b, stored("b"));
+        assertEquals(JobStatus.QUEUED, stored("c").status());
+    }
+
+    @Test
+    void enqueueRefusesDuplicateIds() {
+        JobRecord first = enqueue("dup", 0);
+        JobRecord twin = JobRecord.newQueued("dup", JobRequest.ttsPermanent("other", "other text"), 7, at(1));
+
+        assertThrows(IllegalArgumentException.class, () -> store.enqueue(twin, 0));
+        assertEquals(first, stored("dup"), "the first job is untouched");
+        assertEquals(1L, store.counts().get(JobStatus.QUEUED));
+
+        Claim c = claim("w", at(1));
+        assertTrue(store.complete("dup", c.fencingToken(), result("o"), at(2)));
+        assertThrows(IllegalArgumentException.class, () -> store.enqueue(twin, 0), "finished ids stay taken");
+        assertEquals(JobStatus.COMPLETED, stored("dup").status());
+    }
+
+    @Test
+    void enqueueReturnsEmptyWhenQueueIsFull() {
+        assertTrue(store.enqueue(queued("a", 0), 2).isPresent());
+        assertTrue(store.enqueue(queued("b", 0), 2).isPresent());
+
+        assertEquals(Optional.empty(), store.enqueue(queued("c", 9), 2));
+        assertEquals(Optional.empty(), store.get("c"), "a refused job is not stored");
+        assertEquals(2L, store.counts().get(JobStatus.QUEUED));
+
+        claim("w", at(1));
+        assertTrue(store.enqueue(queued("c", 0), 2).isPresent(), "only queued jobs count against the limit");
+        assertEquals(Optional.empty(), store.enqueue(queued("d", 0), 2));
+    }
+
+    @Test
+    void zeroOrNegativeMaxQueuedMeansNoLimit() {
+        for (int i = 0; i < 20; i++) {
+            assertTrue(store.enqueue(queued("z" + i, 0), 0).isPresent());
+        }
+        assertTrue(store.enqueue(queued("n", 0), -1).isPresent());
+        assertEquals(21L, store.counts().get(JobStatus.QUEUED));
+    }
+
+    // ---------------------------------------------------------------- run order and claims
+
+    @Test
+    void claimNextFollowsPriorityThenSubmissionOrder() {
+        enqueue("low-1", -1);
+        enqueue("mid-1", 0);
+        enqueue("high-1", 10);
+        enqueue("mid-2", 0);
+        enqueue("top", 100);
+        enqueue("high-2", 10);
+        enqueue("low-2", -1);
+
+        assertEquals(List.of("top", "high-1", "high-2", "mid-1", "mid-2", "low-1", "low-2"), claimAllIds(at(1)));
+    }
+
+    @Test
+    void extremePrioritiesKeepTheirOrder() {
+        enqueue("min", Integer.MIN_VALUE);
+        enqueue("zero", 0);
+        enqueue("max", Integer.MAX_VALUE);
+        enqueue("min-2", Integer.MIN_VALUE);
+        enqueue("below-max", Integer.MAX_VALUE - 1);
+
+        assertEquals(List.of("max", "below-max", "zero", "min", "min-2"), ids(store.queuedInRunOrder(10)));
+        assertEquals(4, store.queuePosition("min"));
+        assertEquals(List.of("max", "below-max", "zero", "min", "min-2"), claimAllIds(at(1)));
+    }
+
+    @Test
+    void equalPrioritiesRunFirstInFirstOut() {
+        List<String> submitted = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            // ids deliberately out of lexical order, so no store can pass by sorting on the id
+            String id = "job-" + ((i * 37) % 50) + "-" + i;
+            submitted.add(id);
+            enqueue(id, 3);
+        }
+        assertEquals(submitted, claimAllIds(at(1)));
+    }
+
+    @Test
+    void claimNextOnEmptyStoreIsEmpty() {
+        assertEquals(Optional.empty(), store.claimNext("w", at(1), LEASE));
+        enqueue("only", 0);
+        claim("w", at(1));
+        assertEquals(Optional.empty(), store.claimNext("w", at(1), LEASE), "a processing job is not claimed twice");
+    }
+
+    @Test
+    void claimSetsProcessingAttemptLeaseAndToken() {
+        JobRecord before = enqueue("a", 2);
+        Claim c = claim("worker-7", at(5));
+        JobRecord job = c.job();
+
+        assertEquals("a", job.id());
+        assertEquals(JobStatus.PROCESSING, job.status());
+        assertEquals(1, job.attempts());
+        assertEquals(at(5), job.startedAt());
+        assertEquals(at(5).plus(LEASE), job.leaseExpiresAt());
+        assertEquals("worker-7", job.leaseOwner());
+        assertEquals(c.fencingToken(), job.fencingToken());
+        assertTrue(c.fencingToken() > 0, "tokens start above 0 (0 means never claimed)");
+        assertFalse(job.cancelRequested());
+        assertNull(job.completedAt());
+        assertEquals(before.sequence(), job.sequence());
+        assertEquals(before.request(), job.request());
+        assertEquals(before.seed(), job.seed());
+        assertEquals(before.createdAt(), job.createdAt());
+        assertEquals(job, stored("a"), "the claim is what the store keeps");
+    }
+
+    @Test
+    void fencingTokensStrictlyIncrease() {
+        for (int i = 0; i < 5; i++) {
+            enqueue("j" + i, 0);
+        }
+        long last = 0;
+        for (int i = 0; i < 5; i++) {
+            Claim c = claim("w", at(1));
+            assertTrue(c.fencingToken() > last, "token " + c.fencingToken() + " after " + last);
+            last = c.fencingToken();
+        }
+        // the same job claimed again after losing its lease gets a larger token still
+        assertEquals(5, store.requeueExpired(at(1000), 10).size());
+        for (int i = 0; i < 5; i++) {
+            Claim again = claim("w2", at(1001));
+            assertTrue(again.fencingToken() > last);
+            assertEquals(2, again.job().attempts());
+            last = again.fencingToken();
+        }
+    }
+
+    // ---------------------------------------------------------------- token-guarded writes
+
+    @Test
+    void renewLeaseExtendsTheLeaseOfTheHolder() {
+        enqueue("a", 0);
+        Claim c = claim("w", at(1));
+
+        assertEquals(LeaseState.HELD, store.renewLease("a", c.fencingToken(), at(100)));
+        assertEquals(at(100), stored("a").leaseExpiresAt());
+        assertEquals(LeaseState.LOST, store.renewLease("a", c.fencingToken() + 1, at(200)), "wrong token");
+        assertEquals(LeaseState.LOST, store.renewLease("nope", c.fencingToken(), at(200)), "unknown job");
+        assertEquals(at(100), stored("a").leaseExpiresAt());
+    }
+
+    @Test
+    void tokenWritesOnAQueuedJobAreRejected() {
+        JobRecord a = enqueue("a", 0);
+        assertEquals(LeaseState.LOST, store.renewLease("a", 0, at(100)));
+        assertEquals(LeaseState.LOST, store.recordProgress("a", 0, 1, 2, 50.0, at(3)));
+        assertFalse(store.complete("a", 0, result("o"), at(2)));
+        assertFalse(store.fail("a", 0, "x", at(2)));
+        assertFalse(store.finishCancelled("a", 0, at(2)));
+        assertEquals(a, stored("a"));
+    }
+
+    @Test
+    void recordProgressKeepsStepsPercentAndEstimate() {
+        enqueue("a", 0);
+        Claim c = claim("w", at(1));
+
+        assertEquals(LeaseState.HELD, store.recordProgress("a", c.fencingToken(), 3, 32, 9.375, at(60)));
+        JobRecord j = stored("a");
+        assertEquals(3, j.stepsDone());
+        assertEquals(32, j.stepsTotal());
+        assertEquals(9.375, j.progress());
+        assertEquals(at(60), j.estimatedCompletion());
+        assertEquals(JobStatus.PROCESSING, j.status());
+
+        assertEquals(LeaseState.HELD, store.recordProgress("a", c.fencingToken(), 4, 32, 12.5, null));
+        assertNull(stored("a").estimatedCompletion(), "an unknown estimate is stored as unknown");
+    }
+
+    @Test
+    void completeStoresTheResultOnce() {
+        enqueue("a", 0);
+        Claim c = claim("w", at(1));
+        store.recordProgress("a", c.fencingToken(), 30, 32, 93.0, at(20));
+        SynthesisResult r = result("out-a");
+
+        assertTrue(store.complete("a", c.fencingToken(), r, at(12)));
+        JobRecord j = stored("a");
+        assertEquals(JobStatus.COMPLETED, j.status());
+        assertEquals(r, j.result());
+        assertEquals(at(12), j.completedAt());
+        assertEquals(100.0, j.progress());
+        assertNull(j.leaseOwner());
+        assertNull(j.leaseExpiresAt());
+        assertNull(j.error());
+
+        assertFalse(store.complete("a", c.fencingToken(), result("other"), at(13)), "a second completion is refused");
+        assertFalse(store.fail("a", c.fencingToken(), "late", at(13)));
+        assertEquals(j, stored("a"));
+    }
+
+    @Test
+    void failStoresTheError() {
+        enqueue("a", 0);
+        Claim c = claim("w", at(1));
+        assertTrue(store.fail("a", c.fencingToken(), "backend exploded: CUDA out of memory", at(7)));
+        JobRecord j = stored("a");
+        assertEquals(JobStatus.FAILED, j.status());
+        assertEquals("backend exploded: CUDA out of memory", j.error());
+        assertEquals(at(7), j.completedAt());
+        assertNull(j.result());
+        assertNull(j.leaseOwner());
+        assertEquals(1, j.attempts());
+    }
+
+    @Test
+    void staleTokenWritesAreRejectedAfterRequeueAndReclaim() {
+        enqueue("a", 0);
+        Claim stale = claim("slow-worker", at(1));
+        List<JobRecord> requeued = store.requeueExpired(at(1).plus(LEASE).plusSeconds(1), 3);
+        assertEquals(List.of("a"), requeued.stream().map(JobRecord::id).toList());
+        Claim fresh = claim("new-worker", at(40));
+        assertTrue(fresh.fencingToken() > stale.fencingToken());
+        JobRecord held = stored("a");
+
+        long old = stale.fencingToken();
+        assertEquals(LeaseState.LOST, store.renewLease("a", old, at(500)));
+        assertEquals(LeaseState.LOST, store.recordProgress("a", old, 31, 32, 99.0, at(41)));
+        assertFalse(store.complete("a", old, result("stale-output"), at(41)));
+        assertFalse(store.fail("a", old, "stale failure", at(41)));
+        assertFalse(store.finishCancelled("a", old, at(41)));
+        assertEquals(held, stored("a"), "stale writes changed nothing");
+
+        assertTrue(store.complete("a", fresh.fencingToken(), result("fresh-output"), at(50)));
+        assertEquals("fresh-output", stored("a").result().outputFileId());
+        assertEquals("new-worker", held.leaseOwner());
+    }
+
+    @Test
+    void terminalJobsNeverChange() {
+        for (JobStatus terminal : List.of(JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED)) {
+            String id = "t-" + terminal.wireName();
+            Claim c = finishedJob(id, terminal);
+            JobRecord done = stored(id);
+            long token = c.fencingToken();
+
+            assertEquals(LeaseState.LOST, store.renewLease(id, token, at(999)));
+            assertEquals(LeaseState.LOST, store.recordProgress(id, token, 1, 1, 1.0, at(999)));
+            assertFalse(store.complete(id, token, result("again"), at(999)));
+            assertFalse(store.fail(id, token, "again", at(999)));
+            assertFalse(store.finishCancelled(id, token, at(999)));
+            assertEquals(CancelOutcome.ALREADY_FINISHED, store.requestCancel(id, at(999)));
+            assertTrue(store.requeueExpired(at(100_000), 1).isEmpty());
+            assertEquals(Optional.empty(), store.claimNext("w", at(999), LEASE));
+            assertEquals(done, stored(id), terminal + " job changed");
+        }
+    }
+
+    // ---------------------------------------------------------------- cancel
+
+    @Test
+    void cancellingAQueuedJobCancelsItAtOnce() {
+        enqueue("a", 0);
+        enqueue("b", 0);
+
+        assertEquals(CancelOutcome.CANCELLED, store.requestCancel("a", at(3)));
+        JobRecord a = stored("a");
+        assertEquals(JobStatus.CANCELLED, a.status());
+        assertEquals(at(3), a.completedAt());
+        assertEquals(0, store.queuePosition("a"));
+        assertEquals(1, store.queuePosition("b"));
+        assertEquals(List.of("b"), claimAllIds(at(4)), "a cancelled job never starts");
+        assertEquals(CancelOutcome.ALREADY_FINISHED, store.requestCancel("a", at(5)));
+    }
+
+    @Test
+    void cancellingAProcessingJobFlagsItForItsWorker() {
+        enqueue("a", 0);
+        Claim c = claim("w", at(1));
+
+        assertEquals(CancelOutcome.CANCEL_REQUESTED, store.requestCancel("a", at(2)));
+        JobRecord flagged = stored("a");
+        assertEquals(JobStatus.PROCESSING, flagged.status(), "the worker decides when it stops");
+        assertTrue(flagged.cancelRequested());
+        assertEquals(CancelOutcome.CANCEL_REQUESTED, store.requestCancel("a", at(3)), "asking twice is harmless");
+
+        assertEquals(LeaseState.CANCEL_REQUESTED, store.renewLease("a", c.fencingToken(), at(60)));
+        assertEquals(LeaseState.CANCEL_REQUESTED, store.recordProgress("a", c.fencingToken(), 2, 8, 25.0, at(30)));
+        assertEquals(at(60), stored("a").leaseExpiresAt(), "the renewal still applied");
+        assertEquals(2, stored("a").stepsDone(), "the progress still applied");
+
+        assertTrue(store.finishCancelled("a", c.fencingToken(), at(4)));
+        JobRecord done = stored("a");
+        assertEquals(JobStatus.CANCELLED, done.status());
+        assertEquals(at(4), done.completedAt());
+        assertNull(done.leaseOwner());
+        assertEquals(CancelOutcome.ALREADY_FINISHED, store.requestCancel("a", at(5)));
+    }
+
+    @Test
+    void aWorkerThatFinishesBeforeSeeingTheCancelStillCompletes() {
+        enqueue("a", 0);
+        Claim c = claim("w", at(1));
+        store.requestCancel("a", at(2));
+        assertTrue(store.complete("a", c.fencingToken(), result("o"), at(3)));
+        assertEquals(JobStatus.COMPLETED, stored("a").status());
+    }
+
+    @Test
+    void cancelOutcomesForFinishedAndUnknownJobs() {
+        finishedJob("done", JobStatus.COMPLETED);
+        finishedJob("failed", JobStatus.FAILED);
+        assertEquals(CancelOutcome.ALREADY_FINISHED, store.requestCancel("done", at(20)));
+        assertEquals(CancelOutcome.ALREADY_FINISHED, store.requestCancel("failed", at(20)));
+        assertEquals(CancelOutcome.NOT_FOUND, store.requestCancel("never-submitted", at(20)));
+        assertEquals(JobStatus.COMPLETED, stored("done").status());
+        assertEquals(Optional.empty(), store.get("never-submitted"));
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Test
+    void getUnknownIsEmpty() {
+        assertEquals(Optional.empty(), store.get("missing"));
+        enqueue("a", 0);
+        assertEquals(Optional.empty(), store.get("A"), "ids are case-sensitive");
+    }
+
+    @Test
+    void listIsNewestFirstWithStatusFilterAndLimit() {
+        enqueue("a", 9);
+        enqueue("b", 0);
+        enqueue("c", 5);
+        enqueue("d", 0);
+        Claim first = claim("w", at(1)); // a, the highest priority
+        assertTrue(store.complete(first.job().id(), first.fencingToken(), result("o"), at(2)));
+        claim("w", at(3)); // c
+
+        assertEquals(List.of("d", "c", "b", "a"), ids(store.list(null, 10)));
+        assertEquals(List.of("d", "c"), ids(store.list(null, 2)));
+        assertEquals(List.of(), ids(store.list(null, 0)));
+        assertEquals(List.of("d", "b"), ids(store.list(JobStatus.QUEUED, 10)));
+        assertEquals(List.of("d"), ids(store.list(JobStatus.QUEUED, 1)));
+        assertEquals(List.of("c"), ids(store.list(JobStatus.PROCESSING, 10)));
+        assertEquals(List.of("a"), ids(store.list(JobStatus.COMPLETED, 10)));
+        assertEquals(List.of(), ids(store.list(JobStatus.FAILED, 10)));
+        assertEquals(stored("c"), store.list(JobStatus.PROCESSING, 10).get(0), "listed records are whole");
+    }
+
+    @Test
+    void queuedInRunOrderListsOnlyQueuedJobs() {
+        enqueue("a", 0);
+        enqueue("b", 5);
+        enqueue("c", 0);
+        enqueue("d", 5);
+        enqueue("e", -3);
+        Claim top = claim("w", at(1)); // b
+        assertEquals("b", top.job().id());
+        store.requestCancel("c", at(2));
+
+        assertEquals(List.of("d", "a", "e"), ids(store.queuedInRunOrder(10)));
+        assertEquals(List.of("d", "a"), ids(store.queuedInRunOrder(2)));
+        assertEquals(List.of(), ids(store.queuedInRunOrder(0)));
+    }
+
+    @Test
+    void countsHaveEveryStateEvenWhenEmpty() {
+        Map<JobStatus, Long> empty = store.counts();
+        for (JobStatus s : JobStatus.values()) {
+            assertEquals(0L, empty.get(s), s + " missing or not zero");
+        }
+
+        finishedJob("c1", JobStatus.COMPLETED);
+        finishedJob("c2", JobStatus.COMPLETED);
+        finishedJob("f", JobStatus.FAILED);
+        finishedJob("x", JobStatus.CANCELLED);
+        enqueue("p", 0);
+        claim("w", at(30));
+        enqueue("q1", 0);
+        enqueue("q2", 0);
+        enqueue("q3", 0);
+
+        assertEquals(Map.of(JobStatus.QUEUED, 3L, JobStatus.PROCESSING, 1L, JobStatus.COMPLETED, 2L,
+                JobStatus.FAILED, 1L, JobStatus.CANCELLED, 1L), Map.copyOf(store.counts()));
+    }
+
+    @Test
+    void queuePositionIsOneBasedInRunOrder() {
+        enqueue("a", 0);
+        enqueue("b", 0);
+        enqueue("c", 1);
+        enqueue("d", 0);
+
+        assertEquals(1, store.queuePosition("c"));
+        assertEquals(2, store.queuePosition("a"));
+        assertEquals(3, store.queuePosition("b"));
+        assertEquals(4, store.queuePosition("d"));
+
+        claim("w", at(1)); // c
+        assertEquals(0, store.queuePosition("c"), "processing jobs have no place");
+        assertEquals(1, store.queuePosition("a"));
+        assertEquals(3, store.queuePosition("d"));
+
+        enqueue("urgent", 7);
+        assertEquals(1, store.queuePosition("urgent"));
+        assertEquals(4, store.queuePosition("d"));
+        assertEquals(0, store.queuePosition("unknown"));
+        finishedJob("fin", JobStatus.COMPLETED);
+        assertEquals(0, store.queuePosition("fin"));
+    }
+
+    // ---------------------------------------------------------------- purge
+
+    @Test
+    void purgeDeletesOnlyTerminalJobsFinishedBeforeTheCutoff() {
+        enqueue("old-done", 3);
+        enqueue("old-failed", 2);
+        enqueue("recent", 1);
+        enqueue("running", 0);
+        enqueue("waiting", -1);
+        Claim c1 = claim("w", at(1));
+        Claim c2 = claim("w", at(1));
+        Claim c3 = claim("w", at(1));
+        claim("w", at(1)); // running
+        assertTrue(store.complete(c1.job().id(), c1.fencingToken(), result("o1"), at(10)));
+        assertTrue(store.fail(c2.job().id(), c2.fencingToken(), "bad", at(20)));
+        assertTrue(store.complete(c3.job().id(), c3.fencingToken(), result("o3"), at(100)));
+        JobRecord oldDone = stored("old-done");
+
+        List<JobRecord> removed = store.purgeFinishedBefore(at(100));
+
+        assertEquals(Set.of("old-done", "old-failed"), Set.copyOf(ids(removed)));
+        assertTrue(removed.contains(oldDone), "purge returns the records as they were");
+        assertEquals(Optional.empty(), store.get("old-done"));
+        assertEquals(Optional.empty(), store.get("old-failed"));
+        assertEquals(JobStatus.COMPLETED, stored("recent").status(), "finished exactly at the cutoff stays");
+        assertEquals(JobStatus.PROCESSING, stored("running").status());
+        assertEquals(JobStatus.QUEUED, stored("waiting").status());
+        assertEquals(0L, store.counts().get(JobStatus.FAILED));
+        assertEquals(1L, store.counts().get(JobStatus.COMPLETED));
+        assertTrue(store.purgeFinishedBefore(at(100)).isEmpty(), "nothing twice");
+
+        assertEquals(List.of("recent"), ids(store.purgeFinishedBefore(at(101))));
+    }
+
+    @Test
+    void purgedIdsAreForgotten() {
+        finishedJob("gone", JobStatus.CANCELLED);
+        assertEquals(1, store.purgeFinishedBefore(at(11)).size());
+        assertEquals(CancelOutcome.NOT_FOUND, store.requestCancel("gone", at(12)));
+        assertEquals(List.of(), store.list(null, 10));
+    }
+
+    // ---------------------------------------------------------------- lease recovery
+
+    @Test
+    void expiredJobsGoBackToTheirPlaceWithAttemptsKept() {
+        enqueue("first", 0);
+        enqueue("second", 0);
+        Claim c = claim("dead-worker", at(1));
+        assertEquals("first", c.job().id());
+        store.recordProgress("first", c.fencingToken(), 5, 10, 50.0, at(20));
+        enqueue("third", 0);
+
+        List<JobRecord> changed = store.requeueExpired(at(1).plus(LEASE).plusMillis(1), 3);
+
+        assertEquals(1, changed.size());
+        JobRecord back = changed.get(0);
+        assertEquals(back, stored("first"), "returns the record after the change");
+        assertEquals(JobStatus.QUEUED, back.status());
+        assertEquals(1, back.attempts(), "attempts are kept");
+        assertEquals(c.job().sequence(), back.sequence());
+        assertNull(back.leaseOwner());
+        assertNull(back.leaseExpiresAt());
+        assertNull(back.completedAt());
+        assertEquals(0, back.stepsDone());
+        assertEquals(0.0, back.progress());
+        assertEquals(1, store.queuePosition("first"), "it keeps its place ahead of later jobs");
+        assertEquals(List.of("first", "second", "third"), ids(store.queuedInRunOrder(10)));
+    }
+
+    @Test
+    void unexpiredAndRenewedLeasesAreLeftAlone() {
+        enqueue("a", 0);
+        enqueue("b", 0);
+        Claim a = claim("w", at(0));
+        Claim b = claim("w", at(0));
+        assertEquals(LeaseState.HELD, store.renewLease("b", b.fencingToken(), at(120)));
+        JobRecord bBefore = stored("b");
+
+        assertTrue(store.requeueExpired(at(29), 3).isEmpty(), "lease of a ends at 30s");
+        assertEquals(JobStatus.PROCESSING, stored("a").status());
+
+        List<JobRecord> changed = store.requeueExpired(at(31), 3);
+        assertEquals(List.of("a"), ids(changed));
+        assertEquals(bBefore, stored("b"), "the renewed lease is untouched");
+        assertEquals(LeaseState.HELD, store.renewLease("b", b.fencingToken(), at(150)));
+        assertEquals(LeaseState.LOST, store.renewLease("a", a.fencingToken(), at(150)));
+    }
+
+    @Test
+    void jobsClaimedMaxAttemptsTimesFailAsWorkerLost() {
+        enqueue("a", 0);
+        Instant now = at(0);
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            Claim c = claim("w" + attempt, now);
+            assertEquals(attempt, c.job().attempts());
+            now = now.plus(LEASE).plusSeconds(1);
+            List<JobRecord> changed = store.requeueExpired(now, 3);
+            assertEquals(JobStatus.QUEUED, changed.get(0).status());
+        }
+        claim("w3", now);
+        Instant end = now.plus(LEASE).plusSeconds(1);
+        List<JobRecord> changed = store.requeueExpired(end, 3);
+
+        assertEquals(1, changed.size());
+        JobRecord lost = stored("a");
+        assertEquals(changed.get(0), lost);
+        assertEquals(JobStatus.FAILED, lost.status());
+        assertTrue(lost.error().contains("worker lost"), lost.error());
+        assertEquals(3, lost.attempts());
+        assertEquals(end, lost.completedAt());
+        assertNull(lost.leaseOwner());
+        assertEquals(Optional.empty(), store.claimNext("w", end, LEASE));
+    }
+
+    @Test
+    void expiredJobWithPendingCancelIsCancelled() {
+        enqueue("a", 0);
+        claim("w", at(0));
+        store.requestCancel("a", at(1));
+
+        List<JobRecord> changed = store.requeueExpired(at(100), 5);
+
+        assertEquals(1, changed.size());
+        JobRecord j = stored("a");
+        assertEquals(changed.get(0), j);
+        assertEquals(JobStatus.CANCELLED, j.status());
+        assertEquals(at(100), j.completedAt());
+        assertEquals(Optional.empty(), store.claimNext("w", at(101), LEASE));
+    }
+
+    // ---------------------------------------------------------------- round trip
+
+    @Test
+    void everyRequestFieldSurvivesTheStore() {
+        String unicode = "Grüße, 你好, مرحبا, नमस्ते, \uD83D\uDE00\uD83C\uDDFA\uD83C\uDDE6 e\u0301 \"quoted\" 'single' \\ back\nnew line\ttab \u0000nul";
+        String longText = "Lorem ipsum dolor sit amet. ".repeat(8_000);
+        InferenceSettings odd = new InferenceSettings(false, Long.MAX_VALUE, true, 1.2345678901234567, 64, 0.0);
+        InferenceSettings negativeSeed = new InferenceSettings(true, -5, false, 0.3, 4, 1.0);
+        List<JobRecord> inputs = List.of(
+                JobRecord.newQueued("generate", new JobRequest(JobType.TTS_GENERATE, "upload-1", null, "", "hello", null, 0), 0, T0),
+                JobRecord.newQueued("permanent", new JobRequest(JobType.TTS_PERMANENT, null, "narrator_01", unicode, unicode, odd,
+                        Integer.MAX_VALUE), Long.MIN_VALUE, T0.plusMillis(1)),
+                JobRecord.newQueued("cloning", new JobRequest(JobType.VOICE_CLONING, "upload-2", "both-set", "ref", longText,
+                        negativeSeed, Integer.MIN_VALUE), Long.MAX_VALUE, Instant.parse("1999-12-31T23:59:59.999Z")),
+                JobRecord.newQueued("empty-text", new JobRequest(JobType.TTS_GENERATE, null, null, null, null, null, -1), -1,
+                        Instant.EPOCH));
+
+        for (JobRecord in : inputs) {
+            JobRecord out = store.enqueue(in, 0).orElseThrow();
+            assertEquals(in.withSequence(out.sequence()), out);
+            assertEquals(out, stored(in.id()), in.id());
+            assertEquals(in.request(), stored(in.id()).request(), in.id());
+        }
+        assertEquals(longText, stored("cloning").request().text());
+        assertEquals(unicode, stored("permanent").request().refText());
+    }
+
+    @Test
+    void everyResultAndProgressFieldSurvivesTheStore() {
+        enqueue("full", 1);
+        enqueue("sparse", 0);
+        Claim full = claim("gpu-0", at(1));
+        Claim sparse = claim("gpu-1", at(2));
+        store.recordProgress("full", full.fencingToken(), 7, 9, 77.77777777777777, Instant.parse("2026-03-01T10:00:07.123Z"));
+        JobRecord mid = stored("full");
+        assertEquals(7, mid.stepsDone());
+        assertEquals(9, mid.stepsTotal());
+        assertEquals(77.77777777777777, mid.progress());
+        assertEquals(Instant.parse("2026-03-01T10:00:07.123Z"), mid.estimatedCompletion());
+
+        SynthesisResult rich = new SynthesisResult("out-\u00e9", "réf ✓", "gen \uD83D\uDE00 " + "x".repeat(20_000),
+                Long.MIN_VALUE, "voice", 12.345678901234, 44100, "f5-onnx", "this backend does not clone voices");
+        SynthesisResult bare = new SynthesisResult(null, null, null, 0, null, 0.0, 0, null, null);
+        assertTrue(store.complete("full", full.fencingToken(), rich, at(9).plusMillis(999)));
+        assertTrue(store.complete("sparse", sparse.fencingToken(), bare, at(10)));
+
+        assertEquals(rich, stored("full").result());
+        assertEquals(bare, stored("sparse").result(), "nulls and zeros stay nulls and zeros");
+        assertNotNull(stored("sparse").result(), "an empty result is still a result");
+        assertEquals(at(9).plusMillis(999), stored("full").completedAt());
+        assertEquals(at(1), stored("full").startedAt());
+        assertEquals(9, stored("full").stepsDone(), "completion counts every announced step");
+    }
+
+    @Test
+    void longErrorMessagesSurviveTheStore() {
+        enqueue("a", 0);
+        Claim c = claim("w", at(1));
+        String error = "Stack: \u2192 " + "frame\n".repeat(5_000);
+        assertTrue(store.fail("a", c.fencingToken(), error, at(2)));
+        assertEquals(error, stored("a").error());
+    }
+
+    // ---------------------------------------------------------------- concurrency
+
+    @Test
+    void concurrentWorkersClaimEveryJobExactlyOnce() throws Exception {
+        int jobs = 2_000;
+        int threads = 8;
+        for (int i = 0; i < jobs; i++) {
+            store.enqueue(queued("c" + i, i % 4), 0).orElseThrow();
+        }
+        List<List<Claim>> perWorker = inParallel(threads, t -> {
+            List<Claim> mine = new ArrayList<>();
+            Optional<Claim> c;
+            while ((c = store.claimNext("worker-" + t, at(1), LEASE)).isPresent()) {
+                mine.add(c.get());
+            }
+            return mine;
+        });
+        List<Claim> all = perWorker.stream().flatMap(List::stream).toList();
+
+        Set<String> claimedIds = all.stream().map(c -> c.job().id()).collect(Collectors.toSet());
+        assertEquals(jobs, all.size(), "claims made");
+        assertEquals(jobs, claimedIds.size(), "a job was claimed twice");
+        Set<Long> tokens = new HashSet<>();
+        for (Claim c : all) {
+            assertTrue(tokens.add(c.fencingToken()), "token reused: " + c.fencingToken());
+            assertEquals(1, c.job().attempts());
+        }
+        assertEquals((long) jobs, store.counts().get(JobStatus.PROCESSING));
+        assertEquals(0L, store.counts().get(JobStatus.QUEUED));
+    }
+
+    @Test
+    void concurrentSubmissionsAreAllKeptWithUniqueSequences() throws Exception {
+        int perThread = 250;
+        List<List<JobRecord>> accepted = inParallel(8, t -> {
+            List<JobRecord> mine = new ArrayList<>();
+            for (int i = 0; i < perThread; i++) {
+                mine.add(store.enqueue(queued("s" + t + "-" + i, i % 3), 0).orElseThrow());
+            }
+            return mine;
+        });
+
+        Set<Long> sequences = new HashSet<>();
+        for (List<JobRecord> mine : accepted) {
+            long last = 0;
+            for (JobRecord r : mine) {
+                assertTrue(sequences.add(r.sequence()), "sequence handed out twice: " + r.sequence());
+                assertTrue(r.sequence() > last, "one submitter's jobs keep their order");
+                last = r.sequence();
+                assertEquals(r, stored(r.id()));
+            }
+        }
+        assertEquals(8L * perThread, store.counts().get(JobStatus.QUEUED));
+    }
+
+    @Test
+    void concurrentSubmissionsNeverExceedMaxQueued() throws Exception {
+        List<List<JobRecord>> accepted = inParallel(8, t -> {
+            List<JobRecord> mine = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                store.enqueue(queued("m" + t + "-" + i, 0), 100).ifPresent(mine::add);
+            }
+            return mine;
+        });
+
+        assertEquals(100, accepted.stream().mapToInt(List::size).sum());
+        assertEquals(100L, store.counts().get(JobStatus.QUEUED));
+        assertEquals(100, store.queuedInRunOrder(1_000).size());
+    }
+
+    @Test
+    void concurrentDuplicateSubmissionsAreAcceptedOnce() throws Exception {
+        int ids = 50;
+        List<List<JobRecord>> accepted = inParallel(8, t -> {
+            List<JobRecord> mine = new ArrayList<>();
+            for (int i = 0; i < ids; i++) {
+                try {
+                    mine.add(store.enqueue(queued("same-" + i, 0), 0).orElseThrow());
+                } catch (IllegalArgumentException expected) {
+                    // another thread got there first
+                }
+            }
+            return mine;
+        });
+
+        List<String> winners = accepted.stream().flatMap(List::stream).map(JobRecord::id).toList();
+        assertEquals(ids, winners.size(), "each id accepted exactly once");
+        assertEquals(ids, Set.copyOf(winners).size());
+        assertEquals((long) ids, store.counts().get(JobStatus.QUEUED));
+    }
+
+    /** A task run by each of {@code threads} threads, released together; their results by thread number. */
+    @FunctionalInterface
+    public interface PerThread<T> {
+        T run(int thread) throws Exception;
+    }
+
+    public static <T> List<T> inParallel(int threads, PerThread<T> task) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        AtomicInteger threadNumber = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads,
+                r -> new Thread(r, "contract-thread-" + threadNumber.getAndIncrement()));
+        try {
+            List<Future<T>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int n = t;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return task.run(n);
+                }));
+            }
+            start.countDown();
+            List<T> out = new ArrayList<>();
+            for (Future<T> f : futures) {
+                out.add(f.get(120, TimeUnit.SECONDS));
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
+        }
+    }
+
+    protected static List<String> ids(List<JobRecord> records) {
+        return records.stream().map(JobRecord::id).toList();
+    }
+}

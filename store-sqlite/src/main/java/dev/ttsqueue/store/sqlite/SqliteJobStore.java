@@ -1,0 +1,783 @@
+package dev.ttsqueue.store.sqlite;
+
+import dev.ttsqueue.JobStatus;
+import dev.ttsqueue.SynthesisResult;
+import dev.ttsqueue.spi.CancelOutcome;
+import dev.ttsqueue.spi.Claim;
+import dev.ttsqueue.spi.JobRecord;
+import dev.ttsqueue.spi.JobStore;
+import dev.ttsqueue.spi.LeaseState;
+import dev.ttsqueue.store.sqlite.internal.CachedConnection;
+import dev.ttsqueue.store.sqlite.internal.JobRows;
+import dev.ttsqueue.store.sqlite.internal.Schema;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/**
+ * A durable {@link JobStore} in one SQLite database file, for a single server node.
+ *
+ * <p><b>Durability.</b> The file runs in WAL mode with {@code synchronous=FULL}: every write
+ * method returns only after its transaction is committed and the write-ahead log is fsynced. An
+ * {@link #enqueue} that returned a record therefore survives {@code kill -9} and a power cut;
+ * one that threw or never returned may or may not be there. (With WAL, {@code NORMAL} would
+ * skip that fsync and could lose the last commits on power loss, which breaks the promise that
+ * an acknowledged job is kept, so this store does not use it.)
+ *
+ * <p><b>Start-up.</b> {@link #open} creates the file (and its folder) when missing and brings an
+ * older layout up to date (see {@code README.md}, "Migrations"). A file that is not an SQLite
+ * database, fails SQLite's integrity check, belongs to another program, or was written by a newer
+ * version of this library is refused with {@link UnusableDatabaseException}, naming the file and
+ * leaving its bytes untouched; it is never recreated over.
+ *
+ * <p><b>Recovery.</b> Nothing runs at start-up beyond the checks: jobs that were {@code PROCESSING}
+ * when the process died keep their lease, and the scheduler's regular {@link #requeueExpired}
+ * puts them back in their old place (attempt count kept) once the lease ends. Sequence numbers
+ * and fencing tokens come from a counters table written in the same transaction, so they keep
+ * increasing across restarts and are never reused, even after a purge.
+ *
+ * <p><b>Threads.</b> All methods are thread-safe. Writes go through one connection under a lock,
+ * each in a {@code BEGIN IMMEDIATE} transaction (so several processes sharing the file stay
+ * correct too); submissions that arrive during a commit share the next one (group commit, see
+ * {@link #enqueue}). Reads use a small pool of read-only connections and do not wait for writes.
+ * Instants are kept as epoch milliseconds; records returned by this store are already cut to
+ * milliseconds.
+ *
+ * <p>Failures of the database during normal operation (disk full, I/O error) surface as
+ * {@link SqliteStoreException}; after {@link #close()} every method throws it.
+ */
+public final class SqliteJobStore implements JobStore {
+    private static final Logger log = LoggerFactory.getLogger(SqliteJobStore.class);
+
+    /** Read connections opened by {@link #open(Path)}. */
+    public static final int DEFAULT_READERS = 4;
+    /** How long a write waits for another process's transaction before failing. */
+    private static final int BUSY_TIMEOUT_MS = 10_000;
+
+    private static final String SELECT = "SELECT " + JobRows.COLUMNS + " FROM jobs";
+    private static final String BY_ID = SELECT + " WHERE id = ?";
+    private static final String NEXT_QUEUED = SELECT + " WHERE status = 'QUEUED' ORDER BY priority DESC, sequence LIMIT 1";
+    private static final String RUN_ORDER = SELECT + " WHERE status = 'QUEUED' ORDER BY priority DESC, sequence LIMIT ?";
+    private static final String NEWEST = SELECT + " ORDER BY sequence DESC LIMIT ?";
+    private static final String NEWEST_WITH_STATUS = SELECT + " WHERE status = ? ORDER BY sequence DESC LIMIT ?";
+    private static final String EXPIRED = SELECT + " WHERE status = 'PROCESSING' AND lease_expires_at <= ? ORDER BY sequence";
+    private static final String FINISHED_WHERE = " WHERE status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND completed_at < ?";
+    /** Counts the job itself too, so a queued job gets its 1-based place and any other job 0. */
+    private static final String POSITION = "SELECT COUNT(*) FROM jobs j JOIN jobs q ON q.status = 'QUEUED' "
+            + "AND (q.priority > j.priority OR (q.priority = j.priority AND q.sequence <= j.sequence)) "
+            + "WHERE j.id = ? AND j.status = 'QUEUED'";
+
+    private final Path file;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final CachedConnection writer;
+    private final BlockingQueue<CachedConnection> readers;
+    /** Submissions waiting for the next commit; see {@link #enqueue}. */
+    private final Queue<PendingEnqueue> pendingEnqueues = new ConcurrentLinkedQueue<>();
+    private volatile boolean closed;
+
+    private SqliteJobStore(Path file, CachedConnection writer, BlockingQueue<CachedConnection> readers) {
+        this.file = file;
+        this.writer = writer;
+        this.readers = readers;
+    }
+
+    /**
+     * Opens or creates the store in {@code dbFile} with {@link #DEFAULT_READERS} read connections.
+     *
+     * @throws UnusableDatabaseException when the file exists but cannot be used (left untouched)
+     * @throws SqliteStoreException when the file or its folder cannot be created or opened
+     * @throws NullPointerException when {@code dbFile} is null
+     */
+    public static SqliteJobStore open(Path dbFile) {
+        return open(dbFile, DEFAULT_READERS);
+    }
+
+    /**
+     * Opens or creates the store in {@code dbFile}.
+     *
+     * @param readers read connections to keep open, at least 1
+     * @throws UnusableDatabaseException when the file exists but cannot be used (left untouched)
+     * @throws SqliteStoreException when the file or its folder cannot be created or opened
+     * @throws IllegalArgumentException when {@code readers} is below 1
+     */
+    public static SqliteJobStore open(Path dbFile, int readers) {
+        if (readers < 1) {
+            throw new IllegalArgumentException("readers must be at least 1, got " + readers);
+        }
+        Path file = dbFile.toAbsolutePath().normalize();
+        prepareFolder(file);
+        CachedConnection writer = new CachedConnection(openWriter(file));
+        BlockingQueue<CachedConnection> pool = new ArrayBlockingQueue<>(readers);
+        try {
+            for (int i = 0; i < readers; i++) {
+                Connection c = connect(file);
+                try (Statement st = c.createStatement()) {
+                    st.execute("PRAGMA query_only = 1");
+                }
+                pool.add(new CachedConnection(c));
+            }
+        } catch (SQLException e) {
+            closeAll(writer, pool);
+            throw new SqliteStoreException(file, "Cannot open read connections to the job store " + file + ": "
+                    + e.getMessage(), e);
+        }
+        return new SqliteJobStore(file, writer, pool);
+    }
+
+    /** The database file, absolute. */
+    public Path file() {
+        return file;
+    }
+
+    // ---------------------------------------------------------------- opening
+
+    private static void prepareFolder(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new UnusableDatabaseException(file, "Cannot use " + file + " as a job store: it is a directory", null);
+        }
+        try {
+            Path parent = file.getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (IOException e) {
+            throw new SqliteStoreException(file, "Cannot create the folder for the job store " + file + ": " + e, e);
+        }
+    }
+
+    /** Checks the file before anything writes to it, then switches to WAL and migrates. */
+    private static Connection openWriter(Path file) {
+        Connection c;
+        try {
+            c = connect(file);
+        } catch (SQLException e) {
+            throw new SqliteStoreException(file, "Cannot open the job store " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            Schema.Inspection found = inspect(c, file);
+            if (!found.isEmpty() && !found.isOurs()) {
+                throw unusable(file, String.format("it is an SQLite database of another program (application_id 0x%08x, "
+                        + "user_version %d, %d schema objects)", found.applicationId(), found.userVersion(),
+                        found.catalogueEntries()), null);
+            }
+            if (found.isOurs() && found.userVersion() > Schema.CURRENT_VERSION) {
+                throw unusable(file, "a newer version of this library wrote it (layout version " + found.userVersion()
+                        + "; this version reads up to " + Schema.CURRENT_VERSION + "). Run the newer version, "
+                        + "or restore a backup made by this one", null);
+            }
+            try (Statement st = c.createStatement()) {
+                try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = WAL")) {
+                    String mode = rs.next() ? rs.getString(1) : "";
+                    if (!"wal".equalsIgnoreCase(mode)) {
+                        throw new SqliteStoreException(file, "Cannot switch the job store " + file + " to WAL mode (got '"
+                                + mode + "'); the folder must be on a local file system", null);
+                    }
+                }
+                st.execute("PRAGMA synchronous = FULL");
+            }
+            List<Integer> applied = Schema.migrate(c);
+            if (!applied.isEmpty()) {
+                log.info("Job store {}: layout migrated from version {} to {}", file, found.userVersion(), Schema.CURRENT_VERSION);
+            }
+            log.info("Job store {} opened (layout version {}, WAL, synchronous=FULL)", file, Schema.CURRENT_VERSION);
+            return c;
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw new SqliteStoreException(file, "Cannot prepare the job store " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(c);
+            throw e;
+        }
+    }
+
+    /** Reads header and catalogue and runs SQLite's quick integrity check; writes nothing. */
+    private static Schema.Inspection inspect(Connection c, Path file) {
+        try {
+            Schema.Inspection found = Schema.inspect(c);
+            String check = Schema.quickCheck(c);
+            if (!"ok".equals(check)) {
+                throw unusable(file, "SQLite's integrity check failed: " + check, null);
+            }
+            return found;
+        } catch (SQLException e) {
+            String damage = damage(e);
+            if (damage != null) {
+                throw unusable(file, damage, e);
+            }
+            // busy, locked, permissions, I/O: the file may be fine, so do not call it unusable
+            throw new SqliteStoreException(file, "Cannot read the job store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Why the file itself is unusable, or null when the error says nothing about its content. */
+    private static String damage(SQLException e) {
+        if (e instanceof SQLiteException se) {
+            SQLiteErrorCode code = se.getResultCode();
+            if (code == SQLiteErrorCode.SQLITE_NOTADB) {
+                return "it is not an SQLite database, or its header is damaged";
+            }
+            // SQLITE_CORRUPT and its extended forms (_INDEX, _SEQUENCE, _VTAB)
+            if (code.name().startsWith("SQLITE_CORRUPT")) {
+                return "it is damaged (" + e.getMessage() + ")";
+            }
+        }
+        return null;
+    }
+
+    private static UnusableDatabaseException unusable(Path file, String reason, Throwable cause) {
+        return new UnusableDatabaseException(file, "Cannot use " + file + " as a job store: " + reason
+                + ". The file was left untouched; restore it from a backup, or move it away to start with an empty store.",
+                cause);
+    }
+
+    private static Connection connect(Path file) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setBusyTimeout(BUSY_TIMEOUT_MS);
+        return DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Returns only after the job's row is committed and fsynced. Submissions that arrive while
+     * another commit is in flight are committed together in the next transaction (group commit),
+     * each still in its own savepoint, so one bad job never takes the others down with it.
+     */
+    @Override
+    public Optional<JobRecord> enqueue(JobRecord job, int maxQueued) {
+        if (job.status() != JobStatus.QUEUED) {
+            throw new IllegalArgumentException("only queued jobs can be enqueued, got " + job.status());
+        }
+        PendingEnqueue mine = new PendingEnqueue(JobRows.truncate(job), maxQueued);
+        pendingEnqueues.add(mine);
+        writeLock.lock();
+        try {
+            if (!mine.done) {
+                if (closed) {
+                    pendingEnqueues.remove(mine);
+                    ensureOpen();
+                }
+                // This thread leads: it commits its own job and everyone who queued up behind the last commit.
+                commitPendingEnqueues();
+            }
+        } finally {
+            writeLock.unlock();
+        }
+        if (mine.failure != null) {
+            throw mine.failure;
+        }
+        return mine.result;
+    }
+
+    /** One submission waiting for a commit. Fields are written and read under {@link #writeLock}. */
+    static final class PendingEnqueue {
+        final JobRecord job;
+        final int maxQueued;
+        boolean done;
+        Optional<JobRecord> result;
+        RuntimeException failure;
+
+        PendingEnqueue(JobRecord job, int maxQueued) {
+            this.job = job;
+            this.maxQueued = maxQueued;
+        }
+    }
+
+    /** Commits every waiting submission in one transaction. Caller holds the write lock. */
+    private void commitPendingEnqueues() {
+        List<PendingEnqueue> batch = new ArrayList<>();
+        PendingEnqueue p;
+        while ((p = pendingEnqueues.poll()) != null) {
+            batch.add(p);
+        }
+        commitGroup(batch);
+    }
+
+    /**
+     * Commits {@code jobs} as one group, exactly as submitters that queued up together would be.
+     * Lets tests reach the group path without depending on thread timing.
+     */
+    List<PendingEnqueue> enqueueAsGroup(List<JobRecord> jobs, int maxQueued) {
+        List<PendingEnqueue> group = jobs.stream().map(j -> new PendingEnqueue(JobRows.truncate(j), maxQueued)).toList();
+        writeLock.lock();
+        try {
+            ensureOpen();
+            commitGroup(group);
+        } finally {
+            writeLock.unlock();
+        }
+        return group;
+    }
+
+    private void commitGroup(List<PendingEnqueue> batch) {
+        try {
+            writer.prepare("BEGIN IMMEDIATE").execute();
+            boolean committed = false;
+            try {
+                if (batch.size() == 1) {
+                    insertAlone(batch.get(0));
+                } else {
+                    for (PendingEnqueue each : batch) {
+                        insertInSavepoint(each);
+                    }
+                }
+                writer.prepare("COMMIT").execute();
+                committed = true;
+            } finally {
+                if (!committed) {
+                    rollback();
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            String what = batch.size() == 1 ? "enqueue " + batch.get(0).job.id() : "enqueue " + batch.size() + " jobs";
+            RuntimeException failure = e instanceof SQLException se ? failure(what, se) : (RuntimeException) e;
+            for (PendingEnqueue each : batch) {
+                each.result = null;
+                each.failure = failure;
+            }
+        } finally {
+            for (PendingEnqueue each : batch) {
+                each.done = true;
+            }
+        }
+    }
+
+    /** Without neighbours no savepoint is needed: a failing statement rolls back the whole transaction. */
+    private void insertAlone(PendingEnqueue p) throws SQLException {
+        try {
+            p.result = insertQueued(writer, p.job, p.maxQueued);
+        } catch (IllegalArgumentException e) {
+            p.failure = e; // the duplicate check comes before any write, so there is nothing to undo
+        }
+    }
+
+    private void insertInSavepoint(PendingEnqueue p) throws SQLException {
+        writer.prepare("SAVEPOINT enqueue_one").execute();
+        try {
+            p.result = insertQueued(writer, p.job, p.maxQueued);
+        } catch (SQLException | RuntimeException e) {
+            // a duplicate id, or a constraint this job broke: undo its part; the rest of the batch still goes in
+            writer.prepare("ROLLBACK TO enqueue_one").execute();
+            p.failure = e instanceof SQLException se ? failure("enqueue " + p.job.id(), se) : (RuntimeException) e;
+        }
+        writer.prepare("RELEASE enqueue_one").execute();
+    }
+
+    private static Optional<JobRecord> insertQueued(CachedConnection c, JobRecord job, int maxQueued) throws SQLException {
+        PreparedStatement exists = c.prepare("SELECT 1 FROM jobs WHERE id = ?");
+        exists.setString(1, job.id());
+        try (ResultSet rs = exists.executeQuery()) {
+            if (rs.next()) {
+                throw new IllegalArgumentException("job " + job.id() + " already exists");
+            }
+        }
+        if (maxQueued > 0 && countOf(c, JobStatus.QUEUED) >= maxQueued) {
+            return Optional.empty();
+        }
+        JobRecord stored = job.withSequence(nextValue(c, "sequence"));
+        PreparedStatement insert = c.prepare(JobRows.INSERT);
+        JobRows.bindInsert(insert, stored);
+        insert.executeUpdate();
+        return Optional.of(stored);
+    }
+
+    @Override
+    public Optional<Claim> claimNext(String workerId, Instant now, Duration lease) {
+        // An idle worker polls often; looking first on a read connection keeps it off the write lock.
+        if (read("count queued jobs", c -> countOf(c, JobStatus.QUEUED)) == 0) {
+            return Optional.empty();
+        }
+        Instant start = JobRows.millis(now);
+        Instant leaseEnd = JobRows.millis(now.plus(lease));
+        return write("claim a job", c -> {
+            JobRecord next = queryOne(c.prepare(NEXT_QUEUED));
+            if (next == null) {
+                return Optional.empty();
+            }
+            long token = nextValue(c, "fencing_token");
+            JobRecord claimed = next.claimed(workerId, start, leaseEnd, token);
+            update(c, claimed);
+            return Optional.of(new Claim(claimed, token));
+        });
+    }
+
+    @Override
+    public LeaseState renewLease(String jobId, long fencingToken, Instant leaseEnd) {
+        Instant end = JobRows.millis(leaseEnd);
+        return updateHeld("renew the lease of " + jobId, jobId, fencingToken, j -> j.withLease(end));
+    }
+
+    @Override
+    public LeaseState recordProgress(String jobId, long fencingToken, int stepsDone, int stepsTotal, double progress,
+            Instant estimatedCompletion) {
+        Instant eta = JobRows.millis(estimatedCompletion);
+        return updateHeld("record progress of " + jobId, jobId, fencingToken,
+                j -> j.withProgress(stepsDone, stepsTotal, progress, eta));
+    }
+
+    @Override
+    public boolean complete(String jobId, long fencingToken, SynthesisResult result, Instant now) {
+        Instant t = JobRows.millis(now);
+        return updateHeld("complete " + jobId, jobId, fencingToken, j -> j.completed(result, t)) != LeaseState.LOST;
+    }
+
+    @Override
+    public boolean fail(String jobId, long fencingToken, String error, Instant now) {
+        Instant t = JobRows.millis(now);
+        return updateHeld("fail " + jobId, jobId, fencingToken, j -> j.failed(error, t)) != LeaseState.LOST;
+    }
+
+    @Override
+    public boolean finishCancelled(String jobId, long fencingToken, Instant now) {
+        Instant t = JobRows.millis(now);
+        return updateHeld("cancel " + jobId, jobId, fencingToken, j -> j.cancelled(t)) != LeaseState.LOST;
+    }
+
+    private LeaseState updateHeld(String what, String jobId, long token, UnaryOperator<JobRecord> change) {
+        return write(what, c -> {
+            JobRecord current = byId(c, jobId);
+            if (current == null || current.status() != JobStatus.PROCESSING || current.fencingToken() != token) {
+                return LeaseState.LOST;
+            }
+            update(c, change.apply(current));
+            return current.cancelRequested() ? LeaseState.CANCEL_REQUESTED : LeaseState.HELD;
+        });
+    }
+
+    @Override
+    public CancelOutcome requestCancel(String jobId, Instant now) {
+        Instant t = JobRows.millis(now);
+        return write("cancel " + jobId, c -> {
+            JobRecord current = byId(c, jobId);
+            if (current == null) {
+                return CancelOutcome.NOT_FOUND;
+            }
+            switch (current.status()) {
+                case QUEUED -> {
+                    update(c, current.cancelled(t));
+                    return CancelOutcome.CANCELLED;
+                }
+                case PROCESSING -> {
+                    if (!current.cancelRequested()) {
+                        update(c, current.withCancelRequested());
+                    }
+                    return CancelOutcome.CANCEL_REQUESTED;
+                }
+                default -> {
+                    return CancelOutcome.ALREADY_FINISHED;
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<JobRecord> purgeFinishedBefore(Instant cutoff) {
+        long before = cutoff.toEpochMilli();
+        return write("purge finished jobs", c -> {
+            PreparedStatement select = c.prepare(SELECT + FINISHED_WHERE);
+            select.setLong(1, before);
+            List<JobRecord> removed = queryAll(select);
+            if (!removed.isEmpty()) {
+                PreparedStatement delete = c.prepare("DELETE FROM jobs" + FINISHED_WHERE);
+                delete.setLong(1, before);
+                delete.executeUpdate();
+            }
+            return removed;
+        });
+    }
+
+    @Override
+    public List<JobRecord> requeueExpired(Instant now, int maxAttempts) {
+        Instant t = JobRows.millis(now);
+        return write("requeue expired jobs", c -> {
+            PreparedStatement select = c.prepare(EXPIRED);
+            select.setLong(1, t.toEpochMilli());
+            List<JobRecord> changed = new ArrayList<>();
+            for (JobRecord j : queryAll(select)) {
+                JobRecord next;
+                if (j.cancelRequested()) {
+                    next = j.cancelled(t);
+                } else if (j.attempts() >= maxAttempts) {
+                    next = j.failed("worker lost", t);
+                } else {
+                    next = j.requeued();
+                }
+                update(c, next);
+                changed.add(next);
+            }
+            return changed;
+        });
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public Optional<JobRecord> get(String jobId) {
+        return Optional.ofNullable(read("read " + jobId, c -> byId(c, jobId)));
+    }
+
+    @Override
+    public List<JobRecord> list(JobStatus status, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return read("list jobs", c -> {
+            PreparedStatement ps;
+            if (status == null) {
+                ps = c.prepare(NEWEST);
+                ps.setInt(1, limit);
+            } else {
+                ps = c.prepare(NEWEST_WITH_STATUS);
+                ps.setString(1, status.name());
+                ps.setInt(2, limit);
+            }
+            return queryAll(ps);
+        });
+    }
+
+    @Override
+    public List<JobRecord> queuedInRunOrder(int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return read("list queued jobs", c -> {
+            PreparedStatement ps = c.prepare(RUN_ORDER);
+            ps.setInt(1, limit);
+            return queryAll(ps);
+        });
+    }
+
+    @Override
+    public Map<JobStatus, Long> counts() {
+        return read("count jobs", c -> {
+            EnumMap<JobStatus, Long> out = new EnumMap<>(JobStatus.class);
+            for (JobStatus s : JobStatus.values()) {
+                out.put(s, 0L);
+            }
+            try (ResultSet rs = c.prepare("SELECT status, jobs FROM status_counts").executeQuery()) {
+                while (rs.next()) {
+                    out.put(JobStatus.valueOf(rs.getString(1)), rs.getLong(2));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public int queuePosition(String jobId) {
+        return read("find the queue position of " + jobId, c -> {
+            PreparedStatement ps = c.prepare(POSITION);
+            ps.setString(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        });
+    }
+
+    @Override
+    public String describe() {
+        return "sqlite:" + file;
+    }
+
+    /** Closes every connection; later calls throw {@link SqliteStoreException}. Idempotent. */
+    @Override
+    public void close() {
+        writeLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closeAll(writer, readers);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- machinery
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(CachedConnection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in one immediate transaction on the writer; commits (fsync) before returning. */
+    private <T> T write(String what, Work<T> work) {
+        writeLock.lock();
+        try {
+            ensureOpen();
+            writer.prepare("BEGIN IMMEDIATE").execute();
+            boolean committed = false;
+            try {
+                T out = work.run(writer);
+                writer.prepare("COMMIT").execute();
+                committed = true;
+                return out;
+            } finally {
+                if (!committed) {
+                    rollback();
+                }
+            }
+        } catch (SQLException e) {
+            throw failure(what, e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void rollback() {
+        try {
+            writer.prepare("ROLLBACK").execute();
+        } catch (SQLException e) {
+            // SQLite already rolled back on its own (a failed COMMIT, an I/O error): nothing left to undo.
+            log.debug("Job store {}: rollback: {}", file, e.getMessage());
+        }
+    }
+
+    private <T> T read(String what, Work<T> work) {
+        CachedConnection c = checkoutReader();
+        try {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw failure(what, e);
+        } finally {
+            readers.add(c);
+            if (closed) {
+                // close() may have drained the pool while this connection was out
+                drainReaders(readers);
+            }
+        }
+    }
+
+    private CachedConnection checkoutReader() {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                ensureOpen();
+                try {
+                    CachedConnection c = readers.poll(100, TimeUnit.MILLISECONDS);
+                    if (c != null) {
+                        return c;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new SqliteStoreException(file, "The job store " + file + " is closed", null);
+        }
+    }
+
+    private SqliteStoreException failure(String what, SQLException e) {
+        return new SqliteStoreException(file, "Job store " + file + ": could not " + what + ": " + e.getMessage(), e);
+    }
+
+    private static JobRecord byId(CachedConnection c, String jobId) throws SQLException {
+        PreparedStatement ps = c.prepare(BY_ID);
+        ps.setString(1, jobId);
+        return queryOne(ps);
+    }
+
+    private static void update(CachedConnection c, JobRecord r) throws SQLException {
+        PreparedStatement ps = c.prepare(JobRows.UPDATE);
+        JobRows.bindUpdate(ps, r);
+        ps.executeUpdate();
+    }
+
+    private static long countOf(CachedConnection c, JobStatus status) throws SQLException {
+        PreparedStatement ps = c.prepare("SELECT jobs FROM status_counts WHERE status = ?");
+        ps.setString(1, status.name());
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /** Hands out the counter's value and advances it, inside the caller's transaction. */
+    private static long nextValue(CachedConnection c, String counter) throws SQLException {
+        PreparedStatement select = c.prepare("SELECT next_value FROM counters WHERE name = ?");
+        select.setString(1, counter);
+        long value;
+        try (ResultSet rs = select.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("counter '" + counter + "' is missing");
+            }
+            value = rs.getLong(1);
+        }
+        PreparedStatement bump = c.prepare("UPDATE counters SET next_value = ? WHERE name = ?");
+        bump.setLong(1, value + 1);
+        bump.setString(2, counter);
+        bump.executeUpdate();
+        return value;
+    }
+
+    private static JobRecord queryOne(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? JobRows.read(rs) : null;
+        }
+    }
+
+    private static List<JobRecord> queryAll(PreparedStatement ps) throws SQLException {
+        List<JobRecord> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(JobRows.read(rs));
+            }
+        }
+        return out;
+    }
+
+    private static void closeAll(CachedConnection writer, BlockingQueue<CachedConnection> readers) {
+        drainReaders(readers);
+        closeQuietly(writer);
+    }
+
+    private static void drainReaders(BlockingQueue<CachedConnection> readers) {
+        CachedConnection r;
+        while ((r = readers.poll()) != null) {
+            closeQuietly(r);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("Closing a job store connection failed: {}", e.getMessage());
+        }
+    }
+}

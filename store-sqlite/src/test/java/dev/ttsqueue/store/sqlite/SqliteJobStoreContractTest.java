@@ -1,0 +1,17 @@
+package dev.ttsqueue.store.sqlite;
+
+import dev.ttsqueue.spi.JobStore;
+import dev.ttsqueue.spi.JobStoreContract;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteJobStoreContractTest extends JobStoreContract {
+
+    @TempDir
+    Path dir;
+
+    @Override
+    protected JobStore newStore() {
+        return SqliteJobStore.open(dir.resolve("jobs.db"));
+    }
+}
