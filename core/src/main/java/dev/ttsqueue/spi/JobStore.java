@@ -90,7 +90,7 @@ public interface JobStore extends AutoCloseable {
     List<JobRecord> purgeFinishedBefore(Instant cutoff);
 
     /**
-     * Recovers jobs whose lease ended before {@code now} (their worker died): back to
+     * Recovers jobs whose lease ended at or before {@code now} (their worker died): back to
      * {@code QUEUED} in their old place, or {@code FAILED} "worker lost" once they were claimed
      * {@code maxAttempts} times, or {@code CANCELLED} if a cancel was pending.
      *

@@ -1,0 +1,234 @@
+package dev.ttsqueue.inference.f5;
+
+import dev.ttsqueue.InvalidRequestException;
+import dev.ttsqueue.audio.AudioClip;
+import dev.ttsqueue.audio.CrossFade;
+import dev.ttsqueue.inference.f5.internal.F5Pipeline;
+import dev.ttsqueue.inference.f5.internal.F5Planner;
+import dev.ttsqueue.inference.f5.internal.F5Sessions;
+import dev.ttsqueue.inference.f5.internal.PreparedReference;
+import dev.ttsqueue.spi.BackendInfo;
+import dev.ttsqueue.spi.SynthesisContext;
+import dev.ttsqueue.spi.SynthesisRequest;
+import dev.ttsqueue.spi.TtsBackend;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * F5-TTS voice cloning on ONNX Runtime, from the three-model export of the F5-TTS-ONNX project
+ * ({@code F5_Preprocess.onnx}, {@code F5_Transformer.onnx}, {@code F5_Decode.onnx}, {@code vocab.txt}).
+ *
+ * <pre>{@code
+ * try (F5OnnxBackend backend = F5OnnxBackend.builder(Path.of("/models/f5"))
+ *         .provider(ExecutionProvider.AUTO)
+ *         .build()) {
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Sessions are created once by {@link Builder#build()} and reused for every job; the
+ * transformer runs on CUDA when asked and available, preprocess and decode on the CPU. Every job
+ * draws its starting noise from its seed, so the same seed and inputs give the same audio on the
+ * same provider. One job runs at a time per instance ({@link #synthesize} is synchronised).
+ */
+public final class F5OnnxBackend implements TtsBackend {
+    /** Output sample rate of F5-TTS (Vocos, 24 kHz). */
+    public static final int SAMPLE_RATE = 24_000;
+
+    private final F5Sessions sessions;
+    private final F5Pipeline pipeline;
+    private final F5Planner planner;
+    private final BackendInfo info;
+    private final AtomicLong jobs = new AtomicLong();
+    private final AtomicLong totalNanos = new AtomicLong();
+    private boolean closed;
+    /** Last reference and its prepared form: jobs in one voice skip the clean-up (upstream caches it too). */
+    private AudioClip lastReference;
+    private PreparedReference lastPrepared;
+
+    private F5OnnxBackend(Builder b) {
+        this.sessions = F5Sessions.open(b.modelDirectory, b.provider, b.deviceId, b.intraOpThreads, b.defaultNfeStep, b.cuda);
+        this.pipeline = new F5Pipeline(sessions);
+        this.planner = new F5Planner(pipeline.tokenizer(), b.maxFrames);
+        this.info = new BackendInfo("f5-tts-onnx", SAMPLE_RATE, true, true, sessions.transformers().keySet(),
+                b.defaultNfeStep, 0, 1, sessions.device());
+    }
+
+    /**
+     * Starts configuring a backend for the model directory {@code modelDirectory}.
+     *
+     * @throws NullPointerException when {@code modelDirectory} is null
+     */
+    public static Builder builder(Path modelDirectory) {
+        return new Builder(Objects.requireNonNull(modelDirectory, "modelDirectory"));
+    }
+
+    /** Name {@code f5-tts-onnx}; NFE steps = those with a transformer file; device {@code CUDA:n} or {@code CPU}. */
+    @Override
+    public BackendInfo info() {
+        return info;
+    }
+
+    /**
+     * Synthesises {@code request.text()} in the voice of {@code request.referenceAudio()}.
+     *
+     * @throws IllegalArgumentException when there is no reference audio or transcript, the reference
+     *     is silent, or there is nothing to say
+     * @throws InvalidRequestException when the NFE step has no transformer file
+     * @throws dev.ttsqueue.JobCancelledException when {@code ctx} is cancelled between two model calls
+     * @throws IllegalStateException after {@link #close()}
+     */
+    @Override
+    public synchronized AudioClip synthesize(SynthesisRequest request, SynthesisContext ctx) throws Exception {
+        if (closed) {
+            throw new IllegalStateException("The F5 backend is closed");
+        }
+        long start = System.nanoTime();
+        int nfe = request.settings().nfeStep();
+        if (!sessions.transformers().containsKey(nfe)) {
+            throw new InvalidRequestException("nfe_step " + nfe + " is not available: this model was exported for "
+                    + sessions.transformers().keySet().stream().map(String::valueOf).collect(Collectors.joining(", ")));
+        }
+        if (request.referenceAudio() == null) {
+            throw new IllegalArgumentException("F5-TTS clones a voice: the job has no reference audio");
+        }
+        PreparedReference ref = prepare(request.referenceAudio());
+        List<F5Pipeline.ChunkPlan> plans = planner.plan(ref.pcm().length, request.refText(), request.text(),
+                request.settings().speed());
+        int total = plans.size() * (nfe - 1 + 2);
+        List<AudioClip> parts = new ArrayList<>(plans.size());
+        for (float[] chunk : pipeline.run(ref.pcm(), plans, nfe, request.seed(), ctx, total)) {
+            parts.add(new AudioClip(chunk, SAMPLE_RATE));
+        }
+        float[] joined = CrossFade.join(parts, request.settings().crossFadeDuration()).samples();
+        if (ref.outputGain() != 1.0) {
+            // the chunk arrays and the joined one are this job's own, so scaling in place is safe
+            for (int i = 0; i < joined.length; i++) {
+                joined[i] = (float) (joined[i] * ref.outputGain());
+            }
+        }
+        jobs.incrementAndGet();
+        totalNanos.addAndGet(System.nanoTime() - start);
+        return new AudioClip(joined, SAMPLE_RATE);
+    }
+
+    private PreparedReference prepare(AudioClip reference) {
+        if (lastPrepared == null || !reference.equals(lastReference)) {
+            lastPrepared = PreparedReference.of(reference);
+            lastReference = reference;
+        }
+        return lastPrepared;
+    }
+
+    /**
+     * Where time went over the jobs this instance completed: the share inside ONNX Runtime's
+     * {@code OrtSession.run} versus host-side work (reference preparation, text, noise, buffers, joins).
+     *
+     * @param jobs completed jobs
+     * @param totalNanos wall time of those jobs inside {@link #synthesize}
+     * @param sessionRunNanos time inside {@code OrtSession.run}, all three models
+     * @param sessionRuns number of {@code OrtSession.run} calls
+     */
+    public record Timings(long jobs, long totalNanos, long sessionRunNanos, long sessionRuns) {
+        /** Host-side share of the total, 0 when nothing ran. */
+        public double hostOverheadFraction() {
+            return totalNanos == 0 ? 0 : (totalNanos - sessionRunNanos) / (double) totalNanos;
+        }
+    }
+
+    /** Cumulative timings since this backend was built (cancelled or failed jobs count only their model calls). */
+    public Timings timings() {
+        return new Timings(jobs.get(), totalNanos.get(), pipeline.sessionNanos(), pipeline.sessionRuns());
+    }
+
+    /** Closes every ONNX session; later calls to {@link #synthesize} fail. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            lastReference = null;
+            lastPrepared = null;
+            sessions.close();
+        }
+    }
+
+    /** Options for {@link F5OnnxBackend}; {@link #build()} loads and checks the models. */
+    public static final class Builder {
+        private final Path modelDirectory;
+        private ExecutionProvider provider = ExecutionProvider.AUTO;
+        private int deviceId;
+        private int intraOpThreads;
+        private int defaultNfeStep = 32;
+        private int maxFrames = 4096;
+        private F5Sessions.CudaAppender cuda = F5Sessions.DEFAULT_CUDA;
+
+        private Builder(Path modelDirectory) {
+            this.modelDirectory = modelDirectory;
+        }
+
+        /** Where the transformer runs (default {@link ExecutionProvider#AUTO}). */
+        public Builder provider(ExecutionProvider value) {
+            provider = Objects.requireNonNull(value, "provider");
+            return this;
+        }
+
+        /** CUDA device ordinal (default 0); ignored on the CPU. */
+        public Builder deviceId(int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("deviceId must be >= 0: " + value);
+            }
+            deviceId = value;
+            return this;
+        }
+
+        /** Threads per operator on the CPU; 0 (default) lets ONNX Runtime use one per core. */
+        public Builder intraOpThreads(int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("intraOpThreads must be >= 0: " + value);
+            }
+            intraOpThreads = value;
+            return this;
+        }
+
+        /**
+         * The NFE step {@code F5_Transformer.onnx} was exported for (default 32, the export's
+         * default). Files named {@code F5_Transformer_nfe<N>.onnx} add step counts.
+         */
+        public Builder defaultNfeStep(int value) {
+            if (value < 2) {
+                throw new IllegalArgumentException("defaultNfeStep must be at least 2: " + value);
+            }
+            defaultNfeStep = value;
+            return this;
+        }
+
+        /** Longest {@code max_duration} in mel frames the export accepts (default 4096, its MAX_SIGNAL_LENGTH). */
+        public Builder maxFrames(int value) {
+            if (value < 2) {
+                throw new IllegalArgumentException("maxFrames must be at least 2: " + value);
+            }
+            maxFrames = value;
+            return this;
+        }
+
+        /** Test seam: how CUDA is added to session options. */
+        Builder cudaAppender(F5Sessions.CudaAppender value) {
+            cuda = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /**
+         * Opens the sessions.
+         *
+         * @throws F5ModelException when the directory, a file or a model does not fit, or CUDA was
+         *     required and cannot start; the message lists every problem found
+         */
+        public F5OnnxBackend build() {
+            return new F5OnnxBackend(this);
+        }
+    }
+}
