@@ -1,6 +1,8 @@
 package dev.ttsqueue.server.internal;
 
 import dev.ttsqueue.TtsJobQueue;
+import dev.ttsqueue.inference.f5.ExecutionProvider;
+import dev.ttsqueue.inference.f5.F5OnnxBackend;
 import dev.ttsqueue.inference.freetts.FreeTtsBackend;
 import dev.ttsqueue.server.ServerConfig;
 import dev.ttsqueue.spi.AudioStore;
@@ -103,7 +105,28 @@ public final class StandaloneQueue {
             }
             return new BackendPool(instances);
         }
-        throw new IllegalStateException("the F5-TTS backend is not part of this build yet; start without --model-dir "
-                + "to use the built-in FreeTTS voice");
+        ExecutionProvider provider = ExecutionProvider.parse(config.provider());
+        // Listed devices: one instance each. None listed: --workers instances on the default device.
+        List<Integer> devices = new ArrayList<>(config.devices());
+        while (devices.size() < config.workerCount()) {
+            devices.add(0);
+        }
+        if (config.devices().isEmpty() && config.workerCount() > 1 && provider != ExecutionProvider.CPU) {
+            log.warn("{} workers without --devices share device 0 if CUDA is used; list devices with --devices 0,1,...", config.workerCount());
+        }
+        List<TtsBackend> instances = new ArrayList<>();
+        try {
+            for (int id : devices) {
+                instances.add(F5OnnxBackend.builder(config.modelDir()).provider(provider).deviceId(id).build());
+            }
+        } catch (RuntimeException | Error e) {
+            if (!instances.isEmpty()) {
+                new BackendPool(instances).close();
+            }
+            throw e;
+        }
+        BackendPool pool = new BackendPool(instances);
+        log.info("F5-TTS from {} on {}", config.modelDir(), pool.info().device());
+        return pool;
     }
 }
