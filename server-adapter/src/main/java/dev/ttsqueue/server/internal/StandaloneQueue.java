@@ -1,5 +1,6 @@
 package dev.ttsqueue.server.internal;
 
+import dev.ttsqueue.BackendPool;
 import dev.ttsqueue.TtsJobQueue;
 import dev.ttsqueue.inference.f5.ExecutionProvider;
 import dev.ttsqueue.inference.f5.F5OnnxBackend;

@@ -1,4 +1,4 @@
-package dev.ttsqueue.server.internal;
+package dev.ttsqueue;
 
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.spi.BackendInfo;
@@ -13,9 +13,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One backend instance per device, seen by the queue as one backend. The queue gets as many
- * workers as there are instances, and each call takes an instance no other call holds, so two
- * jobs never share a device (the backends themselves run one call at a time per instance).
+ * Several instances of one model — one per GPU — seen by the queue as a single backend. Build the
+ * queue with {@code workers(pool.size())}: each call takes an instance no other call holds, so two
+ * jobs never share a device, and backends written for one call at a time (F5, FreeTTS) stay
+ * single-threaded. {@link #close()} closes every instance.
+ *
+ * <pre>{@code
+ * BackendPool pool = new BackendPool(List.of(f5OnDevice(0), f5OnDevice(1)));
+ * TtsJobQueue queue = TtsJobQueue.builder().backend(pool).workers(pool.size()).build();
+ * }</pre>
  */
 public final class BackendPool implements TtsBackend {
     private static final Logger log = LoggerFactory.getLogger(BackendPool.class);

@@ -1,13 +1,9 @@
-package dev.ttsqueue.server;
+package dev.ttsqueue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ttsqueue.JobHandle;
-import dev.ttsqueue.JobRequest;
-import dev.ttsqueue.TtsJobQueue;
 import dev.ttsqueue.audio.AudioClip;
-import dev.ttsqueue.server.internal.BackendPool;
 import dev.ttsqueue.spi.AudioKind;
 import dev.ttsqueue.testing.SyntheticBackend;
 import java.util.ArrayList;
