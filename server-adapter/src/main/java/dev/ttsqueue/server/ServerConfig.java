@@ -31,6 +31,10 @@ import java.util.Objects;
  * @param uploadTtl how long uploaded reference audio is served; default 24 h
  * @param syncTimeout how long the synchronous endpoints wait for their job before 504
  * @param corsOrigins origins browsers may call the API from ({@code *} = any); empty = no CORS headers
+ * @param backend {@code auto} (F5-TTS with a model folder, else FreeTTS; the default) or
+ *     {@code synthetic} (for tests only: a tone instead of speech, 20 ms of work per word)
+ * @param lease how long a running job's claim lasts without renewal; after a crash its job runs
+ *     again once this has passed; default 30 s, at least 2 s
  */
 public record ServerConfig(
         String host,
@@ -48,10 +52,15 @@ public record ServerConfig(
         Duration retention,
         Duration uploadTtl,
         Duration syncTimeout,
-        List<String> corsOrigins) {
+        List<String> corsOrigins,
+        String backend,
+        Duration lease) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
+    /** Default lease of a running job, as the queue's own default. */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+    private static final Duration MIN_LEASE = Duration.ofSeconds(2);
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -80,12 +89,23 @@ public record ServerConfig(
         }
         Objects.requireNonNull(syncTimeout, "syncTimeout");
         corsOrigins = List.copyOf(corsOrigins);
+        backend = backend.toLowerCase(Locale.ROOT);
+        if (!List.of("auto", "synthetic").contains(backend)) {
+            throw new IllegalArgumentException("--backend must be auto or synthetic: " + backend);
+        }
+        if (backend.equals("synthetic") && modelDir != null) {
+            throw new IllegalArgumentException("--backend synthetic uses no model: drop --model-dir");
+        }
+        // Leases are renewed on the queue's 1 s maintenance tick; a shorter lease could lapse between ticks.
+        if (Objects.requireNonNull(lease, "lease").compareTo(MIN_LEASE) < 0) {
+            throw new IllegalArgumentException("--lease must be at least 2s: " + lease.toMillis() + " ms");
+        }
     }
 
-    /** The defaults: loopback port 8000, ./data, FreeTTS, SQLite, no API key. */
+    /** The defaults: loopback port 8000, ./data, FreeTTS, SQLite, no API key, 30 s lease. */
     public static ServerConfig defaults() {
         return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, Path.of("data"), null, List.of(), 1, "auto", "sqlite", null,
-                50L * 1024 * 1024, 10_000, 10_000, Duration.ofHours(24), Duration.ofHours(24), Duration.ofMinutes(10), List.of("*"));
+                50L * 1024 * 1024, 10_000, 10_000, Duration.ofHours(24), Duration.ofHours(24), Duration.ofMinutes(10), List.of("*"), "auto", DEFAULT_LEASE);
     }
 
     /** Number of workers the queue gets: one per listed device, else {@link #workers}. */
@@ -94,39 +114,39 @@ public record ServerConfig(
     }
 
     public ServerConfig withHost(String v) {
-        return new ServerConfig(v, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins);
+        return new ServerConfig(v, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease);
     }
 
     public ServerConfig withPort(int v) {
-        return new ServerConfig(host, v, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins);
+        return new ServerConfig(host, v, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease);
     }
 
     public ServerConfig withDataDir(Path v) {
-        return new ServerConfig(host, port, v, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins);
+        return new ServerConfig(host, port, v, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease);
     }
 
     public ServerConfig withStore(String v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, v, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, v, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease);
     }
 
     public ServerConfig withApiKey(String v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, v, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, v, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease);
     }
 
     public ServerConfig withMaxUploadBytes(long v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, v, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, v, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease);
     }
 
     public ServerConfig withMaxQueueSize(int v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, v, retention, uploadTtl, syncTimeout, corsOrigins);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, v, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease);
     }
 
     public ServerConfig withCorsOrigins(List<String> v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, v);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, v, backend, lease);
     }
 
     public ServerConfig withSyncTimeout(Duration v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, v, corsOrigins);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, v, corsOrigins, backend, lease);
     }
 
     /** One command-line option: flag, environment variable, default as shown, meaning. */
@@ -151,7 +171,9 @@ public record ServerConfig(
                 new Option("--retention", "TTSQ_RETENTION", "24h", "delete finished jobs older than this (0 = keep); e.g. 90m, 24h, 7d"),
                 new Option("--upload-ttl", "TTSQ_UPLOAD_TTL", "24h", "how long uploads are served"),
                 new Option("--sync-timeout", "TTSQ_SYNC_TIMEOUT", "10m", "how long synchronous endpoints wait for their job"),
-                new Option("--cors-origins", "TTSQ_CORS_ORIGINS", "*", "comma-separated origins browsers may call from; 'none' = no CORS"));
+                new Option("--cors-origins", "TTSQ_CORS_ORIGINS", "*", "comma-separated origins browsers may call from; 'none' = no CORS"),
+                new Option("--lease", "TTSQ_LEASE", "30s", "how long a running job's claim lasts; after a crash the job runs again once it ends (min 2s)"),
+                new Option("--backend", "TTSQ_BACKEND", "auto", "auto (F5 with --model-dir, else FreeTTS) | synthetic (tests only: a tone, no speech)"));
     }
 
     /**
@@ -204,7 +226,9 @@ public record ServerConfig(
                     given.containsKey("--retention") ? durationOrNull(given.get("--retention"), "--retention") : d.retention(),
                     given.containsKey("--upload-ttl") ? durationOrNull(given.get("--upload-ttl"), "--upload-ttl") : d.uploadTtl(),
                     given.containsKey("--sync-timeout") ? requirePositive(durationOrNull(given.get("--sync-timeout"), "--sync-timeout"), "--sync-timeout") : d.syncTimeout(),
-                given.containsKey("--cors-origins") ? origins(given.get("--cors-origins")) : d.corsOrigins());
+                given.containsKey("--cors-origins") ? origins(given.get("--cors-origins")) : d.corsOrigins(),
+                given.getOrDefault("--backend", d.backend()),
+                given.containsKey("--lease") ? requirePositive(durationOrNull(given.get("--lease"), "--lease"), "--lease") : d.lease());
     }
 
     private static int intOption(Map<String, String> given, String flag, int dflt) {

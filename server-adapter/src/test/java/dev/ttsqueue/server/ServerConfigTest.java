@@ -59,6 +59,31 @@ class ServerConfigTest {
     }
 
     @Test
+    void leaseAndBackendDefaultToTheQueueAndRealSpeech() {
+        ServerConfig d = ServerConfig.parse(new String[0], Map.of());
+        assertEquals(Duration.ofSeconds(30), d.lease());
+        assertEquals("auto", d.backend());
+
+        ServerConfig c = ServerConfig.parse(new String[] {"--backend", "SYNTHETIC"}, Map.of("TTSQ_LEASE", "3s"));
+        assertEquals(Duration.ofSeconds(3), c.lease());
+        assertEquals("synthetic", c.backend());
+        assertEquals(Duration.ofMillis(2500), ServerConfig.parse(new String[] {"--lease=PT2.5S"}, Map.of("TTSQ_LEASE", "9s")).lease());
+    }
+
+    @Test
+    void leaseTooShortOrBackendUnknownIsRefused() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ServerConfig.parse(new String[] {"--lease", "1s"}, Map.of()))
+                .getMessage().contains("lease"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ServerConfig.parse(new String[] {"--lease", "0"}, Map.of()))
+                .getMessage().contains("--lease"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ServerConfig.parse(new String[] {"--backend", "gpu"}, Map.of()))
+                .getMessage().contains("backend"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.parse(new String[] {"--backend", "synthetic", "--model-dir", "/models/f5"}, Map.of()))
+                .getMessage().contains("--model-dir"));
+    }
+
+    @Test
     void everyOptionHasAnEnvironmentVariable() {
         for (ServerConfig.Option o : ServerConfig.options()) {
             String expected = "TTSQ_" + o.flag().substring(2).replace('-', '_').toUpperCase(java.util.Locale.ROOT);

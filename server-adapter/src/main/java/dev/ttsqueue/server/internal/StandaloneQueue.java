@@ -57,6 +57,7 @@ public final class StandaloneQueue {
                     .workers(config.workerCount())
                     .maxQueueSize(config.maxQueueSize())
                     .maxTextLength(config.maxTextLength())
+                    .leaseDuration(config.lease())
                     .clock(clock);
             if (config.retention() != null) {
                 Duration interval = config.retention().compareTo(Duration.ofHours(1)) < 0 ? config.retention() : Duration.ofHours(1);
@@ -91,6 +92,10 @@ public final class StandaloneQueue {
 
     /** One instance per worker (per listed device), pooled so that no two jobs share one. */
     private static TtsBackend backend(ServerConfig config) {
+        if (config.backend().equals("synthetic")) {
+            log.warn("--backend synthetic: jobs produce a tone, not speech; this backend is for tests only");
+            return new SyntheticToneBackend(); // stateless: the workers may share it
+        }
         if (config.modelDir() == null) {
             log.info("no --model-dir given: speaking with the built-in FreeTTS voice (it does not clone voices)");
             List<TtsBackend> instances = new ArrayList<>();
