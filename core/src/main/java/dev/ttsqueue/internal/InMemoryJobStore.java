@@ -39,15 +39,10 @@ public final class InMemoryJobStore implements JobStore {
     private final TreeSet<JobRecord> queued = new TreeSet<>(RUN_ORDER);
     /** Ids of processing jobs, so lease checks need not scan finished ones. */
     private final java.util.Set<String> processing = new java.util.HashSet<>();
-    private final EnumMap<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
+    /** Jobs per state, indexed by ordinal (no boxing on the submit/claim/complete path). */
+    private final long[] counts = new long[JobStatus.values().length];
     private long nextSequence = 1;
     private long nextToken = 1;
-
-    public InMemoryJobStore() {
-        for (JobStatus s : JobStatus.values()) {
-            counts.put(s, 0L);
-        }
-    }
 
     @Override
     public Optional<JobRecord> enqueue(JobRecord job, int maxQueued) {
@@ -181,7 +176,11 @@ public final class InMemoryJobStore implements JobStore {
     @Override
     public Map<JobStatus, Long> counts() {
         synchronized (lock) {
-            return new EnumMap<>(counts);
+            EnumMap<JobStatus, Long> out = new EnumMap<>(JobStatus.class);
+            for (JobStatus s : JobStatus.values()) {
+                out.put(s, counts[s.ordinal()]);
+            }
+            return out;
         }
     }
 
@@ -277,6 +276,6 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     private void bump(JobStatus status, long delta) {
-        counts.merge(status, delta, Long::sum);
+        counts[status.ordinal()] += delta;
     }
 }

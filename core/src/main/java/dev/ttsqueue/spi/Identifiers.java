@@ -11,7 +11,6 @@ import java.util.regex.Pattern;
  * so no id can climb out of its folder ({@code ..}, slashes, NUL, drive letters all fail).
  */
 public final class Identifiers {
-    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
     private static final Pattern NOT_VOICE_CHAR = Pattern.compile("[^a-z0-9_-]");
 
     private Identifiers() {
@@ -54,7 +53,18 @@ public final class Identifiers {
 
     /** True when {@code id} is 1–128 characters of {@code [A-Za-z0-9_-]}, starting with a letter or digit. */
     public static boolean isSafe(String id) {
-        return id != null && SAFE_ID.matcher(id).matches();
+        // A hand-written check rather than a regex: this runs on every submit and lookup.
+        if (id == null || id.isEmpty() || id.length() > 128) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            if (!alnum && (i == 0 || (c != '-' && c != '_'))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

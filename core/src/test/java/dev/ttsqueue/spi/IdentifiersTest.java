@@ -1,0 +1,60 @@
+package dev.ttsqueue.spi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ttsqueue.InvalidRequestException;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class IdentifiersTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a", "Z9", "0f3e-4b_x", "391d7c92-bdee-4d49-b08a-66830aa5eb76"})
+    void acceptsIdsThatCannotNameAnotherPath(String id) {
+        assertTrue(Identifiers.isSafe(id));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "..", "../x", "a/b", "a\\b", "/etc/passwd", "-a", "_a", "a.wav", "%2e%2e", "a\u0000b",
+            "C:x", "a b", "é", "ａ"})
+    void refusesAnythingElse(String id) {
+        assertFalse(Identifiers.isSafe(id));
+    }
+
+    @Test
+    void refusesNullAndOverlongIds() {
+        assertFalse(Identifiers.isSafe(null));
+        assertTrue(Identifiers.isSafe("a".repeat(128)));
+        assertFalse(Identifiers.isSafe("a".repeat(129)));
+        assertThrows(InvalidRequestException.class, () -> Identifiers.requireSafe("job id", "../x"));
+    }
+
+    @Test
+    void newIdsAreDistinctVersion4Uuids() {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 10_000; i++) {
+            String id = Identifiers.newId();
+            UUID u = UUID.fromString(id);
+            assertEquals(4, u.version());
+            assertEquals(2, u.variant());
+            assertTrue(Identifiers.isSafe(id));
+            assertTrue(seen.add(id));
+        }
+    }
+
+    @Test
+    void voiceNamesAreNormalisedAsTheOldServerDid() {
+        assertEquals("anna_smith", Identifiers.normalizeVoiceName("  Anna Smith "));
+        assertEquals("x-1", Identifiers.normalizeVoiceName("X-1!"));
+        assertEquals("etcpasswd", Identifiers.normalizeVoiceName("../etc/passwd"));
+        assertEquals("Voice name must contain alphanumeric characters",
+                assertThrows(InvalidRequestException.class, () -> Identifiers.normalizeVoiceName("../")).getMessage());
+    }
+}
