@@ -86,7 +86,7 @@ final class Worker extends Thread {
         } catch (Throwable t) {
             onFailure(job, t);
         } finally {
-            engine.running.remove(job.id);
+            engine.running.remove(job.id, job);
         }
     }
 
@@ -111,7 +111,7 @@ final class Worker extends Thread {
                 groups.computeIfAbsent(request.settings().nfeStep(), k -> new ArrayList<>()).add(job);
             } catch (Throwable t) {
                 onFailure(job, t);
-                engine.running.remove(job.id);
+                engine.running.remove(job.id, job);
             }
         }
         for (List<RunningJob> group : groups.values()) {
@@ -137,11 +137,16 @@ final class Worker extends Thread {
                     runAlone(job, requests.get(job));
                 }
             } finally {
-                group.forEach(job -> engine.running.remove(job.id));
+                group.forEach(job -> engine.running.remove(job.id, job));
             }
         }
     }
 
+    /**
+     * Registers the run. Removal later names this very run ({@code remove(id, job)}): if another
+     * node recovered the job and a second worker here claimed it again, the stale run ending must
+     * not unregister the current one, or nobody would renew its lease or enforce its timeout.
+     */
     private RunningJob start(Claim claim) {
         RunningJob job = new RunningJob(engine, claim);
         engine.running.put(job.id, job);

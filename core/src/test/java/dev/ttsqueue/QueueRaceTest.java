@@ -1,0 +1,101 @@
+package dev.ttsqueue;
+
+import static dev.ttsqueue.QueueFixture.WAIT_SECONDS;
+import static dev.ttsqueue.QueueFixture.failure;
+import static dev.ttsqueue.QueueFixture.upload;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ttsqueue.spi.JobStore;
+import dev.ttsqueue.testing.ControlledStore;
+import dev.ttsqueue.testing.MutableClock;
+import dev.ttsqueue.testing.SyntheticBackend;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Races between workers, the maintenance thread, other nodes and callers, driven step by step. */
+class QueueRaceTest {
+    private static final String W0 = "ttsq-worker-0";
+    private static final String W1 = "ttsq-worker-1";
+
+    private final MutableClock clock = MutableClock.at("2025-11-27T10:30:00Z");
+    private final CountDownLatch teardown = new CountDownLatch(1);
+    private SyntheticBackend backend;
+    private TtsJobQueue queue;
+
+    @AfterEach
+    void tearDown() {
+        teardown.countDown();
+        if (backend != null) {
+            backend.releaseAll();
+        }
+        if (queue != null) {
+            queue.close();
+        }
+    }
+
+    private void hold(CountDownLatch reached, CountDownLatch release) {
+        reached.countDown();
+        try {
+            // Longer than a test waits for its outcome, so a stuck test fails on its own assertion.
+            if (!release.await(2 * WAIT_SECONDS, TimeUnit.SECONDS)) {
+                throw new AssertionError("never released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Another node recovers a job while a worker here still runs it, and a second worker here
+     * claims it again. When the first worker gives up, the job must still be watched here: its
+     * timeout (and lease renewal) belongs to the run that holds the current token.
+     */
+    @Test
+    void staleRunEndingDoesNotUnregisterTheCurrentRunOfTheSameJob() throws Exception {
+        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        backend = SyntheticBackend.builder().steps(4).build();
+        queue = TtsJobQueue.builder().backend(backend).store(store).clock(clock).workers(2)
+                .maintenanceInterval(Duration.ofMillis(10)).leaseDuration(Duration.ofMinutes(10))
+                .jobTimeout(Duration.ofMinutes(1)).build();
+        CountDownLatch w0Reported = new CountDownLatch(1);
+        CountDownLatch releaseW0 = new CountDownLatch(1);
+        CountDownLatch w1Reported = new CountDownLatch(1);
+        CountDownLatch w0Back = new CountDownLatch(1);
+        store.afterProgress((id, state) -> {
+            String me = Thread.currentThread().getName();
+            if (me.equals(W0) && w0Reported.getCount() > 0) {
+                hold(w0Reported, releaseW0);
+            } else if (me.equals(W1) && w1Reported.getCount() > 0) {
+                hold(w1Reported, teardown);
+            }
+        });
+        store.mayClaim(W0::equals);
+        String ref = upload(queue);
+        JobHandle h = queue.submit(JobRequest.ttsGenerate(ref, "twice claimed"));
+        assertTrue(w0Reported.await(WAIT_SECONDS, TimeUnit.SECONDS));
+
+        // Another node sharing the store finds the lease expired and puts the job back.
+        assertEquals(1, store.delegate().requeueExpired(clock.instant().plus(Duration.ofHours(1)), 3).size());
+        store.mayClaim(W1::equals);
+        assertTrue(w1Reported.await(WAIT_SECONDS, TimeUnit.SECONDS));
+
+        // The first run learns it lost the job and ends; wait until its worker asks for more work.
+        store.beforeClaim(() -> {
+            if (Thread.currentThread().getName().equals(W0)) {
+                w0Back.countDown();
+            }
+        });
+        releaseW0.countDown();
+        assertTrue(w0Back.await(WAIT_SECONDS, TimeUnit.SECONDS));
+
+        clock.advance(Duration.ofMinutes(2));
+        Throwable t = failure(h);
+        assertInstanceOf(JobFailedException.class, t);
+        assertEquals("timed out after 60 s", t.getMessage());
+    }
+}
