@@ -77,6 +77,25 @@ final class EventBus implements AutoCloseable {
         });
     }
 
+    /**
+     * Ends the per-job listeners of a job that gets no (further) terminal event in this process:
+     * after everything already queued, its listeners get {@code terminal} (unless null) and are
+     * dropped. A terminal event published earlier already dropped them, so nobody sees two.
+     */
+    void endJob(String jobId, JobEvent terminal) {
+        run(() -> {
+            List<JobListener> forJob = perJob.remove(jobId);
+            if (forJob != null && terminal != null) {
+                deliver(forJob, terminal);
+            }
+        });
+    }
+
+    /** Jobs with per-job listeners (for tests: it must not grow with finished jobs). */
+    int jobsWithListeners() {
+        return perJob.size();
+    }
+
     /** Runs {@code task} on the event thread, after everything published before it. */
     void run(Runnable task) {
         try {

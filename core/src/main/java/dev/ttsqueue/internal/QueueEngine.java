@@ -313,7 +313,35 @@ public final class QueueEngine {
     }
 
     public Subscription addListener(String jobId, JobListener listener) {
-        return events.add(jobId, listener);
+        Subscription subscription = events.add(jobId, listener);
+        if (jobId == null) {
+            return subscription;
+        }
+        // A job that already ended (or never existed) gets no terminal event here any more, so its
+        // listener list would stay forever. Its terminal state was stored before its event was
+        // published, so reading the store after registering misses no job that is still running.
+        Optional<JobRecord> r;
+        try {
+            r = Identifiers.isSafe(jobId) ? store.get(jobId) : Optional.empty();
+        } catch (RuntimeException e) {
+            subscription.close();
+            throw e;
+        }
+        if (r.isEmpty()) {
+            events.endJob(jobId, null);
+        } else if (r.get().status().isTerminal()) {
+            events.endJob(jobId, new JobEvent(terminalKind(r.get().status()), snapshot(r.get()), null));
+        }
+        return subscription;
+    }
+
+    private static JobEvent.Kind terminalKind(JobStatus status) {
+        return switch (status) {
+            case COMPLETED -> JobEvent.Kind.COMPLETED;
+            case FAILED -> JobEvent.Kind.FAILED;
+            case CANCELLED -> JobEvent.Kind.CANCELLED;
+            default -> throw new IllegalArgumentException(status + " is not terminal");
+        };
     }
 
     public BackendInfo backendInfo() {
