@@ -121,7 +121,11 @@ public final class TtsJobQueue implements AutoCloseable {
         return engine.addListener(null, listener);
     }
 
-    /** Listens to one job's events; nothing more arrives after its terminal event. */
+    /**
+     * Listens to one job's events; nothing more arrives after its terminal event. For a job that
+     * already finished, the listener gets its terminal event once, at once; for an unknown id,
+     * nothing.
+     */
     public Subscription subscribe(String jobId, JobListener listener) {
         return engine.addListener(jobId, listener);
     }
