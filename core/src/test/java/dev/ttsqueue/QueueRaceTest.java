@@ -98,4 +98,30 @@ class QueueRaceTest {
         assertInstanceOf(JobFailedException.class, t);
         assertEquals("timed out after 60 s", t.getMessage());
     }
+
+    /**
+     * A store plugin that throws an Error once (a missing class, say) must not end the
+     * maintenance thread for good: a periodic task that throws is never run again, so timeouts,
+     * lease renewals and recovery would silently stop.
+     */
+    @Test
+    void maintenanceSurvivesAnErrorFromTheStore() throws Exception {
+        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        backend = SyntheticBackend.builder().build();
+        queue = TtsJobQueue.builder().backend(backend).store(store).clock(clock)
+                .maintenanceInterval(Duration.ofMillis(10)).jobTimeout(Duration.ofSeconds(5)).build();
+        CountDownLatch thrown = new CountDownLatch(1);
+        store.beforeRequeueExpired(() -> {
+            if (thrown.getCount() > 0) {
+                thrown.countDown();
+                throw new NoClassDefFoundError("dev/example/MissingDriverClass");
+            }
+        });
+        assertTrue(thrown.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        String ref = upload(queue);
+        JobHandle hung = queue.submit(JobRequest.ttsGenerate(ref, "stuck " + SyntheticBackend.HANG_MARKER));
+        assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+        clock.advance(Duration.ofSeconds(6));
+        assertEquals("timed out after 5 s", failure(hung).getMessage());
+    }
 }

@@ -456,8 +456,10 @@ public final class QueueEngine {
                 lastRetention = now;
                 cleanup(cfg.retentionMaxAge());
             }
-        } catch (RuntimeException e) {
-            log.warn("maintenance pass failed; will retry", e);
+        } catch (RuntimeException | Error e) {
+            // An exception leaving a periodic task cancels it for good: timeouts, lease renewals
+            // and recovery would silently stop. Whatever a store plugin throws, retry next pass.
+            log.error("maintenance pass failed; will retry", e);
         }
     }
 
