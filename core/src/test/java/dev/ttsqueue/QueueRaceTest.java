@@ -124,4 +124,24 @@ class QueueRaceTest {
         clock.advance(Duration.ofSeconds(6));
         assertEquals("timed out after 5 s", failure(hung).getMessage());
     }
+
+    /** Same for a worker: an Error while claiming must not kill the only worker. */
+    @Test
+    void workerSurvivesAnErrorWhileClaiming() throws Exception {
+        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        backend = SyntheticBackend.builder().build();
+        queue = TtsJobQueue.builder().backend(backend).store(store).clock(clock)
+                .maintenanceInterval(Duration.ofMillis(10)).build();
+        CountDownLatch thrown = new CountDownLatch(1);
+        store.beforeClaim(() -> {
+            if (thrown.getCount() > 0) {
+                thrown.countDown();
+                throw new NoClassDefFoundError("dev/example/MissingDriverClass");
+            }
+        });
+        assertTrue(thrown.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        String ref = upload(queue);
+        JobHandle h = queue.submit(JobRequest.ttsGenerate(ref, "after the error"));
+        assertEquals("after the error", QueueFixture.await(h).genText());
+    }
 }

@@ -50,7 +50,9 @@ final class Worker extends Thread {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // An Error here (a store plugin missing a class, say) would end the thread silently,
+                // and with it this device's share of the queue.
                 log.warn("{}: could not claim a job; retrying: {}", getName(), e.toString());
                 try {
                     engine.awaitWork(seen);
