@@ -144,4 +144,40 @@ class QueueRaceTest {
         JobHandle h = queue.submit(JobRequest.ttsGenerate(ref, "after the error"));
         assertEquals("after the error", QueueFixture.await(h).genText());
     }
+
+    /**
+     * A job times out on the maintenance thread while its worker is between writing a progress
+     * report and publishing it: listeners must not get that report after the job's FAILED event.
+     */
+    @Test
+    void progressWrittenJustBeforeATimeoutIsNotDeliveredAfterTheEnd() throws Exception {
+        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        backend = SyntheticBackend.builder().steps(4).build();
+        java.util.List<JobEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        queue = TtsJobQueue.builder().backend(backend).store(store).clock(clock).listener(events::add)
+                .maintenanceInterval(Duration.ofMillis(10)).jobTimeout(Duration.ofSeconds(5)).build();
+        CountDownLatch secondReport = new CountDownLatch(1);
+        CountDownLatch releaseReport = new CountDownLatch(1);
+        CountDownLatch workerBack = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger reports = new java.util.concurrent.atomic.AtomicInteger();
+        store.afterProgress((id, state) -> {
+            if (reports.incrementAndGet() == 2) {
+                hold(secondReport, releaseReport);
+            }
+        });
+        String ref = upload(queue);
+        JobHandle h = queue.submit(JobRequest.ttsGenerate(ref, "slow"));
+        assertTrue(secondReport.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        clock.advance(Duration.ofSeconds(6));
+        assertEquals("timed out after 5 s", failure(h).getMessage());
+
+        store.beforeClaim(workerBack::countDown);
+        releaseReport.countDown();
+        assertTrue(workerBack.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        queue.close(); // delivers every pending event
+
+        java.util.List<JobEvent.Kind> kinds = events.stream().filter(e -> e.jobId().equals(h.id())).map(JobEvent::kind).toList();
+        assertEquals(JobEvent.Kind.FAILED, kinds.get(kinds.size() - 1), "events after the end: " + kinds);
+        assertEquals(1, kinds.stream().filter(JobEvent.Kind::isTerminal).count(), kinds.toString());
+    }
 }

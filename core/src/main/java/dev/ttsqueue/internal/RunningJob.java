@@ -107,7 +107,14 @@ final class RunningJob implements SynthesisContext {
             return;
         }
         current = current.withProgress(stepsDone, newTotal, percent, eta);
-        engine.publish(JobEvent.Kind.PROGRESS, current, new JobProgress(id, stepsDone, newTotal, percent, eta));
+        if (engine.events.hasListeners(id)) {
+            JobEvent event = new JobEvent(JobEvent.Kind.PROGRESS, engine.snapshot(current),
+                    new JobProgress(id, stepsDone, newTotal, percent, eta));
+            // The maintenance thread may end this run (timeout, lost lease) and publish that end
+            // between the store write above and this line; decided on the event thread, so a report
+            // queued behind the end is dropped instead of arriving after it.
+            engine.events.publishLazily(() -> timedOut || lost ? null : event);
+        }
     }
 
     /** Called on the maintenance thread: renew the lease, enforce the timeout. */
