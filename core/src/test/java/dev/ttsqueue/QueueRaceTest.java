@@ -180,4 +180,58 @@ class QueueRaceTest {
         assertEquals(JobEvent.Kind.FAILED, kinds.get(kinds.size() - 1), "events after the end: " + kinds);
         assertEquals(1, kinds.stream().filter(JobEvent.Kind::isTerminal).count(), kinds.toString());
     }
+
+    /**
+     * close() is idempotent and TtsBackend.close() is called once: a second close() while the
+     * first still waits for a running job must not close the backend and the stores again.
+     */
+    @Test
+    void secondCloseWhileTheFirstIsWaitingClosesNothingTwice() throws Exception {
+        backend = SyntheticBackend.builder().gated().build();
+        java.util.concurrent.atomic.AtomicInteger closes = new java.util.concurrent.atomic.AtomicInteger();
+        dev.ttsqueue.spi.TtsBackend counting = new dev.ttsqueue.spi.TtsBackend() {
+            @Override
+            public dev.ttsqueue.spi.BackendInfo info() {
+                return backend.info();
+            }
+
+            @Override
+            public dev.ttsqueue.audio.AudioClip synthesize(dev.ttsqueue.spi.SynthesisRequest request,
+                    dev.ttsqueue.spi.SynthesisContext ctx) throws Exception {
+                return backend.synthesize(request, ctx);
+            }
+
+            @Override
+            public void close() {
+                closes.incrementAndGet();
+            }
+        };
+        TtsJobQueue q = TtsJobQueue.builder().backend(counting).clock(clock).maintenanceInterval(Duration.ofMillis(10)).build();
+        q.submit(JobRequest.ttsGenerate(upload(q), "keeps close() waiting"));
+        assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+        Thread first = new Thread(q::close, "first-close");
+        Thread second = new Thread(q::close, "second-close");
+        try {
+            first.start();
+            awaitWaitingOrDone(first); // inside close(), waiting for the running job
+            second.start();
+            awaitWaitingOrDone(second); // either returned at once, or waits for the job too
+        } finally {
+            backend.releaseAll();
+            first.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+            second.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        }
+        assertEquals(1, closes.get());
+    }
+
+    /** Waits until {@code t} is in a timed wait (a join with a deadline) or has ended. */
+    private static void awaitWaitingOrDone(Thread t) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (t.getState() != Thread.State.TIMED_WAITING && t.getState() != Thread.State.TERMINATED) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(t.getName() + " is " + t.getState());
+            }
+            Thread.onSpinWait();
+        }
+    }
 }

@@ -76,7 +76,6 @@ public final class QueueEngine {
     private final Condition wake = wakeLock.newCondition();
     private final AtomicLong wakeVersion = new AtomicLong();
     private final AtomicInteger waiters = new AtomicInteger();
-    private volatile boolean open = true;
     private volatile boolean accepting = true;
     private Instant lastRetention;
 
@@ -491,7 +490,9 @@ public final class QueueEngine {
 
     public void close() {
         synchronized (this) {
-            if (!open) {
+            // The first call owns the whole shutdown; checking a flag it clears only near the end
+            // let a concurrent second call close the backend and the stores a second time.
+            if (!accepting) {
                 return;
             }
             accepting = false;
@@ -512,7 +513,6 @@ public final class QueueEngine {
                 log.warn("worker {} did not stop within 10 s of cancellation; its backend call is stuck", w.getName());
             }
         }
-        open = false;
         maintenance.shutdownNow();
         for (JobHandleImpl h : List.copyOf(handles.values())) {
             handles.remove(h.id());
