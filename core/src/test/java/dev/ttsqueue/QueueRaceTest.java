@@ -234,4 +234,48 @@ class QueueRaceTest {
             Thread.onSpinWait();
         }
     }
+
+    /**
+     * A submit() that passed the open check when close() started must not hand back a job
+     * whose future never completes: close() already settled the futures it knew of.
+     */
+    @Test
+    void submitRacingCloseNeverReturnsAHandleThatNeverCompletes() throws Exception {
+        backend = SyntheticBackend.builder().build();
+        CountDownLatch inSubmit = new CountDownLatch(1);
+        CountDownLatch releaseSubmit = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        TtsJobQueue q = TtsJobQueue.builder().backend(backend).clock(clock).maintenanceInterval(Duration.ofMillis(10))
+                .seedSource(() -> {
+                    if (armed.getAndSet(false)) {
+                        hold(inSubmit, releaseSubmit);
+                    }
+                    return 7;
+                }).build();
+        String ref = upload(q);
+        java.util.concurrent.CompletableFuture<JobHandle> submitted = new java.util.concurrent.CompletableFuture<>();
+        armed.set(true);
+        Thread submitter = new Thread(() -> {
+            try {
+                submitted.complete(q.submit(JobRequest.ttsGenerate(ref, "late")));
+            } catch (Throwable t) {
+                submitted.completeExceptionally(t);
+            }
+        }, "submitter");
+        submitter.start();
+        try {
+            assertTrue(inSubmit.await(WAIT_SECONDS, TimeUnit.SECONDS));
+            q.close();
+        } finally {
+            releaseSubmit.countDown();
+        }
+        JobHandle h;
+        try {
+            h = submitted.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertInstanceOf(QueueClosedException.class, e.getCause());
+            return;
+        }
+        assertInstanceOf(QueueClosedException.class, failure(h));
+    }
 }

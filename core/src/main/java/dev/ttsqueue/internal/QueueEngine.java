@@ -125,6 +125,13 @@ public final class QueueEngine {
         String id = Identifiers.newId();
         JobHandleImpl handle = new JobHandleImpl(this, id);
         handles.put(id, handle);
+        if (!accepting) {
+            // close() began after the check above: it may already have settled the futures it
+            // knew of, and this one would never complete. Once registered while still open, the
+            // handle is close()'s to settle (it reads the map long after clearing the flag).
+            handles.remove(id);
+            throw new QueueClosedException("The queue is closed and takes no more jobs");
+        }
         JobRecord record = JobRecord.newQueued(id, request, seed, clock.instant());
         java.util.concurrent.CompletableFuture<Optional<JobRecord>> outcome =
                 events.hasListeners(id) ? new java.util.concurrent.CompletableFuture<>() : null;
