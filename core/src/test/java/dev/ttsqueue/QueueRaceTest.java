@@ -278,4 +278,19 @@ class QueueRaceTest {
         }
         assertInstanceOf(QueueClosedException.class, failure(h));
     }
+
+    /** A handle asked for after close() for a job still queued (it stays in the store) must still settle. */
+    @Test
+    void handleOfAQueuedJobAfterCloseCompletesWithQueueClosed() throws Exception {
+        backend = SyntheticBackend.builder().gated().build();
+        TtsJobQueue q = TtsJobQueue.builder().backend(backend).clock(clock).maintenanceInterval(Duration.ofMillis(10))
+                .closeGracePeriod(Duration.ZERO).build();
+        String ref = upload(q);
+        q.submit(JobRequest.ttsGenerate(ref, "running"));
+        assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+        JobHandle waiting = q.submit(JobRequest.ttsGenerate(ref, "still queued"));
+        q.close();
+        assertEquals(JobStatus.QUEUED, q.status(waiting.id()).status());
+        assertInstanceOf(QueueClosedException.class, failure(q.handle(waiting.id())));
+    }
 }

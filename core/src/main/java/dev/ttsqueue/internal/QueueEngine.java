@@ -251,6 +251,12 @@ public final class QueueEngine {
         }
         JobHandleImpl raced = handles.putIfAbsent(jobId, made);
         JobHandleImpl result = raced != null ? raced : made;
+        if (!accepting) {
+            // close() settles only the handles it finds; nothing here would ever finish this one.
+            handles.remove(jobId, result);
+            result.abandon(new QueueClosedException("The queue is closed; job " + jobId + " will not run here"));
+            return result;
+        }
         // It may have finished between the read and the registration.
         JobRecord again = record(jobId);
         if (again.status().isTerminal()) {
