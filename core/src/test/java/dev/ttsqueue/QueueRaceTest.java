@@ -293,4 +293,23 @@ class QueueRaceTest {
         assertEquals(JobStatus.QUEUED, q.status(waiting.id()).status());
         assertInstanceOf(QueueClosedException.class, failure(q.handle(waiting.id())));
     }
+
+    /**
+     * When the completion write fails (a busy or broken database), the output already saved
+     * belongs to no job: no cleanup would ever find it, so it must not stay in the audio store.
+     */
+    @Test
+    void outputOfAJobWhoseCompletionWriteFailsIsNotLeft() throws Exception {
+        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        backend = SyntheticBackend.builder().build();
+        queue = TtsJobQueue.builder().backend(backend).store(store).clock(clock)
+                .maintenanceInterval(Duration.ofMillis(10)).build();
+        store.beforeComplete(() -> {
+            throw new IllegalStateException("database is locked");
+        });
+        JobHandle h = queue.submit(JobRequest.ttsGenerate(upload(queue), "lost output"));
+        assertEquals("database is locked", failure(h).getMessage());
+        assertEquals(java.util.List.of(), queue.audioStore().list().stream()
+                .filter(e -> e.kind() == dev.ttsqueue.spi.AudioKind.OUTPUT).toList());
+    }
 }

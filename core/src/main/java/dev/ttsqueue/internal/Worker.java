@@ -178,13 +178,30 @@ final class Worker extends Thread {
                 record.type() == JobType.TTS_PERMANENT ? record.request().voiceName() : null,
                 audio.durationSeconds(), audio.sampleRate(), engine.backendInfo.name(), note());
         Instant now = engine.clock.instant();
-        if (engine.store.complete(job.id, job.token, result, now)) {
+        boolean completed;
+        try {
+            completed = engine.store.complete(job.id, job.token, result, now);
+        } catch (RuntimeException | Error e) {
+            // No job refers to the output now (the job fails, or runs again and saves another),
+            // so no cleanup would ever find it.
+            deleteOutput(output.id(), job);
+            throw e;
+        }
+        if (completed) {
             engine.speed.recordJob(job.stepsTotal());
             engine.finished(job.record().completed(result, now), JobEvent.Kind.COMPLETED);
         } else {
             // Timed out or taken over meanwhile: the job's outcome was already written by someone else.
             log.warn("job {}: result discarded, the job was {} meanwhile", job.id, job.timedOut() ? "timed out" : "taken over");
             engine.cfg.audioStore().delete(output.id());
+        }
+    }
+
+    private void deleteOutput(String outputId, RunningJob job) {
+        try {
+            engine.cfg.audioStore().delete(outputId);
+        } catch (Exception e) {
+            log.warn("job {}: could not delete its unused output {}: {}", job.id, outputId, e.toString());
         }
     }
 

@@ -26,6 +26,7 @@ public final class ControlledStore implements JobStore {
     private volatile Runnable beforeClaim = () -> { };
     private volatile BiConsumer<String, LeaseState> afterProgress = (id, state) -> { };
     private volatile Runnable beforeRequeueExpired = () -> { };
+    private volatile Runnable beforeComplete = () -> { };
 
     public ControlledStore(JobStore delegate) {
         this.delegate = delegate;
@@ -53,6 +54,11 @@ public final class ControlledStore implements JobStore {
     /** Runs at the start of every {@link #requeueExpired} (the maintenance thread). */
     public void beforeRequeueExpired(Runnable hook) {
         this.beforeRequeueExpired = hook;
+    }
+
+    /** Runs at the start of every {@link #complete} (a hook that throws makes the write fail). */
+    public void beforeComplete(Runnable hook) {
+        this.beforeComplete = hook;
     }
 
     @Override
@@ -84,6 +90,7 @@ public final class ControlledStore implements JobStore {
 
     @Override
     public boolean complete(String jobId, long fencingToken, SynthesisResult result, Instant now) {
+        beforeComplete.run();
         return delegate.complete(jobId, fencingToken, result, now);
     }
 
