@@ -312,4 +312,32 @@ class QueueRaceTest {
         assertEquals(java.util.List.of(), queue.audioStore().list().stream()
                 .filter(e -> e.kind() == dev.ttsqueue.spi.AudioKind.OUTPUT).toList());
     }
+
+    /**
+     * JobListener promises that a listener that throws is skipped and the others go on. An
+     * Error (an assertion in a listener, say) is thrown too: the listeners after it must still
+     * get every event, and the job's own listener list must still be dropped at its end.
+     */
+    @Test
+    void listenerThatThrowsAnErrorDoesNotStarveTheOthers() throws Exception {
+        backend = SyntheticBackend.builder().build();
+        java.util.List<JobEvent.Kind> kinds = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CountDownLatch ended = new CountDownLatch(1);
+        queue = TtsJobQueue.builder().backend(backend).clock(clock).maintenanceInterval(Duration.ofMillis(10))
+                .listener(e -> {
+                    throw new AssertionError("a listener's own check failed");
+                })
+                .listener(e -> kinds.add(e.kind()))
+                .build();
+        JobHandle h = queue.submit(JobRequest.ttsGenerate(upload(queue), "hello"));
+        queue.subscribe(h.id(), e -> {
+            if (e.kind().isTerminal()) {
+                ended.countDown();
+            }
+        });
+        QueueFixture.await(h);
+        assertTrue(ended.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        assertEquals(JobEvent.Kind.COMPLETED, kinds.get(kinds.size() - 1));
+        assertTrue(kinds.contains(JobEvent.Kind.STARTED), kinds.toString());
+    }
 }

@@ -115,7 +115,9 @@ final class EventBus implements AutoCloseable {
         for (JobListener l : listeners) {
             try {
                 l.onEvent(event);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (RuntimeException | Error e) {
+                // Any Error too (an assertion in a listener, say): otherwise the listeners after it
+                // miss the event and a terminal event would leave the job's listener list behind.
                 log.warn("listener {} failed on {} of job {}", l, event.kind(), event.jobId(), e);
             }
         }
