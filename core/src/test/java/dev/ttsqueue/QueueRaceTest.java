@@ -340,4 +340,21 @@ class QueueRaceTest {
         assertEquals(JobEvent.Kind.COMPLETED, kinds.get(kinds.size() - 1));
         assertTrue(kinds.contains(JobEvent.Kind.STARTED), kinds.toString());
     }
+
+    /** JobSnapshot promises startedAt is null while queued; a job put back after a lost lease is queued again. */
+    @Test
+    void jobPutBackAfterALostLeaseShowsNoStartWhileQueued() throws Exception {
+        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        backend = SyntheticBackend.builder().gated().build();
+        queue = TtsJobQueue.builder().backend(backend).store(store).clock(clock)
+                .maintenanceInterval(Duration.ofMillis(10)).build();
+        JobHandle h = queue.submit(JobRequest.ttsGenerate(upload(queue), "put back"));
+        assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+        store.mayClaim(name -> false);
+        assertEquals(1, store.delegate().requeueExpired(clock.instant().plus(Duration.ofHours(1)), 3).size());
+        JobSnapshot s = queue.status(h.id());
+        assertEquals(JobStatus.QUEUED, s.status());
+        assertEquals(null, s.startedAt());
+        assertEquals(1, s.attempts());
+    }
 }

@@ -276,7 +276,9 @@ public final class QueueEngine {
             case PROCESSING -> r.estimatedCompletion();
             default -> null;
         };
-        return new JobSnapshot(r.id(), r.type(), r.status(), r.priority(), r.createdAt(), r.startedAt(), r.completedAt(),
+        // A job put back after a lost lease keeps its last start in the store; the snapshot promises none while queued.
+        Instant started = r.status() == JobStatus.QUEUED ? null : r.startedAt();
+        return new JobSnapshot(r.id(), r.type(), r.status(), r.priority(), r.createdAt(), started, r.completedAt(),
                 r.progress(), eta, position, r.error(), r.result(), r.attempts(), r.request());
     }
 
