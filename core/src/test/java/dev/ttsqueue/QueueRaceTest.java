@@ -357,4 +357,27 @@ class QueueRaceTest {
         assertEquals(null, s.startedAt());
         assertEquals(1, s.attempts());
     }
+
+    /**
+     * A batching worker already holds one claimed job when the next claim of the same batch
+     * fails: that job must still run now, not sit claimed until its lease runs out (and then
+     * count as a lost worker's attempt).
+     */
+    @Test
+    void failedClaimWhileFillingABatchDoesNotStrandTheJobsAlreadyClaimed() throws Exception {
+        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        backend = SyntheticBackend.builder().maxBatchSize(4).build();
+        queue = TtsJobQueue.builder().backend(backend).store(store).clock(clock)
+                .maintenanceInterval(Duration.ofMillis(10)).build();
+        java.util.concurrent.atomic.AtomicBoolean failNext = new java.util.concurrent.atomic.AtomicBoolean();
+        store.afterClaim(claim -> failNext.set(claim.isPresent()));
+        store.beforeClaim(() -> {
+            if (failNext.getAndSet(false)) {
+                throw new IllegalStateException("database is locked");
+            }
+        });
+        JobHandle h = queue.submit(JobRequest.ttsGenerate(upload(queue), "claimed first"));
+        assertEquals("claimed first", QueueFixture.await(h).genText());
+        assertEquals(1, queue.status(h.id()).attempts());
+    }
 }

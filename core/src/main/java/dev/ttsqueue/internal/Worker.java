@@ -72,7 +72,19 @@ final class Worker extends Thread {
         List<Claim> claims = new ArrayList<>(1);
         int max = engine.backendInfo.maxBatchSize();
         while (claims.size() < max) {
-            Optional<Claim> c = engine.store.claimNext(getName(), engine.clock.instant(), engine.cfg.leaseDuration());
+            Optional<Claim> c;
+            try {
+                c = engine.store.claimNext(getName(), engine.clock.instant(), engine.cfg.leaseDuration());
+            } catch (RuntimeException | Error e) {
+                if (claims.isEmpty()) {
+                    throw e;
+                }
+                // The jobs already claimed are ours: run them now rather than drop them, which
+                // would leave them claimed until their lease ran out and count a lost attempt.
+                log.warn("{}: could not claim more jobs for this batch; running the {} claimed: {}", getName(),
+                        claims.size(), e.toString());
+                break;
+            }
             if (c.isEmpty()) {
                 break;
             }

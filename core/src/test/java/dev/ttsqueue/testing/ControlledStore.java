@@ -27,6 +27,7 @@ public final class ControlledStore implements JobStore {
     private volatile BiConsumer<String, LeaseState> afterProgress = (id, state) -> { };
     private volatile Runnable beforeRequeueExpired = () -> { };
     private volatile Runnable beforeComplete = () -> { };
+    private volatile java.util.function.Consumer<Optional<Claim>> afterClaim = claim -> { };
 
     public ControlledStore(JobStore delegate) {
         this.delegate = delegate;
@@ -56,6 +57,11 @@ public final class ControlledStore implements JobStore {
         this.beforeRequeueExpired = hook;
     }
 
+    /** Runs after every {@link #claimNext} that reached the real store, with what it returned. */
+    public void afterClaim(java.util.function.Consumer<Optional<Claim>> hook) {
+        this.afterClaim = hook;
+    }
+
     /** Runs at the start of every {@link #complete} (a hook that throws makes the write fail). */
     public void beforeComplete(Runnable hook) {
         this.beforeComplete = hook;
@@ -72,7 +78,9 @@ public final class ControlledStore implements JobStore {
         if (!mayClaim.test(Thread.currentThread().getName())) {
             return Optional.empty();
         }
-        return delegate.claimNext(workerId, now, lease);
+        Optional<Claim> claim = delegate.claimNext(workerId, now, lease);
+        afterClaim.accept(claim);
+        return claim;
     }
 
     @Override
