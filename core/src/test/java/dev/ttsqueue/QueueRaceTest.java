@@ -380,4 +380,28 @@ class QueueRaceTest {
         assertEquals("claimed first", QueueFixture.await(h).genText());
         assertEquals(1, queue.status(h.id()).attempts());
     }
+
+    /**
+     * A batch fails because one of its jobs was cancelled, and recording that cancellation fails
+     * too: the other job of the batch must still run, not be left claimed by nobody.
+     */
+    @Test
+    void failedCancellationWriteDoesNotStrandTheRestOfTheBatch() throws Exception {
+        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        backend = SyntheticBackend.builder().maxBatchSize(2).build();
+        queue = TtsJobQueue.builder().backend(backend).store(store).clock(clock)
+                .maintenanceInterval(Duration.ofMillis(10)).build();
+        store.mayClaim(name -> false);
+        String ref = upload(queue);
+        JobHandle cancelled = queue.submit(JobRequest.ttsGenerate(ref, "cancelled in the batch"));
+        JobHandle neighbour = queue.submit(JobRequest.ttsGenerate(ref, "neighbour"));
+        store.afterClaim(claim -> claim.filter(c -> c.job().id().equals(cancelled.id()))
+                .ifPresent(c -> queue.cancel(cancelled.id())));
+        store.beforeFinishCancelled(() -> {
+            throw new IllegalStateException("database is locked");
+        });
+        store.mayClaim(name -> true);
+        assertEquals("neighbour", QueueFixture.await(neighbour).genText());
+        assertEquals(java.util.List.of(2), backend.batchSizes());
+    }
 }

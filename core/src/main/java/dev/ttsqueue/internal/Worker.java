@@ -230,8 +230,15 @@ final class Worker extends Thread {
             return;
         }
         if (job.cancelRequested()) {
-            if (engine.store.finishCancelled(job.id, job.token, engine.clock.instant())) {
-                engine.store.get(job.id).ifPresent(r -> engine.finished(r, JobEvent.Kind.CANCELLED));
+            // Guarded like the failure write below: an exception here would skip the rest of a
+            // batch, leaving those jobs claimed by nobody until their lease ran out. Unrecorded,
+            // this job is cancelled by lease recovery (its cancel flag is in the store).
+            try {
+                if (engine.store.finishCancelled(job.id, job.token, engine.clock.instant())) {
+                    engine.store.get(job.id).ifPresent(r -> engine.finished(r, JobEvent.Kind.CANCELLED));
+                }
+            } catch (RuntimeException e) {
+                log.error("job {}: could not record its cancellation: {}", job.id, e.toString());
             }
             return;
         }

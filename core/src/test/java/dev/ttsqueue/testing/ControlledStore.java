@@ -27,6 +27,7 @@ public final class ControlledStore implements JobStore {
     private volatile BiConsumer<String, LeaseState> afterProgress = (id, state) -> { };
     private volatile Runnable beforeRequeueExpired = () -> { };
     private volatile Runnable beforeComplete = () -> { };
+    private volatile Runnable beforeFinishCancelled = () -> { };
     private volatile java.util.function.Consumer<Optional<Claim>> afterClaim = claim -> { };
 
     public ControlledStore(JobStore delegate) {
@@ -60,6 +61,11 @@ public final class ControlledStore implements JobStore {
     /** Runs after every {@link #claimNext} that reached the real store, with what it returned. */
     public void afterClaim(java.util.function.Consumer<Optional<Claim>> hook) {
         this.afterClaim = hook;
+    }
+
+    /** Runs at the start of every {@link #finishCancelled} (a hook that throws makes the write fail). */
+    public void beforeFinishCancelled(Runnable hook) {
+        this.beforeFinishCancelled = hook;
     }
 
     /** Runs at the start of every {@link #complete} (a hook that throws makes the write fail). */
@@ -109,6 +115,7 @@ public final class ControlledStore implements JobStore {
 
     @Override
     public boolean finishCancelled(String jobId, long fencingToken, Instant now) {
+        beforeFinishCancelled.run();
         return delegate.finishCancelled(jobId, fencingToken, now);
     }
 
