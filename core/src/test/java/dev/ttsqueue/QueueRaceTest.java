@@ -404,4 +404,28 @@ class QueueRaceTest {
         assertEquals("neighbour", QueueFixture.await(neighbour).genText());
         assertEquals(java.util.List.of(2), backend.batchSizes());
     }
+
+    /**
+     * The maintenance thread times a job out but cannot write that (a locked database): the job
+     * must still end as timed out once its backend call stops, not stay claimed until its lease
+     * runs out and then run again.
+     */
+    @Test
+    void timeoutIsRecordedEvenWhenTheFirstWriteOfItFails() throws Exception {
+        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        backend = SyntheticBackend.builder().gated().build();
+        queue = TtsJobQueue.builder().backend(backend).store(store).clock(clock)
+                .maintenanceInterval(Duration.ofMillis(10)).jobTimeout(Duration.ofSeconds(5)).build();
+        java.util.concurrent.atomic.AtomicBoolean failOnce = new java.util.concurrent.atomic.AtomicBoolean(true);
+        store.beforeFail(() -> {
+            if (failOnce.getAndSet(false)) {
+                throw new IllegalStateException("database is locked");
+            }
+        });
+        JobHandle h = queue.submit(JobRequest.ttsGenerate(upload(queue), "slow"));
+        assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+        clock.advance(Duration.ofSeconds(6));
+        assertEquals("timed out after 5 s", failure(h).getMessage());
+        assertEquals(1, queue.status(h.id()).attempts());
+    }
 }

@@ -125,8 +125,7 @@ final class RunningJob implements SynthesisContext {
         Duration timeout = engine.cfg.jobTimeout();
         if (!now.isBefore(startedAt.plus(timeout))) {
             timedOut = true;
-            String message = "timed out after " + describe(timeout);
-            if (engine.store.fail(id, token, message, now)) {
+            if (engine.store.fail(id, token, timeoutMessage(), now)) {
                 engine.store.get(id).ifPresent(r -> engine.finished(r, JobEvent.Kind.FAILED));
             }
             return;
@@ -136,6 +135,10 @@ final class RunningJob implements SynthesisContext {
             lastRenewal = now;
             onLeaseState(engine.store.renewLease(id, token, now.plus(lease)));
         }
+    }
+
+    String timeoutMessage() {
+        return "timed out after " + describe(engine.cfg.jobTimeout());
     }
 
     private void onLeaseState(LeaseState state) {

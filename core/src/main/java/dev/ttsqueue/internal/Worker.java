@@ -225,8 +225,22 @@ final class Worker extends Thread {
     }
 
     private void onFailure(RunningJob job, Throwable t) {
-        if (job.timedOut() || job.lost()) {
-            log.info("job {} stopped after {}", job.id, job.timedOut() ? "its timeout" : "losing its lease");
+        if (job.timedOut()) {
+            // The maintenance thread has normally written the timeout already, and the fencing token
+            // refuses this second write. If its write failed (and it never retries a timed-out run),
+            // this one records it; otherwise the job would wait for its lease to run out and run again.
+            try {
+                if (engine.store.fail(job.id, job.token, job.timeoutMessage(), engine.clock.instant())) {
+                    engine.store.get(job.id).ifPresent(r -> engine.finished(r, JobEvent.Kind.FAILED));
+                }
+            } catch (RuntimeException e) {
+                log.error("job {}: could not record its timeout: {}", job.id, e.toString());
+            }
+            log.info("job {} stopped after its timeout", job.id);
+            return;
+        }
+        if (job.lost()) {
+            log.info("job {} stopped after losing its lease", job.id);
             return;
         }
         if (job.cancelRequested()) {

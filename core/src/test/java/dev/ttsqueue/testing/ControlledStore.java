@@ -28,6 +28,7 @@ public final class ControlledStore implements JobStore {
     private volatile Runnable beforeRequeueExpired = () -> { };
     private volatile Runnable beforeComplete = () -> { };
     private volatile Runnable beforeFinishCancelled = () -> { };
+    private volatile Runnable beforeFail = () -> { };
     private volatile java.util.function.Consumer<Optional<Claim>> afterClaim = claim -> { };
 
     public ControlledStore(JobStore delegate) {
@@ -66,6 +67,11 @@ public final class ControlledStore implements JobStore {
     /** Runs at the start of every {@link #finishCancelled} (a hook that throws makes the write fail). */
     public void beforeFinishCancelled(Runnable hook) {
         this.beforeFinishCancelled = hook;
+    }
+
+    /** Runs at the start of every {@link #fail} (a hook that throws makes the write fail). */
+    public void beforeFail(Runnable hook) {
+        this.beforeFail = hook;
     }
 
     /** Runs at the start of every {@link #complete} (a hook that throws makes the write fail). */
@@ -110,6 +116,7 @@ public final class ControlledStore implements JobStore {
 
     @Override
     public boolean fail(String jobId, long fencingToken, String error, Instant now) {
+        beforeFail.run();
         return delegate.fail(jobId, fencingToken, error, now);
     }
 
