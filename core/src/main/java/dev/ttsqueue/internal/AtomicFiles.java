@@ -63,6 +63,22 @@ final class AtomicFiles {
         }
     }
 
+    /**
+     * Makes the rename itself durable: without it a power cut may keep a job's "completed" row in
+     * the job store yet lose the directory entry of its output. Linux allows fsync on a directory;
+     * where the platform refuses (Windows), the rename stays as durable as the file system makes it.
+     */
+    private static void forceDirectory(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            log.debug("cannot fsync directory {}: {}", dir, e.toString());
+        }
+    }
+
     /** What goes into the file. */
     interface Body {
         void writeTo(OutputStream out) throws IOException;
@@ -83,6 +99,7 @@ final class AtomicFiles {
             }
             long size = Files.size(temp);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            forceDirectory(target.getParent());
             return size;
         } catch (IOException | RuntimeException | Error e) {
             try {

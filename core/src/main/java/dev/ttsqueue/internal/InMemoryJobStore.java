@@ -22,7 +22,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The library's default store: a map of jobs plus a sorted set of the queued ones, under one lock.
- * Every operation is O(log n) except {@link #queuePosition} and listings, which are O(n).
+ * Every operation is O(log n) except {@link #queuePosition}, O(distance to the nearer end of the
+ * queue), and listings, which are O(n).
  */
 public final class InMemoryJobStore implements JobStore {
 
@@ -191,7 +192,24 @@ public final class InMemoryJobStore implements JobStore {
             if (j == null || j.status() != JobStatus.QUEUED) {
                 return 0;
             }
-            return queued.headSet(j, false).size() + 1;
+            // Walk towards both ends at once and stop at the nearer one: O(min(ahead, behind)),
+            // so the usual case (a job just submitted, at the tail) costs O(1), not O(queue).
+            Iterator<JobRecord> ahead = queued.headSet(j, false).descendingIterator();
+            Iterator<JobRecord> behind = queued.tailSet(j, false).iterator();
+            int seenAhead = 0;
+            int seenBehind = 0;
+            while (true) {
+                if (!ahead.hasNext()) {
+                    return seenAhead + 1;
+                }
+                if (!behind.hasNext()) {
+                    return queued.size() - seenBehind;
+                }
+                ahead.next();
+                seenAhead++;
+                behind.next();
+                seenBehind++;
+            }
         }
     }
 

@@ -5,9 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A speech model. The queue calls it from one worker thread per device and never runs two
- * syntheses on the same backend instance at once unless {@link BackendInfo#maxBatchSize()} &gt; 1,
- * in which case it may hand several requests to {@link #synthesizeBatch} in one call.
+ * A speech model. The queue calls it from its worker threads: with {@code workers(1)} (the
+ * default) one call at a time; with {@code workers(n)} up to n calls at once, so a backend bound to
+ * one device should be wrapped, one instance per device, in a {@link dev.ttsqueue.BackendPool}.
+ * When {@link BackendInfo#maxBatchSize()} &gt; 1 a worker may hand several requests to
+ * {@link #synthesizeBatch} in one call.
  *
  * <p>An exception thrown by {@link #synthesize} fails only that job, with the exception's message;
  * the worker goes on with the next job.

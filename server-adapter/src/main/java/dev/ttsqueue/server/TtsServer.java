@@ -1,0 +1,278 @@
+package dev.ttsqueue.server;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ttsqueue.TtsJobQueue;
+import dev.ttsqueue.server.internal.ApiKeyFilter;
+import dev.ttsqueue.server.internal.AudioResource;
+import dev.ttsqueue.server.internal.BodyLimitFilter;
+import dev.ttsqueue.server.internal.CorsFilter;
+import dev.ttsqueue.server.internal.ErrorMapper;
+import dev.ttsqueue.server.internal.JobEventsResource;
+import dev.ttsqueue.server.internal.JobsResource;
+import dev.ttsqueue.server.internal.JsonBodyWriter;
+import dev.ttsqueue.server.internal.JsonErrorHandler;
+import dev.ttsqueue.server.internal.ReferencePaths;
+import dev.ttsqueue.server.internal.ServerContext;
+import dev.ttsqueue.server.internal.ServerMetrics;
+import dev.ttsqueue.server.internal.ServiceResource;
+import dev.ttsqueue.server.internal.StandaloneQueue;
+import dev.ttsqueue.server.internal.SyncResource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.glassfish.jersey.inject.hk2.AbstractBinder;
+import org.glassfish.jersey.jetty.JettyHttpContainer;
+import org.glassfish.jersey.media.multipart.MultiPartFeature;
+import org.glassfish.jersey.media.multipart.MultiPartProperties;
+import org.glassfish.jersey.server.ContainerFactory;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * The REST server: the F5-TTS FastAPI server's HTTP API (see {@code API.md}) in front of a
+ * {@link TtsJobQueue}. It only translates HTTP to calls of the queue's public API and back.
+ *
+ * <pre>{@code
+ * try (TtsJobQueue queue = TtsJobQueue.builder().backend(backend).build();
+ *      TtsServer server = TtsServer.start(ServerConfig.defaults().withPort(0), queue)) {
+ *     System.out.println("listening on " + server.port());
+ * }
+ * }</pre>
+ *
+ * <p>Run standalone with {@link #main}; see {@link ServerConfig#options()} for the options.
+ * HTTP requests run on threads named {@code ttsq-http-N}; event streams and answers of the
+ * synchronous endpoints on {@code ttsq-http-bg-N}.
+ */
+public final class TtsServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TtsServer.class);
+
+    private final Server jetty;
+    private final ServerContext context;
+    private final int port;
+    private final Path tempDir;
+
+    private TtsServer(Server jetty, ServerContext context, int port, Path tempDir) {
+        this.jetty = jetty;
+        this.context = context;
+        this.port = port;
+        this.tempDir = tempDir;
+    }
+
+    /**
+     * Starts serving {@code queue} on {@code config.host():config.port()} (port 0 picks a free one).
+     * The queue stays the caller's: {@link #close()} stops the server, not the queue.
+     *
+     * @throws IOException when the address cannot be bound
+     */
+    public static TtsServer start(ServerConfig config, TtsJobQueue queue) throws IOException {
+        return start(config, queue, Clock.systemUTC());
+    }
+
+    /**
+     * Same as {@link #start(ServerConfig, TtsJobQueue)}, with the clock the queue was built with
+     * (the server checks upload expiry itself when serving downloads and listings).
+     */
+    public static TtsServer start(ServerConfig config, TtsJobQueue queue, Clock clock) throws IOException {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(clock, "clock");
+        ObjectMapper mapper = new ObjectMapper();
+        mapper.getFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        ExecutorService background = new ThreadPoolExecutor(0, 1024, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                namedThreads("ttsq-http-bg-"));
+        ServerMetrics metrics = new ServerMetrics(queue);
+        ServerContext ctx = new ServerContext(queue, config, mapper, metrics,
+                new ReferencePaths(queue.audioStore(), queue.voiceBank()), background, version(), clock);
+        Path tempDir = Files.createTempDirectory("ttsq-uploads-");
+
+        ResourceConfig rc = new ResourceConfig();
+        rc.setApplicationName("ttsqueue-server");
+        rc.register(new AbstractBinder() {
+            @Override
+            protected void configure() {
+                bind(ctx).to(ServerContext.class);
+            }
+        });
+        rc.registerClasses(ServiceResource.class, AudioResource.class, SyncResource.class, JobsResource.class, JobEventsResource.class);
+        rc.register(new ErrorMapper());
+        rc.register(new JsonBodyWriter(mapper));
+        rc.register(new BodyLimitFilter(config.maxUploadBytes()));
+        if (!config.corsOrigins().isEmpty()) {
+            rc.register(new CorsFilter(config.corsOrigins()));
+        }
+        if (config.apiKey() != null) {
+            rc.register(new ApiKeyFilter(config.apiKey()));
+        }
+        rc.register(MultiPartFeature.class);
+        rc.property(MultiPartProperties.TEMP_DIRECTORY, tempDir.toString());
+        rc.property(ServerProperties.WADL_FEATURE_DISABLE, true);
+        rc.property(ServerProperties.BV_FEATURE_DISABLE, true);
+        rc.property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
+        rc.property(ServerProperties.PROCESSING_RESPONSE_ERRORS_ENABLED, true);
+
+        QueuedThreadPool threads = new QueuedThreadPool(200, 4);
+        threads.setName("ttsq-http");
+        Server jetty = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        connector.setIdleTimeout(TimeUnit.MINUTES.toMillis(5));
+        jetty.addConnector(connector);
+        // Lets stop() wait (up to the stop timeout) for requests in flight instead of cutting them off.
+        GracefulHandler graceful = new GracefulHandler();
+        graceful.setHandler(ContainerFactory.createContainer(JettyHttpContainer.class, rc));
+        jetty.setHandler(graceful);
+        jetty.setErrorHandler(new JsonErrorHandler());
+        jetty.setStopTimeout(TimeUnit.SECONDS.toMillis(5));
+        try {
+            jetty.start();
+        } catch (Exception e) {
+            stopQuietly(jetty);
+            background.shutdownNow();
+            metrics.close();
+            deleteTree(tempDir);
+            throw e instanceof IOException io ? io : new IOException("could not start the HTTP server on "
+                    + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        int bound = connector.getLocalPort();
+        log.info("TTS server listening on http://{}:{}/ (docs at /docs){}", config.host(), bound,
+                config.apiKey() != null ? ", API key required" : "");
+        return new TtsServer(jetty, ctx, bound, tempDir);
+    }
+
+    /** The TCP port the server is bound to. */
+    public int port() {
+        return port;
+    }
+
+    /** The queue it serves. */
+    public TtsJobQueue queue() {
+        return context.queue();
+    }
+
+    /** Stops accepting connections, finishes requests in flight (up to 5 s) and frees its threads. Idempotent. */
+    @Override
+    public void close() {
+        stopQuietly(jetty);
+        context.background().shutdownNow();
+        context.metrics().close();
+        deleteTree(tempDir);
+    }
+
+    /**
+     * Runs the standalone server until SIGTERM/SIGINT: builds the queue from the options (see
+     * {@code --help}), serves it, and on shutdown closes the server, then the queue.
+     */
+    public static void main(String[] args) {
+        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            printHelp();
+            return;
+        }
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        ServerConfig config;
+        try {
+            config = ServerConfig.parse(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("ttsqueue-server: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        TtsJobQueue queue;
+        TtsServer server;
+        try {
+            queue = StandaloneQueue.build(config);
+        } catch (Exception e) {
+            log.error("could not build the queue: {}", e.getMessage(), e);
+            System.exit(1);
+            return;
+        }
+        try {
+            server = start(config, queue);
+        } catch (Exception e) {
+            log.error("{}", e.getMessage());
+            queue.close();
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("shutting down: closing the HTTP server, then the queue");
+            server.close();
+            queue.close();
+        }, "ttsq-shutdown"));
+    }
+
+    private static void printHelp() {
+        StringBuilder sb = new StringBuilder("Usage: ttsqueue-server [options]\n\nOptions (flag, environment variable, default):\n");
+        for (ServerConfig.Option o : ServerConfig.options()) {
+            sb.append(String.format("  %-20s %-24s %-18s %s%n", o.flag(), o.env(), o.shownDefault(), o.help()));
+        }
+        System.out.print(sb);
+    }
+
+    static String version() {
+        try (InputStream in = TtsServer.class.getResourceAsStream("/dev/ttsqueue/server/version.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                return p.getProperty("version", "unknown");
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        return "unknown";
+    }
+
+    private static java.util.concurrent.ThreadFactory namedThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static void stopQuietly(Server jetty) {
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            log.warn("stopping the HTTP server failed: {}", e.toString());
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    log.debug("could not delete {}", p);
+                }
+            });
+        } catch (IOException e) {
+            log.debug("could not clean {}", dir);
+        }
+    }
+}

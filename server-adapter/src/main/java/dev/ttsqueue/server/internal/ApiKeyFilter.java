@@ -1,0 +1,51 @@
+package dev.ttsqueue.server.internal;
+
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Set;
+
+/**
+ * Requires {@code X-API-Key} on every path but the open ones (health and the API docs). The
+ * comparison takes the same time wherever the keys differ, so timing tells nothing about the key.
+ */
+@PreMatching
+@Priority(Priorities.AUTHENTICATION)
+public final class ApiKeyFilter implements ContainerRequestFilter {
+    public static final String HEADER = "X-API-Key";
+    private static final Set<String> OPEN = Set.of("health", "docs", "openapi.json");
+
+    private final byte[] key;
+
+    public ApiKeyFilter(String key) {
+        this.key = key.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void filter(ContainerRequestContext ctx) {
+        String path = ctx.getUriInfo().getPath();
+        while (path.startsWith("/")) {
+            path = path.substring(1);
+        }
+        if (OPEN.contains(path) || path.startsWith("webjars/")) {
+            return;
+        }
+        String given = ctx.getHeaderString(HEADER);
+        if (given == null) {
+            ctx.abortWith(unauthorized("Missing API key: send it in the X-API-Key header"));
+        } else if (!MessageDigest.isEqual(key, given.getBytes(StandardCharsets.UTF_8))) {
+            ctx.abortWith(unauthorized("Invalid API key"));
+        }
+    }
+
+    private static Response unauthorized(String detail) {
+        return Response.status(401).type(MediaType.APPLICATION_JSON_TYPE).header("WWW-Authenticate", "ApiKey")
+                .entity(WireFormat.detail(detail)).build();
+    }
+}

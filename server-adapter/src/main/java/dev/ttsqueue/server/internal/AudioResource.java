@@ -1,0 +1,184 @@
+package dev.ttsqueue.server.internal;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import dev.ttsqueue.audio.AudioClip;
+import dev.ttsqueue.spi.AudioEntry;
+import dev.ttsqueue.spi.AudioKind;
+import dev.ttsqueue.spi.AudioStore;
+import dev.ttsqueue.spi.Identifiers;
+import dev.ttsqueue.spi.Voice;
+import dev.ttsqueue.spi.VoiceBank;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.glassfish.jersey.server.ContainerRequest;
+
+/** Uploaded reference audio, generated audio and permanent voices. */
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+@Singleton
+public final class AudioResource {
+    private final ServerContext ctx;
+
+    @Inject
+    public AudioResource(ServerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    private AudioStore audio() {
+        return ctx.queue().audioStore();
+    }
+
+    @POST
+    @Path("upload-audio")
+    public Map<String, Object> uploadAudio(@Context ContainerRequest request) throws IOException {
+        try (FormFields form = FormFields.read(request)) {
+            FormFields.Upload file = form.requiredFile("audio_file");
+            form.errors().throwIfAny();
+            AudioEntry entry = audio().save(AudioKind.UPLOAD, AudioUploads.decode(file, ctx.config().maxUploadBytes()));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("file_id", entry.id());
+            m.put("message", "Audio file uploaded successfully");
+            m.put("duration", entry.durationSeconds());
+            return m;
+        }
+    }
+
+    @POST
+    @Path("upload-permanent-voice")
+    public Map<String, Object> uploadVoice(@Context ContainerRequest request) throws IOException {
+        try (FormFields form = FormFields.read(request)) {
+            String rawName = form.requiredString("voice_name");
+            FormFields.Upload file = form.requiredFile("audio_file");
+            String refText = form.string("ref_text", "");
+            form.errors().throwIfAny();
+            String name = Identifiers.normalizeVoiceName(rawName);
+            AudioClip clip = AudioUploads.decode(file, ctx.config().maxUploadBytes());
+            Voice voice = voiceBank().save(name, clip, refText.trim());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("voice_name", voice.name());
+            m.put("message", "Permanent voice '" + voice.name() + "' uploaded successfully");
+            m.put("duration", voice.durationSeconds());
+            return m;
+        }
+    }
+
+    @GET
+    @Path("list-voices")
+    public Map<String, Object> listVoices() {
+        VoiceBank bank = ctx.queue().voiceBank();
+        List<Map<String, Object>> voices = new ArrayList<>();
+        if (bank != null) {
+            for (Voice v : bank.list()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", v.name());
+                m.put("filename", v.filename());
+                m.put("duration", v.durationSeconds());
+                m.put("ref_text", v.refText());
+                voices.add(m);
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("voices", voices);
+        m.put("total_voices", voices.size());
+        m.put("storage_path", bank == null || bank.directory() == null ? null : bank.directory().toString());
+        return m;
+    }
+
+    @DELETE
+    @Path("voices/{voice_name}")
+    public Map<String, Object> deleteVoice(@PathParam("voice_name") String name) throws IOException {
+        VoiceBank bank = voiceBank();
+        // Only a name already in voice-bank form is accepted: "../alice" must not delete "alice".
+        String normalized;
+        try {
+            normalized = Identifiers.normalizeVoiceName(name);
+        } catch (dev.ttsqueue.InvalidRequestException e) {
+            throw ApiException.notFound("Voice not found");
+        }
+        if (!normalized.equals(name.toLowerCase(Locale.ROOT)) || !bank.delete(normalized)) {
+            throw ApiException.notFound("Voice not found");
+        }
+        return Map.of("message", "Voice '" + normalized + "' deleted successfully");
+    }
+
+    @GET
+    @Path("download-audio/{file_id}")
+    @Produces({"audio/wav", MediaType.APPLICATION_JSON})
+    public Response download(@PathParam("file_id") String id) throws IOException {
+        AudioEntry entry = existing(id);
+        InputStream in = audio().open(entry.id());
+        StreamingOutput body = out -> {
+            try (InputStream src = in) {
+                src.transferTo(out);
+            }
+        };
+        return Response.ok(body, "audio/wav")
+                .header("Content-Disposition", "attachment; filename=\"f5tts_audio_" + entry.id() + ".wav\"")
+                .build();
+    }
+
+    @DELETE
+    @Path("audio/{file_id}")
+    public Map<String, Object> delete(@PathParam("file_id") String id) throws IOException {
+        if (!Identifiers.isSafe(id) || audio().find(id).isEmpty() || !audio().delete(id)) {
+            throw ApiException.notFound("Audio file not found");
+        }
+        return Map.of("message", "Audio file deleted successfully");
+    }
+
+    @GET
+    @Path("list-audio")
+    public Map<String, Object> listAudio() {
+        java.time.Instant now = ctx.clock().instant();
+        List<Map<String, Object>> files = new ArrayList<>();
+        for (AudioEntry e : audio().list()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("file_id", e.id());
+            m.put("exists", !e.isExpired(now));
+            m.put("kind", e.kind().name().toLowerCase(Locale.ROOT));
+            m.put("duration", e.durationSeconds());
+            m.put("expires_at", WireFormat.time(e.expiresAt()));
+            files.add(m);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("files", files);
+        m.put("total_files", files.size());
+        return m;
+    }
+
+    private AudioEntry existing(String id) {
+        Optional<AudioEntry> entry = Identifiers.isSafe(id) ? audio().find(id) : Optional.empty();
+        if (entry.isEmpty()) {
+            throw ApiException.notFound("Audio file not found");
+        }
+        if (entry.get().isExpired(ctx.clock().instant())) {
+            throw ApiException.notFound("Audio file has expired");
+        }
+        return entry.get();
+    }
+
+    private VoiceBank voiceBank() {
+        VoiceBank bank = ctx.queue().voiceBank();
+        if (bank == null) {
+            throw new ApiException(501, "This server has no voice bank configured");
+        }
+        return bank;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.ttsqueue.server.internal;
+
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+
+/**
+ * Cross-origin access for browser clients (a page on another origin running the old guide's
+ * {@code fetch} loop). Preflight requests are answered here, before the API key check, since
+ * browsers never send custom headers on a preflight.
+ */
+@PreMatching
+@Priority(Priorities.AUTHENTICATION - 100)
+public final class CorsFilter implements ContainerRequestFilter, ContainerResponseFilter {
+    private static final String METHODS = "GET, POST, DELETE, OPTIONS";
+    private static final String HEADERS = "Content-Type, X-API-Key, Last-Event-ID";
+
+    private final List<String> origins;
+
+    public CorsFilter(List<String> origins) {
+        this.origins = List.copyOf(origins);
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        String origin = request.getHeaderString("Origin");
+        if ("OPTIONS".equals(request.getMethod()) && origin != null
+                && request.getHeaderString("Access-Control-Request-Method") != null) {
+            Response.ResponseBuilder b = Response.ok();
+            String allowed = allowed(origin);
+            if (allowed != null) {
+                b.header("Access-Control-Allow-Origin", allowed).header("Access-Control-Allow-Methods", METHODS)
+                        .header("Access-Control-Allow-Headers", HEADERS).header("Access-Control-Max-Age", 600);
+                if (!allowed.equals("*")) {
+                    b.header("Vary", "Origin");
+                }
+            }
+            request.abortWith(b.build());
+        }
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        String origin = request.getHeaderString("Origin");
+        String allowed = origin == null ? null : allowed(origin);
+        if (allowed != null) {
+            MultivaluedMap<String, Object> h = response.getHeaders();
+            h.putSingle("Access-Control-Allow-Origin", allowed);
+            h.putSingle("Access-Control-Expose-Headers", "Content-Disposition, Retry-After");
+            if (!allowed.equals("*")) {
+                h.add("Vary", "Origin");
+            }
+        }
+    }
+
+    private String allowed(String origin) {
+        if (origins.contains("*")) {
+            return "*";
+        }
+        return origins.contains(origin) ? origin : null;
+    }
+}

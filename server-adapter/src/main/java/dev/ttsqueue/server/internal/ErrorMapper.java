@@ -1,0 +1,101 @@
+package dev.ttsqueue.server.internal;
+
+import dev.ttsqueue.InvalidRequestException;
+import dev.ttsqueue.JobNotCompletedException;
+import dev.ttsqueue.JobNotFoundException;
+import dev.ttsqueue.QueueClosedException;
+import dev.ttsqueue.QueueFullException;
+import dev.ttsqueue.ReferenceNotFoundException;
+import dev.ttsqueue.audio.AudioFormatException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import jakarta.ws.rs.ext.Provider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns every exception into a FastAPI-shaped JSON answer. The mapping from the core API's
+ * exceptions to status codes lives here and only here; anything unexpected is logged with its
+ * stack and answered with a bare 500, so no internals reach a client.
+ */
+@Provider
+public final class ErrorMapper implements ExceptionMapper<Throwable> {
+    private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
+
+    @Override
+    public Response toResponse(Throwable e) {
+        UploadTooLargeException tooLarge = find(e, UploadTooLargeException.class);
+        if (tooLarge != null) {
+            return json(413, WireFormat.detail(tooLarge.getMessage()));
+        }
+        if (e instanceof FieldErrors.Invalid invalid) {
+            return json(422, WireFormat.detail(invalid.errors()));
+        }
+        if (e instanceof ApiException api) {
+            return json(api.status(), WireFormat.detail(api.getMessage()));
+        }
+        if (e instanceof InvalidRequestException || e instanceof JobNotCompletedException || e instanceof AudioFormatException) {
+            return json(400, WireFormat.detail(e.getMessage()));
+        }
+        if (e instanceof JobNotFoundException) {
+            return json(404, WireFormat.detail("Job not found"));
+        }
+        if (e instanceof ReferenceNotFoundException) {
+            return json(404, WireFormat.detail(e.getMessage()));
+        }
+        if (e instanceof QueueFullException full) {
+            long seconds = Math.max(1, (full.retryAfter().toMillis() + 999) / 1000);
+            return Response.status(429).type(MediaType.APPLICATION_JSON_TYPE).header("Retry-After", seconds)
+                    .entity(WireFormat.detail(full.getMessage())).build();
+        }
+        if (e instanceof QueueClosedException) {
+            return json(503, WireFormat.detail("Server is shutting down"));
+        }
+        if (e instanceof WebApplicationException wae) {
+            return fromJaxRs(wae);
+        }
+        log.error("request failed", e);
+        return json(500, WireFormat.detail("Internal server error"));
+    }
+
+    /** Jersey's own errors (no route, wrong method, unparseable body) in FastAPI's words. */
+    private static Response fromJaxRs(WebApplicationException wae) {
+        int status = wae.getResponse().getStatus();
+        String detail = switch (status) {
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 406 -> "Not Acceptable";
+            case 415 -> "Unsupported Media Type";
+            case 400 -> "There was an error parsing the body";
+            default -> {
+                Response.StatusType info = wae.getResponse().getStatusInfo();
+                yield info == null || info.getReasonPhrase() == null ? "Error" : info.getReasonPhrase();
+            }
+        };
+        if (status >= 500) {
+            log.error("request failed", wae);
+            detail = "Internal server error";
+        }
+        Response.ResponseBuilder b = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(WireFormat.detail(detail));
+        Object allow = wae.getResponse().getHeaders().getFirst("Allow");
+        if (allow != null) {
+            b.header("Allow", allow);
+        }
+        return b.build();
+    }
+
+    private static Response json(int status, Object body) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+    }
+
+    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.ttsqueue.server.internal;
+
+import jakarta.ws.rs.core.Form;
+import jakarta.ws.rs.core.MediaType;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.glassfish.jersey.media.multipart.BodyPartEntity;
+import org.glassfish.jersey.media.multipart.FormDataBodyPart;
+import org.glassfish.jersey.media.multipart.FormDataMultiPart;
+import org.glassfish.jersey.server.ContainerRequest;
+
+/**
+ * The fields of an HTML form, sent either URL-encoded or as multipart (FastAPI's {@code Form}
+ * takes both: Python {@code requests} sends the first, a browser {@code FormData} the second).
+ * Multipart file parts are kept apart; parts buffered to disk are removed by {@link #close()}.
+ */
+public final class FormFields extends FieldReader implements AutoCloseable {
+    private final Map<String, String> values;
+    private final Map<String, FormDataBodyPart> files;
+    private final FormDataMultiPart multiPart;
+
+    private FormFields(Map<String, String> values, Map<String, FormDataBodyPart> files, FormDataMultiPart multiPart) {
+        super(List.of("body"), new FieldErrors());
+        this.values = values;
+        this.files = files;
+        this.multiPart = multiPart;
+    }
+
+    /** Reads the request body as a form; any other content type gives an empty form (so every required field is reported). */
+    public static FormFields read(ContainerRequest request) {
+        MediaType type = request.getMediaType();
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, FormDataBodyPart> files = new LinkedHashMap<>();
+        if (type != null && type.isCompatible(MediaType.MULTIPART_FORM_DATA_TYPE)) {
+            FormDataMultiPart mp = request.readEntity(FormDataMultiPart.class);
+            for (Map.Entry<String, List<FormDataBodyPart>> e : mp.getFields().entrySet()) {
+                FormDataBodyPart first = e.getValue().get(0);
+                if (first.getContentDisposition() != null && first.getContentDisposition().getFileName() != null) {
+                    files.put(e.getKey(), first);
+                } else {
+                    values.put(e.getKey(), first.getValue());
+                }
+            }
+            return new FormFields(values, files, mp);
+        }
+        if (type != null && type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
+            Form form = request.readEntity(Form.class);
+            form.asMap().forEach((k, v) -> {
+                if (!v.isEmpty()) {
+                    values.put(k, v.get(0));
+                }
+            });
+        }
+        return new FormFields(values, files, null);
+    }
+
+    @Override
+    protected Optional<Object> raw(String name) {
+        return Optional.ofNullable(values.get(name));
+    }
+
+    /**
+     * A required file field; a missing one, or a plain text value where a file belongs, is
+     * recorded as a 422 entry and null is returned.
+     */
+    public Upload requiredFile(String name) {
+        FormDataBodyPart part = files.get(name);
+        if (part == null) {
+            if (values.containsKey(name)) {
+                errors.add("value_error", loc(name), "Value error, Expected UploadFile, received: <class 'str'>", values.get(name));
+            } else {
+                errors.missing("body", name);
+            }
+            return null;
+        }
+        return new Upload(part.getContentDisposition().getFileName(), part.getMediaType(), part);
+    }
+
+    @Override
+    public void close() {
+        if (multiPart != null) {
+            multiPart.cleanup();
+        }
+    }
+
+    /** A file part of a multipart form. */
+    public record Upload(String fileName, MediaType mediaType, FormDataBodyPart part) {
+        public InputStream open() {
+            Object entity = part.getEntity();
+            if (entity instanceof BodyPartEntity bpe) {
+                return bpe.getInputStream();
+            }
+            return part.getValueAs(InputStream.class);
+        }
+    }
+}

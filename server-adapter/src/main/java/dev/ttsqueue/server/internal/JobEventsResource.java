@@ -1,0 +1,138 @@
+package dev.ttsqueue.server.internal;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.ttsqueue.JobEvent;
+import dev.ttsqueue.JobSnapshot;
+import dev.ttsqueue.JobStatus;
+import dev.ttsqueue.Subscription;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /jobs/{id}/events}: a job's life as Server-Sent Events. The first event is the job as
+ * it stands when the client connects (so a client that comes late still gets the terminal event),
+ * then {@code started}, {@code progress} and one terminal event ({@code completed}, {@code failed}
+ * or {@code cancelled}), after which the stream ends. Each event's data is the status JSON.
+ *
+ * <p>Events are handed from the queue's event thread to a per-stream queue and written by a
+ * background thread, so a slow client never holds up the queue's listeners.
+ */
+@Path("/jobs/{job_id}/events")
+@Singleton
+public final class JobEventsResource {
+    private static final Logger log = LoggerFactory.getLogger(JobEventsResource.class);
+    private static final long HEARTBEAT_SECONDS = 15;
+    private static final long WRITE_TIMEOUT_SECONDS = 30;
+
+    private final ServerContext ctx;
+
+    @Inject
+    public JobEventsResource(ServerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @GET
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void events(@PathParam("job_id") String id, @Context SseEventSink sink, @Context Sse sse) {
+        ctx.queue().status(id); // 404 before the stream opens for an unknown job
+        BlockingQueue<JobEvent> pending = new LinkedBlockingQueue<>();
+        Subscription subscription = ctx.queue().subscribe(id, pending::add);
+        try {
+            ctx.background().execute(() -> stream(id, pending, subscription, sink, sse));
+        } catch (RejectedExecutionException e) {
+            subscription.close();
+            throw new ApiException(503, "Too many open event streams; poll /jobs/" + id + "/status instead");
+        }
+    }
+
+    private void stream(String id, BlockingQueue<JobEvent> pending, Subscription subscription, SseEventSink sink, Sse sse) {
+        long eventId = 0;
+        try (subscription; sink) {
+            JobSnapshot now = ctx.queue().status(id);
+            if (!send(sink, sse, ++eventId, initialName(now.status()), WireFormat.status(now, ctx.queue().audioStore()))) {
+                return;
+            }
+            if (now.status().isTerminal()) {
+                return;
+            }
+            double lastProgress = now.progress();
+            while (!sink.isClosed()) {
+                JobEvent e = pending.poll(HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+                if (e == null) {
+                    if (!comment(sink, sse)) {
+                        return;
+                    }
+                    continue;
+                }
+                if (e.kind() == JobEvent.Kind.PROGRESS && e.progress() != null && e.progress().percent() < lastProgress) {
+                    continue; // older than the snapshot sent first
+                }
+                if (e.progress() != null) {
+                    lastProgress = e.progress().percent();
+                }
+                Map<String, Object> data = WireFormat.progress(e.snapshot(), e.progress(), ctx.queue().audioStore());
+                if (!send(sink, sse, ++eventId, e.kind().name().toLowerCase(java.util.Locale.ROOT), data) || e.kind().isTerminal()) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.io.IOException e) {
+            log.debug("closing the event stream of job {} failed: {}", id, e.toString());
+        } catch (RuntimeException e) {
+            log.warn("event stream of job {} ended with an error: {}", id, e.toString());
+        }
+    }
+
+    /** The name of the first event: the terminal name for a finished job, else what the job is doing. */
+    private static String initialName(JobStatus status) {
+        return switch (status) {
+            case QUEUED -> "queued";
+            case PROCESSING -> "progress";
+            default -> status.wireName();
+        };
+    }
+
+    private boolean send(SseEventSink sink, Sse sse, long eventId, String name, Map<String, Object> data) throws InterruptedException {
+        String json;
+        try {
+            json = ctx.mapper().writeValueAsString(data);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        OutboundSseEvent event = sse.newEventBuilder().id(Long.toString(eventId)).name(name)
+                .mediaType(MediaType.APPLICATION_JSON_TYPE).data(String.class, json).build();
+        return await(sink.send(event));
+    }
+
+    private static boolean comment(SseEventSink sink, Sse sse) throws InterruptedException {
+        return await(sink.send(sse.newEventBuilder().comment("keep-alive").build()));
+    }
+
+    private static boolean await(java.util.concurrent.CompletionStage<?> write) throws InterruptedException {
+        try {
+            write.toCompletableFuture().get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException | TimeoutException e) {
+            return false; // the client went away
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package dev.ttsqueue.server.internal;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import dev.ttsqueue.InferenceSettings;
+import dev.ttsqueue.JobHandle;
+import dev.ttsqueue.JobRequest;
+import dev.ttsqueue.JobSnapshot;
+import dev.ttsqueue.JobStatus;
+import dev.ttsqueue.JobType;
+import dev.ttsqueue.QueueStatus;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.glassfish.jersey.server.ContainerRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The job queue endpoints: submit, status, result, queue status, cleanup, cancel, list. */
+@Path("/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+@Singleton
+public final class JobsResource {
+    private static final Logger log = LoggerFactory.getLogger(JobsResource.class);
+
+    private final ServerContext ctx;
+    private final Submissions submissions;
+
+    @Inject
+    public JobsResource(ServerContext ctx) {
+        this.ctx = ctx;
+        this.submissions = new Submissions(ctx);
+    }
+
+    @POST
+    @Path("submit")
+    public Map<String, Object> submit(byte[] body) throws IOException {
+        JsonFields json = JsonFields.parse(ctx.mapper(), body);
+        String jobType = json.requiredString("job_type");
+        if (!json.has("parameters")) {
+            json.errors().missing("body", "parameters");
+        }
+        Optional<JsonFields> params = json.object("parameters");
+        int priority = json.integer("priority", 0);
+        json.errors().throwIfAny();
+        JsonFields p = params.orElseThrow();
+        JobType type = JobType.fromWireName(jobType);
+        String genText = p.string("gen_text", null);
+        String refText = p.string("ref_text", "");
+        InferenceSettings settings = p.object("inference_settings").map(Submissions::settings).orElse(InferenceSettings.defaults());
+        JobRequest request;
+        ReferencePaths.Resolved copied = null;
+        switch (type) {
+            case TTS_GENERATE -> {
+                String audioFileId = p.string("audio_file_id", null);
+                String refPath = p.string("ref_audio_path", null);
+                p.errors().throwIfAny();
+                if (genText == null || (audioFileId == null && refPath == null)) {
+                    throw ApiException.badRequest("TTS generate jobs require 'ref_audio_path' and 'gen_text' parameters");
+                }
+                if (audioFileId == null) {
+                    ReferencePaths.Resolved r = ctx.referencePaths().resolve(refPath);
+                    audioFileId = r.audioFileId();
+                    if (refText.isBlank()) {
+                        refText = r.refText();
+                    }
+                    copied = r.temporary() ? r : null;
+                }
+                request = JobRequest.ttsGenerate(audioFileId, genText);
+            }
+            case TTS_PERMANENT -> {
+                String voice = p.string("voice_name", null);
+                p.errors().throwIfAny();
+                if (genText == null || voice == null) {
+                    throw ApiException.badRequest("TTS permanent jobs require 'voice_name' and 'gen_text' parameters");
+                }
+                request = JobRequest.ttsPermanent(VoiceNames.canonical(voice), genText);
+            }
+            case VOICE_CLONING -> {
+                String audioFileId = p.string("audio_file_id", null);
+                p.errors().throwIfAny();
+                if (genText == null || audioFileId == null) {
+                    throw ApiException.badRequest("Voice cloning jobs require 'audio_file_id' and 'gen_text' parameters");
+                }
+                request = JobRequest.voiceCloning(audioFileId, genText);
+            }
+            default -> throw new IllegalStateException(type.name());
+        }
+        request = request.refText(refText).settings(settings).priority(priority);
+        JobHandle h;
+        try {
+            h = submissions.submit(request);
+        } catch (RuntimeException e) {
+            deleteCopy(copied);
+            throw e;
+        }
+        if (copied != null) {
+            ReferencePaths.Resolved c = copied;
+            h.result().whenComplete((r, e) -> deleteCopy(c));
+        }
+        return submissions.accepted(h);
+    }
+
+    private void deleteCopy(ReferencePaths.Resolved copy) {
+        if (copy == null) {
+            return;
+        }
+        try {
+            ctx.queue().audioStore().delete(copy.audioFileId());
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not delete the reference copy {}: {}", copy.audioFileId(), e.toString());
+        }
+    }
+
+    @POST
+    @Path("tts-generate-async")
+    public Map<String, Object> ttsGenerateAsync(@Context ContainerRequest request) {
+        try (FormFields form = FormFields.read(request)) {
+            String audioFileId = form.requiredString("audio_file_id");
+            String text = form.requiredString("text");
+            JobRequest job = JobRequest.ttsGenerate(audioFileId, text);
+            return submitForm(form, job);
+        }
+    }
+
+    @POST
+    @Path("tts-permanent-async")
+    public Map<String, Object> ttsPermanentAsync(@Context ContainerRequest request) {
+        try (FormFields form = FormFields.read(request)) {
+            String voice = form.requiredString("voice_name");
+            String text = form.requiredString("text");
+            return submitForm(form, JobRequest.ttsPermanent(VoiceNames.canonical(voice), text));
+        }
+    }
+
+    @POST
+    @Path("voice-cloning-async")
+    public Map<String, Object> voiceCloningAsync(@Context ContainerRequest request) {
+        try (FormFields form = FormFields.read(request)) {
+            String audioFileId = form.requiredString("audio_file_id");
+            String text = form.requiredString("text");
+            return submitForm(form, JobRequest.voiceCloning(audioFileId, text));
+        }
+    }
+
+    /** The fields every async form has besides its reference and text. */
+    private Map<String, Object> submitForm(FormFields form, JobRequest base) {
+        String refText = form.string("ref_text", "");
+        InferenceSettings settings = Submissions.settings(form);
+        int priority = form.integer("priority", 0);
+        form.errors().throwIfAny();
+        return submissions.accepted(submissions.submit(base.refText(refText).settings(settings).priority(priority)));
+    }
+
+    @GET
+    @Path("{job_id}/status")
+    public Map<String, Object> status(@PathParam("job_id") String id) {
+        return WireFormat.status(ctx.queue().status(id), ctx.queue().audioStore());
+    }
+
+    @GET
+    @Path("{job_id}/result")
+    public Map<String, Object> result(@PathParam("job_id") String id) {
+        return WireFormat.result(ctx.queue().result(id), ctx.queue().audioStore());
+    }
+
+    @GET
+    @Path("queue-status")
+    public Map<String, Object> queueStatus() {
+        QueueStatus s = ctx.queue().queueStatus();
+        Map<String, Object> counts = new LinkedHashMap<>();
+        for (JobStatus st : JobStatus.values()) {
+            counts.put(st.wireName(), s.count(st));
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("queue_size", s.queueSize());
+        m.put("total_jobs", s.totalJobs());
+        m.put("job_counts", counts);
+        m.put("current_job", s.currentJob());
+        m.put("running_jobs", s.runningJobs());
+        m.put("workers", s.workers());
+        return m;
+    }
+
+    @POST
+    @Path("cleanup")
+    public Map<String, Object> cleanup(@Context UriInfo uri) {
+        QueryFields q = new QueryFields(uri);
+        double hours = q.number("max_age_hours", 24);
+        q.errors().throwIfAny();
+        if (!(hours >= 0) || hours > 1_000_000) {
+            throw ApiException.badRequest("max_age_hours must be between 0 and 1000000");
+        }
+        int n = ctx.queue().cleanup(Duration.ofMillis(Math.round(hours * 3_600_000)));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("message", "Cleaned up " + n + " old jobs");
+        m.put("cleaned_count", n);
+        return m;
+    }
+
+    @DELETE
+    @Path("{job_id}")
+    public Map<String, Object> cancel(@PathParam("job_id") String id) {
+        boolean cancelled = ctx.queue().cancel(id);
+        JobSnapshot s = ctx.queue().status(id);
+        if (!cancelled) {
+            throw new ApiException(409, "Job already finished. Current status: " + s.status().wireName());
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("job_id", id);
+        m.put("status", s.status().wireName());
+        m.put("message", s.status() == JobStatus.CANCELLED ? "Job cancelled"
+                : "Cancellation requested; the job stops at its next step");
+        return m;
+    }
+
+    @GET
+    public Map<String, Object> list(@Context UriInfo uri) {
+        QueryFields q = new QueryFields(uri);
+        String status = q.string("status", "");
+        int limit = q.integer("limit", 100);
+        q.errors().throwIfAny();
+        JobStatus filter = status.isBlank() ? null : JobStatus.fromWireName(status);
+        List<Map<String, Object>> jobs = ctx.queue().list(filter, limit).stream()
+                .map(s -> WireFormat.status(s, ctx.queue().audioStore())).toList();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("jobs", jobs);
+        m.put("count", jobs.size());
+        return m;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.ttsqueue.server.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ttsqueue.TtsJobQueue;
+import dev.ttsqueue.server.ServerConfig;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * What every resource needs, built once per server.
+ *
+ * @param queue the queue the server fronts
+ * @param config the server's settings
+ * @param mapper the JSON mapper for request bodies
+ * @param metrics counters and gauges for {@code /metrics}
+ * @param referencePaths maps {@code ref_audio_path} onto stored audio
+ * @param background runs SSE streams and finishes suspended synchronous requests, never on the queue's event thread
+ * @param version the server's version string
+ * @param clock the queue's clock, for expiry checks the server makes itself
+ */
+public record ServerContext(TtsJobQueue queue, ServerConfig config, ObjectMapper mapper, ServerMetrics metrics,
+        ReferencePaths referencePaths, ExecutorService background, String version,
+        java.time.Clock clock) {
+}

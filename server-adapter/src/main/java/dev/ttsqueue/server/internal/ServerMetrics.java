@@ -1,0 +1,111 @@
+package dev.ttsqueue.server.internal;
+
+import dev.ttsqueue.JobEvent;
+import dev.ttsqueue.JobSnapshot;
+import dev.ttsqueue.JobStatus;
+import dev.ttsqueue.QueueStatus;
+import dev.ttsqueue.Subscription;
+import dev.ttsqueue.TtsJobQueue;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The server's Prometheus metrics: queue size and jobs per state (read from the queue at scrape
+ * time), submissions and refusals (counted by the resources), and job durations and outcomes
+ * (from a queue listener, on the queue's event thread).
+ */
+public final class ServerMetrics implements AutoCloseable {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final TtsJobQueue queue;
+    private final AtomicReference<QueueStatus> lastStatus = new AtomicReference<>();
+    private final Counter submitted;
+    private final Counter rejectedFull;
+    private final Counter completed;
+    private final Counter failed;
+    private final Counter cancelled;
+    private final Timer duration;
+    private final Timer wait;
+    private final Subscription subscription;
+
+    public ServerMetrics(TtsJobQueue queue) {
+        this.queue = queue;
+        String backend = queue.backendInfo().name();
+        Gauge.builder("ttsq.queue.size", this, m -> m.status().queueSize())
+                .description("Jobs waiting to run").register(registry);
+        Gauge.builder("ttsq.workers", this, m -> m.status().workers())
+                .description("Workers (devices) of the queue").register(registry);
+        for (JobStatus s : JobStatus.values()) {
+            Gauge.builder("ttsq.jobs", this, m -> m.status().count(s)).tag("state", s.wireName())
+                    .description("Jobs the store holds, by state").register(registry);
+        }
+        submitted = Counter.builder("ttsq.jobs.submitted").description("Jobs accepted through the API").register(registry);
+        rejectedFull = Counter.builder("ttsq.jobs.rejected").tag("reason", "queue_full")
+                .description("Submissions refused").register(registry);
+        completed = Counter.builder("ttsq.jobs.finished").tag("outcome", "completed")
+                .description("Jobs that reached a terminal state, by outcome").register(registry);
+        failed = Counter.builder("ttsq.jobs.finished").tag("outcome", "failed").register(registry);
+        cancelled = Counter.builder("ttsq.jobs.finished").tag("outcome", "cancelled").register(registry);
+        duration = Timer.builder("ttsq.job.duration").tag("backend", backend)
+                .description("Time from start to completion of completed jobs").publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
+        wait = Timer.builder("ttsq.job.wait").description("Time jobs spent queued before a worker took them")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofHours(1))
+                .register(registry);
+        subscription = queue.addListener(this::onEvent);
+    }
+
+    private QueueStatus status() {
+        QueueStatus s = lastStatus.get();
+        return s != null ? s : queue.queueStatus();
+    }
+
+    private void onEvent(JobEvent e) {
+        JobSnapshot s = e.snapshot();
+        switch (e.kind()) {
+            case STARTED -> {
+                if (s.startedAt() != null && s.createdAt() != null) {
+                    wait.record(Duration.between(s.createdAt(), s.startedAt()));
+                }
+            }
+            case COMPLETED -> {
+                completed.increment();
+                if (s.startedAt() != null && s.completedAt() != null) {
+                    duration.record(Duration.between(s.startedAt(), s.completedAt()));
+                }
+            }
+            case FAILED -> failed.increment();
+            case CANCELLED -> cancelled.increment();
+            default -> {
+            }
+        }
+    }
+
+    public void submitted() {
+        submitted.increment();
+    }
+
+    public void rejectedQueueFull() {
+        rejectedFull.increment();
+    }
+
+    /** The Prometheus text exposition; queue counts are read once per scrape. */
+    public String scrape() {
+        lastStatus.set(queue.queueStatus());
+        try {
+            return registry.scrape();
+        } finally {
+            lastStatus.set(null);
+        }
+    }
+
+    @Override
+    public void close() {
+        subscription.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,138 @@
+package dev.ttsqueue.server.internal;
+
+import dev.ttsqueue.BackendPool;
+import dev.ttsqueue.TtsJobQueue;
+import dev.ttsqueue.inference.f5.ExecutionProvider;
+import dev.ttsqueue.inference.f5.F5OnnxBackend;
+import dev.ttsqueue.inference.freetts.FreeTtsBackend;
+import dev.ttsqueue.server.ServerConfig;
+import dev.ttsqueue.spi.AudioStore;
+import dev.ttsqueue.spi.JobStore;
+import dev.ttsqueue.spi.TtsBackend;
+import dev.ttsqueue.spi.VoiceBank;
+import dev.ttsqueue.store.sqlite.SqliteJobStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the queue of the standalone server from its options. Layout under {@code --data-dir}:
+ * {@code jobs.db} (SQLite store), {@code audio/} (uploads and outputs), {@code reference_voices/}
+ * (the old server's voice folder layout).
+ */
+public final class StandaloneQueue {
+    private static final Logger log = LoggerFactory.getLogger(StandaloneQueue.class);
+
+    private StandaloneQueue() {
+    }
+
+    /**
+     * Builds and starts the queue. Whatever was opened before a failure is closed again.
+     *
+     * @throws Exception when the data folder, the database or the backend cannot be opened
+     */
+    public static TtsJobQueue build(ServerConfig config) throws Exception {
+        Path data = config.dataDir().toAbsolutePath().normalize();
+        Files.createDirectories(data);
+        Clock clock = Clock.systemUTC();
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            TtsBackend backend = backend(config);
+            opened.add(backend);
+            JobStore store = store(config, data);
+            opened.add(store);
+            AudioStore audio = audioStore(config, data, clock);
+            opened.add(audio);
+            TtsJobQueue.Builder b = TtsJobQueue.builder()
+                    .backend(backend)
+                    .store(store)
+                    .audioStore(audio)
+                    .voiceBank(VoiceBank.directory(data.resolve("reference_voices")))
+                    .workers(config.workerCount())
+                    .maxQueueSize(config.maxQueueSize())
+                    .maxTextLength(config.maxTextLength())
+                    .leaseDuration(config.lease())
+                    .clock(clock);
+            if (config.retention() != null) {
+                Duration interval = config.retention().compareTo(Duration.ofHours(1)) < 0 ? config.retention() : Duration.ofHours(1);
+                b.retention(config.retention(), interval);
+            }
+            return b.build();
+        } catch (Exception | Error e) {
+            for (AutoCloseable c : opened) {
+                try {
+                    c.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static JobStore store(ServerConfig config, Path data) {
+        if (config.store().equals("memory")) {
+            return JobStore.inMemory();
+        }
+        return SqliteJobStore.open(data.resolve("jobs.db"));
+    }
+
+    private static AudioStore audioStore(ServerConfig config, Path data, Clock clock) throws IOException {
+        if (config.store().equals("memory")) {
+            return AudioStore.inMemory(clock, config.uploadTtl(), null);
+        }
+        return AudioStore.directory(data.resolve("audio"), clock, config.uploadTtl(), null);
+    }
+
+    /** One instance per worker (per listed device), pooled so that no two jobs share one. */
+    private static TtsBackend backend(ServerConfig config) {
+        if (config.backend().equals("synthetic")) {
+            log.warn("--backend synthetic: jobs produce a tone, not speech; this backend is for tests only");
+            return new SyntheticToneBackend(); // stateless: the workers may share it
+        }
+        if (config.modelDir() == null) {
+            log.info("no --model-dir given: speaking with the built-in FreeTTS voice (it does not clone voices)");
+            List<TtsBackend> instances = new ArrayList<>();
+            try {
+                for (int i = 0; i < config.workerCount(); i++) {
+                    instances.add(new FreeTtsBackend());
+                }
+            } catch (RuntimeException | Error e) {
+                if (!instances.isEmpty()) {
+                    new BackendPool(instances).close();
+                }
+                throw e;
+            }
+            return new BackendPool(instances);
+        }
+        ExecutionProvider provider = ExecutionProvider.parse(config.provider());
+        // Listed devices: one instance each. None listed: --workers instances on the default device.
+        List<Integer> devices = new ArrayList<>(config.devices());
+        while (devices.size() < config.workerCount()) {
+            devices.add(0);
+        }
+        if (config.devices().isEmpty() && config.workerCount() > 1 && provider != ExecutionProvider.CPU) {
+            log.warn("{} workers without --devices share device 0 if CUDA is used; list devices with --devices 0,1,...", config.workerCount());
+        }
+        List<TtsBackend> instances = new ArrayList<>();
+        try {
+            for (int id : devices) {
+                instances.add(F5OnnxBackend.builder(config.modelDir()).provider(provider).deviceId(id).build());
+            }
+        } catch (RuntimeException | Error e) {
+            if (!instances.isEmpty()) {
+                new BackendPool(instances).close();
+            }
+            throw e;
+        }
+        BackendPool pool = new BackendPool(instances);
+        log.info("F5-TTS from {} on {}", config.modelDir(), pool.info().device());
+        return pool;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.ttsqueue.server.internal;
+
+import dev.ttsqueue.InferenceSettings;
+import dev.ttsqueue.JobCancelledException;
+import dev.ttsqueue.JobFailedException;
+import dev.ttsqueue.JobHandle;
+import dev.ttsqueue.JobRequest;
+import dev.ttsqueue.QueueFullException;
+import dev.ttsqueue.SynthesisResult;
+import jakarta.ws.rs.container.AsyncResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/** Submitting jobs and answering for them: the steps the job endpoints share. */
+public final class Submissions {
+    private final ServerContext ctx;
+
+    public Submissions(ServerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** The settings fields shared by forms, JSON {@code settings} and {@code inference_settings}. */
+    public static InferenceSettings settings(FieldReader r) {
+        InferenceSettings d = InferenceSettings.defaults();
+        return new InferenceSettings(
+                r.bool("randomize_seed", d.randomizeSeed()),
+                r.seed("seed", d.seed()),
+                r.bool("remove_silence", d.removeSilence()),
+                r.number("speed", d.speed()),
+                r.integer("nfe_step", d.nfeStep()),
+                r.number("cross_fade_duration", d.crossFadeDuration()));
+    }
+
+    /** Queues {@code request}, counting it (or its refusal for a full queue) in the metrics. */
+    public JobHandle submit(JobRequest request) {
+        try {
+            JobHandle h = ctx.queue().submit(request);
+            ctx.metrics().submitted();
+            return h;
+        } catch (QueueFullException e) {
+            ctx.metrics().rejectedQueueFull();
+            throw e;
+        }
+    }
+
+    /** {@code {job_id, message, queue_position}}. */
+    public Map<String, Object> accepted(JobHandle h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("job_id", h.id());
+        m.put("message", "Job submitted successfully");
+        m.put("queue_position", h.snapshot().queuePosition());
+        return m;
+    }
+
+    /**
+     * Answers a suspended request when its job ends: {@code ok} builds the body from the result;
+     * a failed job is a 500 with its error, a cancelled one 409, and a job still running after
+     * the sync timeout is cancelled and answered 504. {@code always} runs first in every case
+     * (the voice-cloning endpoint deletes its upload there).
+     */
+    public void answerWhenDone(JobHandle h, AsyncResponse response, Function<SynthesisResult, Object> ok, Runnable always) {
+        long timeoutMs = ctx.config().syncTimeout().toMillis();
+        response.setTimeoutHandler(r -> {
+            h.cancel();
+            r.resume(new ApiException(504, "Generation did not finish within " + ctx.config().syncTimeout().toSeconds()
+                    + " s; the job was cancelled"));
+        });
+        response.setTimeout(timeoutMs, TimeUnit.MILLISECONDS);
+        h.result().whenCompleteAsync((result, error) -> {
+            try {
+                always.run();
+            } finally {
+                if (error == null) {
+                    response.resume(ok.apply(result));
+                } else {
+                    response.resume(failure(error));
+                }
+            }
+        }, ctx.background());
+    }
+
+    private static Throwable failure(Throwable error) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (e instanceof JobFailedException) {
+            return new ApiException(500, "Generation failed: " + e.getMessage());
+        }
+        if (e instanceof JobCancelledException) {
+            return new ApiException(409, "Generation was cancelled");
+        }
+        // QueueClosedException (503) and anything unexpected (500) go to the error mapper as they are.
+        return e;
+    }
+
+    /** The synchronous endpoints' body: {@code {audio_file_id, ref_text, message, seed_used}}; the id is the OUTPUT's. */
+    public static Map<String, Object> generated(SynthesisResult r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("audio_file_id", r.outputFileId());
+        m.put("ref_text", r.refText());
+        m.put("message", r.note() == null ? "Audio generated successfully" : "Audio generated successfully. " + r.note());
+        m.put("seed_used", r.seed());
+        m.put("duration", r.durationSeconds());
+        return m;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.ttsqueue.server.internal;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import dev.ttsqueue.JobHandle;
+import dev.ttsqueue.JobRequest;
+import dev.ttsqueue.spi.AudioEntry;
+import dev.ttsqueue.spi.AudioKind;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import org.glassfish.jersey.server.ContainerRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The old synchronous endpoints. They go through the same queue as every job (so one job per
+ * device still holds) and answer when their job ends; the HTTP thread is released meanwhile.
+ */
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+@Singleton
+public final class SyncResource {
+    private static final Logger log = LoggerFactory.getLogger(SyncResource.class);
+
+    private final ServerContext ctx;
+    private final Submissions submissions;
+
+    @Inject
+    public SyncResource(ServerContext ctx) {
+        this.ctx = ctx;
+        this.submissions = new Submissions(ctx);
+    }
+
+    @POST
+    @Path("tts-generate")
+    public void ttsGenerate(byte[] body, @Suspended AsyncResponse response) {
+        JsonFields json = JsonFields.parse(ctx.mapper(), body);
+        String audioFileId = json.requiredString("audio_file_id");
+        String text = json.requiredString("text");
+        String refText = json.string("ref_text", "");
+        var settings = Submissions.settings(json.object("settings").map(f -> (FieldReader) f).orElseGet(SyncResource::absent));
+        json.errors().throwIfAny();
+        JobHandle h = submissions.submit(JobRequest.ttsGenerate(audioFileId, text).refText(refText).settings(settings));
+        submissions.answerWhenDone(h, response, Submissions::generated, () -> { });
+    }
+
+    @POST
+    @Path("tts-permanent")
+    public void ttsPermanent(byte[] body, @Suspended AsyncResponse response) {
+        JsonFields json = JsonFields.parse(ctx.mapper(), body);
+        String voice = json.requiredString("voice_name");
+        String text = json.requiredString("text");
+        String refText = json.string("ref_text", "");
+        var settings = Submissions.settings(json.object("settings").map(f -> (FieldReader) f).orElseGet(SyncResource::absent));
+        json.errors().throwIfAny();
+        JobHandle h = submissions.submit(JobRequest.ttsPermanent(VoiceNames.canonical(voice), text).refText(refText).settings(settings));
+        submissions.answerWhenDone(h, response, Submissions::generated, () -> { });
+    }
+
+    @POST
+    @Path("voice-cloning")
+    public void voiceCloning(@Context ContainerRequest request, @Suspended AsyncResponse response) throws IOException {
+        JobRequest job;
+        AudioEntry upload;
+        try (FormFields form = FormFields.read(request)) {
+            String text = form.requiredString("text");
+            String refText = form.string("ref_text", "");
+            FormFields.Upload file = form.requiredFile("audio_file");
+            var settings = Submissions.settings(form);
+            int priority = form.integer("priority", 0);
+            form.errors().throwIfAny();
+            upload = ctx.queue().audioStore().save(AudioKind.UPLOAD, AudioUploads.decode(file, ctx.config().maxUploadBytes()));
+            job = JobRequest.voiceCloning(upload.id(), text).refText(refText).settings(settings).priority(priority);
+        }
+        JobHandle h;
+        try {
+            h = submissions.submit(job);
+        } catch (RuntimeException e) {
+            deleteQuietly(upload.id());
+            throw e;
+        }
+        submissions.answerWhenDone(h, response, Submissions::generated, () -> deleteQuietly(upload.id()));
+    }
+
+    private void deleteQuietly(String uploadId) {
+        try {
+            ctx.queue().audioStore().delete(uploadId);
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not delete the voice-cloning reference {}: {}", uploadId, e.toString());
+        }
+    }
+
+    /** Stands in for an absent {@code settings} object: every field takes its default. */
+    private static FieldReader absent() {
+        return new FieldReader(java.util.List.of("body", "settings"), new FieldErrors()) {
+            @Override
+            protected java.util.Optional<Object> raw(String name) {
+                return java.util.Optional.empty();
+            }
+        };
+    }
+}

@@ -1,0 +1,189 @@
+package dev.ttsqueue.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ttsqueue.audio.AudioClip;
+import dev.ttsqueue.spi.AudioEntry;
+import dev.ttsqueue.spi.AudioKind;
+import dev.ttsqueue.spi.AudioStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SecurityTest {
+    @TempDir
+    Path dir;
+    TestServer s;
+
+    @AfterEach
+    void stop() {
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    @Test
+    void apiKeyWhenConfigured() throws Exception {
+        s = TestServer.builder(dir).config(c -> c.withApiKey("s3cret-key")).start();
+        TestServer.Reply none = s.get("/jobs/queue-status");
+        assertEquals(401, none.status());
+        assertTrue(none.detail().contains("X-API-Key"), none.detail());
+        TestServer.Reply wrong = s.send(s.request("/jobs/queue-status").header("X-API-Key", "s3cret-kez").GET().build());
+        assertEquals(401, wrong.status());
+        assertEquals("Invalid API key", wrong.detail());
+        assertEquals(200, s.send(s.request("/jobs/queue-status").header("X-API-Key", "s3cret-key").GET().build()).status());
+        assertEquals(401, s.get("/metrics").status());
+        assertEquals(401, s.postMultipart("/upload-audio", Map.of("audio_file", TestServer.wavFile(0.2))).status());
+        // Health and the docs stay open.
+        assertEquals(200, s.get("/health").status());
+        assertEquals(200, s.get("/docs").status());
+        assertEquals(200, s.get("/openapi.json").status());
+    }
+
+    @Test
+    void browsersMayCallFromOtherOriginsEvenWithAKey() throws Exception {
+        s = TestServer.builder(dir).config(c -> c.withApiKey("k")).start();
+        TestServer.Reply pre = s.send(s.request("/jobs/submit").method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "http://example.test").header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type, x-api-key").build());
+        assertEquals(200, pre.status());
+        assertEquals("*", pre.header("Access-Control-Allow-Origin"));
+        assertTrue(pre.header("Access-Control-Allow-Headers").contains("X-API-Key"));
+        TestServer.Reply get = s.send(s.request("/health").header("Origin", "http://example.test").GET().build());
+        assertEquals("*", get.header("Access-Control-Allow-Origin"));
+    }
+
+    @Test
+    void corsCanBeLimitedOrOff() throws Exception {
+        s = TestServer.builder(dir).config(c -> c.withCorsOrigins(List.of("http://good.test"))).start();
+        assertEquals("http://good.test", s.send(s.request("/health").header("Origin", "http://good.test").GET().build())
+                .header("Access-Control-Allow-Origin"));
+        assertEquals(null, s.send(s.request("/health").header("Origin", "http://evil.test").GET().build())
+                .header("Access-Control-Allow-Origin"));
+        s.close();
+        s = TestServer.builder(dir).config(c -> c.withCorsOrigins(List.of())).start();
+        assertEquals(null, s.send(s.request("/health").header("Origin", "http://good.test").GET().build())
+                .header("Access-Control-Allow-Origin"));
+    }
+
+    @Test
+    void noApiKeyByDefault() throws Exception {
+        s = TestServer.builder(dir).start();
+        assertEquals(200, s.get("/jobs/queue-status").status());
+        assertEquals(200, s.send(s.request("/jobs/queue-status").header("X-API-Key", "anything").GET().build()).status());
+    }
+
+    @Test
+    void pathTricksNeverReachAFileOutside() throws Exception {
+        s = TestServer.builder(dir).directoryAudio().start();
+        Path secret = dir.resolve("secret.wav");
+        Files.write(secret, TestServer.wav(0.1, 8000));
+        s.upload();
+        for (String path : List.of(
+                "/download-audio/..%2Fsecret", "/download-audio/..%2F..%2Fsecret", "/download-audio/%2e%2e%2fsecret",
+                "/download-audio/%2e%2e", "/download-audio/..", "/download-audio/..%5Csecret",
+                "/download-audio/secret", "/download-audio/%2Fetc%2Fpasswd", "/download-audio/..;/secret",
+                "/jobs/..%2F..%2Fsecret/status", "/jobs/%2e%2e/result", "/voices/..%2Fsecret")) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.base + path));
+            TestServer.Reply r = s.send((path.startsWith("/voices") ? b.DELETE() : b.GET()).build());
+            assertTrue(Set.of(400, 404).contains(r.status()), path + " -> " + r);
+            assertFalse(r.text().contains("Exception"), path + " -> " + r);
+            assertNotEquals("audio/wav", r.header("Content-Type"), path);
+        }
+        assertTrue(Files.exists(secret), "nothing was deleted");
+    }
+
+    @Test
+    void refAudioPathOnlyInsideTheServersFolders() throws Exception {
+        s = TestServer.builder(dir).directoryAudio().start();
+        String id = s.upload();
+        Path inside = s.queue.audioStore().find(id).orElseThrow().path();
+        Path outside = dir.resolve("outside.wav");
+        Files.write(outside, TestServer.wav(0.5, 24_000));
+        Path link = inside.getParent().resolve("linked.wav");
+        Files.createSymbolicLink(link, outside);
+
+        TestServer.Reply ok = s.postJson("/jobs/submit", Map.of("job_type", "tts_generate",
+                "parameters", Map.of("ref_audio_path", inside.toString(), "gen_text", "by path")));
+        assertEquals(200, ok.status(), ok::toString);
+        TestServer.Reply dotted = s.postJson("/jobs/submit", Map.of("job_type", "tts_generate",
+                "parameters", Map.of("ref_audio_path", inside.getParent().resolve("../" + inside.getParent().getFileName() + "/" + inside.getFileName()).toString(), "gen_text", "dots resolved")));
+        assertEquals(200, dotted.status(), dotted::toString);
+
+        for (String p : List.of(outside.toString(), link.toString(), "/etc/passwd", inside.getParent().resolve("../../outside.wav").toString(),
+                inside.getParent().toString(), "relative/none.wav", dir.resolve("nope.wav").toString(), "bad\u0000path.wav")) {
+            TestServer.Reply r = s.postJson("/jobs/submit", Map.of("job_type", "tts_generate", "parameters", Map.of("ref_audio_path", p, "gen_text", "x")));
+            assertEquals(400, r.status(), p + " -> " + r);
+            assertTrue(r.detail().startsWith("ref_audio_path must name"), r.detail());
+        }
+
+        s.postMultipart("/upload-permanent-voice", Map.of("voice_name", "dora", "ref_text", "Dora's text.", "audio_file", TestServer.wavFile(1)));
+        TestServer.Reply byVoice = s.postJson("/jobs/submit", Map.of("job_type", "tts_generate",
+                "parameters", Map.of("ref_audio_path", dir.resolve("reference_voices/dora.wav").toString(), "gen_text", "voice file")));
+        assertEquals(200, byVoice.status(), byVoice::toString);
+        String job = byVoice.json().get("job_id").asText();
+        s.awaitFinished(job);
+        assertEquals("Dora's text.", s.get("/jobs/" + job + "/result").json().get("ref_text").asText());
+    }
+
+    @Test
+    void unexpectedErrorsAreGeneric500sWithoutInternals() throws Exception {
+        s = TestServer.builder(dir).wrapAudio(FailingList::new).start();
+        TestServer.Reply r = s.get("/list-audio");
+        assertEquals(500, r.status());
+        assertEquals("{\"detail\":\"Internal server error\"}", r.text());
+        assertEquals(200, s.get("/health").status(), "the server goes on");
+    }
+
+    /** An audio store whose listing breaks, to provoke an unexpected exception. */
+    private record FailingList(AudioStore inner) implements AudioStore {
+        @Override
+        public AudioEntry save(AudioKind kind, AudioClip clip) throws IOException {
+            return inner.save(kind, clip);
+        }
+
+        @Override
+        public Optional<AudioEntry> find(String id) {
+            return inner.find(id);
+        }
+
+        @Override
+        public AudioClip load(String id) throws IOException {
+            return inner.load(id);
+        }
+
+        @Override
+        public InputStream open(String id) throws IOException {
+            return inner.open(id);
+        }
+
+        @Override
+        public boolean delete(String id) throws IOException {
+            return inner.delete(id);
+        }
+
+        @Override
+        public List<AudioEntry> list() {
+            throw new IllegalStateException("disk on fire at /secret/internal/path");
+        }
+
+        @Override
+        public int purgeExpired(Instant now) throws IOException {
+            return inner.purgeExpired(now);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.ttsqueue.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ServerConfigTest {
+    @Test
+    void defaultsBindLoopback8000WithSqliteUnderData() {
+        ServerConfig c = ServerConfig.parse(new String[0], Map.of());
+        assertEquals("127.0.0.1", c.host());
+        assertEquals(8000, c.port());
+        assertEquals(Path.of("data"), c.dataDir());
+        assertNull(c.modelDir());
+        assertEquals("sqlite", c.store());
+        assertEquals("auto", c.provider());
+        assertNull(c.apiKey());
+        assertEquals(1, c.workerCount());
+        assertEquals(Duration.ofHours(24), c.retention());
+    }
+
+    @Test
+    void flagsWinOverEnvironment() {
+        ServerConfig c = ServerConfig.parse(new String[] {"--port", "9001", "--store=memory", "--devices", "0,1", "--retention", "90m"},
+                Map.of("TTSQ_PORT", "7000", "TTSQ_HOST", "0.0.0.0", "TTSQ_API_KEY", "k", "TTSQ_MAX_UPLOAD_BYTES", "1000",
+                        "TTSQ_MODEL_DIR", "/models/f5", "TTSQ_PROVIDER", "CPU"));
+        assertEquals(9001, c.port());
+        assertEquals("0.0.0.0", c.host());
+        assertEquals("memory", c.store());
+        assertEquals(List.of(0, 1), c.devices());
+        assertEquals(2, c.workerCount());
+        assertEquals("k", c.apiKey());
+        assertEquals(1000, c.maxUploadBytes());
+        assertEquals(Path.of("/models/f5"), c.modelDir());
+        assertEquals("cpu", c.provider());
+        assertEquals(Duration.ofMinutes(90), c.retention());
+        assertNull(ServerConfig.parse(new String[] {"--retention", "0"}, Map.of()).retention());
+    }
+
+    @Test
+    void badOptionsNameTheOption() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ServerConfig.parse(new String[] {"--port", "x"}, Map.of()))
+                .getMessage().contains("--port"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ServerConfig.parse(new String[] {"--colour", "red"}, Map.of()))
+                .getMessage().contains("--colour"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ServerConfig.parse(new String[] {"--store", "redis"}, Map.of()))
+                .getMessage().contains("store"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ServerConfig.parse(new String[] {"--retention", "soon"}, Map.of()))
+                .getMessage().contains("--retention"));
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.parse(new String[] {"--port"}, Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.parse(new String[] {"--devices", "0,x"}, Map.of()));
+    }
+
+    @Test
+    void leaseAndBackendDefaultToTheQueueAndRealSpeech() {
+        ServerConfig d = ServerConfig.parse(new String[0], Map.of());
+        assertEquals(Duration.ofSeconds(30), d.lease());
+        assertEquals("auto", d.backend());
+
+        ServerConfig c = ServerConfig.parse(new String[] {"--backend", "SYNTHETIC"}, Map.of("TTSQ_LEASE", "3s"));
+        assertEquals(Duration.ofSeconds(3), c.lease());
+        assertEquals("synthetic", c.backend());
+        assertEquals(Duration.ofMillis(2500), ServerConfig.parse(new String[] {"--lease=PT2.5S"}, Map.of("TTSQ_LEASE", "9s")).lease());
+    }
+
+    @Test
+    void leaseTooShortOrBackendUnknownIsRefused() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ServerConfig.parse(new String[] {"--lease", "1s"}, Map.of()))
+                .getMessage().contains("lease"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ServerConfig.parse(new String[] {"--lease", "0"}, Map.of()))
+                .getMessage().contains("--lease"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ServerConfig.parse(new String[] {"--backend", "gpu"}, Map.of()))
+                .getMessage().contains("backend"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.parse(new String[] {"--backend", "synthetic", "--model-dir", "/models/f5"}, Map.of()))
+                .getMessage().contains("--model-dir"));
+    }
+
+    @Test
+    void everyOptionHasAnEnvironmentVariable() {
+        for (ServerConfig.Option o : ServerConfig.options()) {
+            String expected = "TTSQ_" + o.flag().substring(2).replace('-', '_').toUpperCase(java.util.Locale.ROOT);
+            assertEquals(expected, o.env());
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.ttsqueue.server;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged distribution ({@code target/ttsqueue-server/bin/ttsqueue-server}) run as its own
+ * process on a free port, for the tests that stop, kill and restart it. Keeps every log line, so
+ * readiness, shutdown and recovery are read from the log rather than guessed with sleeps, and
+ * talks to it over HTTP. {@link #close()} kills it for good; call it in a {@code finally} or
+ * {@code @AfterEach} so no process outlives a failed test.
+ */
+final class ServerProcess implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)/");
+    private static final String EOF = "<eof>";
+
+    private final Process process;
+    private final List<String> lines = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+    private URI base;
+
+    private ServerProcess(Process process) {
+        this.process = process;
+    }
+
+    /**
+     * Starts the launcher with {@code --port 0 --data-dir dataDir} and {@code args}, and waits until
+     * it listens.
+     *
+     * @throws AssertionError when the module is not packaged or the server does not come up in 60 s
+     *     (the process is killed then)
+     */
+    static ServerProcess start(Path dataDir, String... args) throws IOException, InterruptedException {
+        Path launcher = Path.of("target/ttsqueue-server/bin/ttsqueue-server").toAbsolutePath();
+        assertTrue(Files.isExecutable(launcher), "package the module first: " + launcher);
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "--port", "0", "--data-dir", dataDir.toString()));
+        cmd.addAll(List.of(args));
+        ServerProcess p = new ServerProcess(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+        Thread pump = new Thread(p::pumpLog, "server-log-" + p.process.pid());
+        pump.setDaemon(true);
+        pump.start();
+        try {
+            int port = Integer.parseInt(p.awaitLine(LISTENING, Duration.ofSeconds(60)).group(1));
+            p.base = URI.create("http://127.0.0.1:" + port);
+            return p;
+        } catch (AssertionError | RuntimeException | InterruptedException e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    private void pumpLog() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String l = r.readLine(); l != null; l = r.readLine()) {
+                add(l);
+            }
+        } catch (IOException ignored) {
+            // the process ended
+        }
+        add(EOF);
+    }
+
+    private synchronized void add(String line) {
+        lines.add(line);
+        notifyAll();
+    }
+
+    URI base() {
+        return base;
+    }
+
+    /**
+     * The first log line (from the start) matching {@code pattern}, waiting up to {@code timeout}
+     * for it to appear.
+     *
+     * @throws AssertionError with the whole log when no such line comes, or the log ends first
+     */
+    synchronized Matcher awaitLine(Pattern pattern, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int next = 0;
+        while (true) {
+            for (; next < lines.size(); next++) {
+                Matcher m = pattern.matcher(lines.get(next));
+                if (m.find()) {
+                    return m;
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || (!lines.isEmpty() && lines.get(lines.size() - 1).equals(EOF))) {
+                throw new AssertionError("no log line matching " + pattern + " in:\n" + String.join("\n", lines));
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
+    /** Log lines so far matching {@code pattern}. */
+    synchronized List<String> linesMatching(Pattern pattern) {
+        return lines.stream().filter(l -> pattern.matcher(l).find()).toList();
+    }
+
+    /** SIGTERM, then waits for the clean shutdown the launcher promises: the hook ran and the exit was normal. */
+    void stop() throws InterruptedException {
+        process.toHandle().destroy(); // SIGTERM; unlike Process.destroy() it leaves the log stream open
+        awaitLine(Pattern.compile("shutting down"), Duration.ofSeconds(30));
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "stopped after SIGTERM");
+        assertTrue(List.of(0, 143).contains(process.exitValue()), "exit " + process.exitValue());
+    }
+
+    /** SIGKILL (the launcher execs the JVM, so this is the server itself), and waits until it is gone. */
+    void kill() throws InterruptedException {
+        process.toHandle().destroyForcibly();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "gone after SIGKILL");
+    }
+
+    /** Kills the process if it still runs and waits for it; safe to call more than once. */
+    @Override
+    public void close() {
+        process.toHandle().destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- HTTP -------------------------------------------------------------------------------
+
+    HttpClient http() {
+        return http;
+    }
+
+    HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
+    }
+
+    /**
+     * Sends {@code request}.
+     *
+     * @throws UncheckedIOException when the server cannot be reached or drops the connection
+     */
+    TestServer.Reply send(HttpRequest request) throws InterruptedException {
+        try {
+            HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return new TestServer.Reply(r.statusCode(), r.headers(), r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    TestServer.Reply get(String path) throws InterruptedException {
+        return send(request(path).GET().build());
+    }
+
+    TestServer.Reply postJson(String path, String json) throws InterruptedException {
+        return send(request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    TestServer.Reply postMultipart(String path, Map<String, ?> fields) throws InterruptedException {
+        TestServer.Multipart mp = TestServer.multipart(fields);
+        return send(request(path).header("Content-Type", mp.contentType())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(mp.body())).build());
+    }
+}
