@@ -19,7 +19,8 @@ import java.util.function.LongSupplier;
 
 /**
  * A queue of text-to-speech jobs in front of one model: jobs run one at a time per worker (one
- * worker per GPU), higher priority first and in submission order within a priority.
+ * worker per GPU; a backend that declares a batch size gets up to that many queued jobs at once),
+ * higher priority first and in submission order within a priority.
  *
  * <pre>{@code
  * try (TtsJobQueue queue = TtsJobQueue.builder().backend(backend).build()) {
@@ -121,7 +122,11 @@ public final class TtsJobQueue implements AutoCloseable {
         return engine.addListener(null, listener);
     }
 
-    /** Listens to one job's events; nothing more arrives after its terminal event. */
+    /**
+     * Listens to one job's events; nothing more arrives after its terminal event. For a job that
+     * already finished, the listener gets its terminal event once, at once; for an unknown id,
+     * nothing.
+     */
     public Subscription subscribe(String jobId, JobListener listener) {
         return engine.addListener(jobId, listener);
     }
@@ -161,7 +166,9 @@ public final class TtsJobQueue implements AutoCloseable {
      * Stops taking jobs, lets running jobs finish for the grace period, then cancels them, and
      * closes the backend and the stores. Jobs still queued stay queued in the store (a durable
      * store runs them after a restart); their futures complete with {@link QueueClosedException}.
-     * Idempotent.
+     * A backend call that still has not returned 10 s after its cancellation is logged and left
+     * behind: close() goes on and closes the backend and stores under it. Idempotent; a call made
+     * while another is shutting down returns at once.
      */
     @Override
     public void close() {
@@ -222,7 +229,7 @@ public final class TtsJobQueue implements AutoCloseable {
             return this;
         }
 
-        /** Number of workers, one per device; jobs never share a worker. Default 1. */
+        /** Number of workers, one per device; workers never share a job. Default 1. */
         public Builder workers(int value) {
             if (value < 1) {
                 throw new IllegalArgumentException("workers must be at least 1");

@@ -77,6 +77,25 @@ final class EventBus implements AutoCloseable {
         });
     }
 
+    /**
+     * Ends the per-job listeners of a job that gets no (further) terminal event in this process:
+     * after everything already queued, its listeners get {@code terminal} (unless null) and are
+     * dropped. A terminal event published earlier already dropped them, so nobody sees two.
+     */
+    void endJob(String jobId, JobEvent terminal) {
+        run(() -> {
+            List<JobListener> forJob = perJob.remove(jobId);
+            if (forJob != null && terminal != null) {
+                deliver(forJob, terminal);
+            }
+        });
+    }
+
+    /** Jobs with per-job listeners (for tests: it must not grow with finished jobs). */
+    int jobsWithListeners() {
+        return perJob.size();
+    }
+
     /** Runs {@code task} on the event thread, after everything published before it. */
     void run(Runnable task) {
         try {
@@ -96,7 +115,9 @@ final class EventBus implements AutoCloseable {
         for (JobListener l : listeners) {
             try {
                 l.onEvent(event);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (RuntimeException | Error e) {
+                // Any Error too (an assertion in a listener, say): otherwise the listeners after it
+                // miss the event and a terminal event would leave the job's listener list behind.
                 log.warn("listener {} failed on {} of job {}", l, event.kind(), event.jobId(), e);
             }
         }

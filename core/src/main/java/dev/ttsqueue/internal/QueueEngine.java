@@ -76,7 +76,6 @@ public final class QueueEngine {
     private final Condition wake = wakeLock.newCondition();
     private final AtomicLong wakeVersion = new AtomicLong();
     private final AtomicInteger waiters = new AtomicInteger();
-    private volatile boolean open = true;
     private volatile boolean accepting = true;
     private Instant lastRetention;
 
@@ -126,6 +125,13 @@ public final class QueueEngine {
         String id = Identifiers.newId();
         JobHandleImpl handle = new JobHandleImpl(this, id);
         handles.put(id, handle);
+        if (!accepting) {
+            // close() began after the check above: it may already have settled the futures it
+            // knew of, and this one would never complete. Once registered while still open, the
+            // handle is close()'s to settle (it reads the map long after clearing the flag).
+            handles.remove(id);
+            throw new QueueClosedException("The queue is closed and takes no more jobs");
+        }
         JobRecord record = JobRecord.newQueued(id, request, seed, clock.instant());
         java.util.concurrent.CompletableFuture<Optional<JobRecord>> outcome =
                 events.hasListeners(id) ? new java.util.concurrent.CompletableFuture<>() : null;
@@ -245,6 +251,12 @@ public final class QueueEngine {
         }
         JobHandleImpl raced = handles.putIfAbsent(jobId, made);
         JobHandleImpl result = raced != null ? raced : made;
+        if (!accepting) {
+            // close() settles only the handles it finds; nothing here would ever finish this one.
+            handles.remove(jobId, result);
+            result.abandon(new QueueClosedException("The queue is closed; job " + jobId + " will not run here"));
+            return result;
+        }
         // It may have finished between the read and the registration.
         JobRecord again = record(jobId);
         if (again.status().isTerminal()) {
@@ -264,7 +276,9 @@ public final class QueueEngine {
             case PROCESSING -> r.estimatedCompletion();
             default -> null;
         };
-        return new JobSnapshot(r.id(), r.type(), r.status(), r.priority(), r.createdAt(), r.startedAt(), r.completedAt(),
+        // A job put back after a lost lease keeps its last start in the store; the snapshot promises none while queued.
+        Instant started = r.status() == JobStatus.QUEUED ? null : r.startedAt();
+        return new JobSnapshot(r.id(), r.type(), r.status(), r.priority(), r.createdAt(), started, r.completedAt(),
                 r.progress(), eta, position, r.error(), r.result(), r.attempts(), r.request());
     }
 
@@ -313,7 +327,35 @@ public final class QueueEngine {
     }
 
     public Subscription addListener(String jobId, JobListener listener) {
-        return events.add(jobId, listener);
+        Subscription subscription = events.add(jobId, listener);
+        if (jobId == null) {
+            return subscription;
+        }
+        // A job that already ended (or never existed) gets no terminal event here any more, so its
+        // listener list would stay forever. Its terminal state was stored before its event was
+        // published, so reading the store after registering misses no job that is still running.
+        Optional<JobRecord> r;
+        try {
+            r = Identifiers.isSafe(jobId) ? store.get(jobId) : Optional.empty();
+        } catch (RuntimeException e) {
+            subscription.close();
+            throw e;
+        }
+        if (r.isEmpty()) {
+            events.endJob(jobId, null);
+        } else if (r.get().status().isTerminal()) {
+            events.endJob(jobId, new JobEvent(terminalKind(r.get().status()), snapshot(r.get()), null));
+        }
+        return subscription;
+    }
+
+    private static JobEvent.Kind terminalKind(JobStatus status) {
+        return switch (status) {
+            case COMPLETED -> JobEvent.Kind.COMPLETED;
+            case FAILED -> JobEvent.Kind.FAILED;
+            case CANCELLED -> JobEvent.Kind.CANCELLED;
+            default -> throw new IllegalArgumentException(status + " is not terminal");
+        };
     }
 
     public BackendInfo backendInfo() {
@@ -428,8 +470,10 @@ public final class QueueEngine {
                 lastRetention = now;
                 cleanup(cfg.retentionMaxAge());
             }
-        } catch (RuntimeException e) {
-            log.warn("maintenance pass failed; will retry", e);
+        } catch (RuntimeException | Error e) {
+            // An exception leaving a periodic task cancels it for good: timeouts, lease renewals
+            // and recovery would silently stop. Whatever a store plugin throws, retry next pass.
+            log.error("maintenance pass failed; will retry", e);
         }
     }
 
@@ -461,7 +505,9 @@ public final class QueueEngine {
 
     public void close() {
         synchronized (this) {
-            if (!open) {
+            // The first call owns the whole shutdown; checking a flag it clears only near the end
+            // let a concurrent second call close the backend and the stores a second time.
+            if (!accepting) {
                 return;
             }
             accepting = false;
@@ -482,7 +528,6 @@ public final class QueueEngine {
                 log.warn("worker {} did not stop within 10 s of cancellation; its backend call is stuck", w.getName());
             }
         }
-        open = false;
         maintenance.shutdownNow();
         for (JobHandleImpl h : List.copyOf(handles.values())) {
             handles.remove(h.id());

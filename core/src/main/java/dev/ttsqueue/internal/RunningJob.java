@@ -107,7 +107,14 @@ final class RunningJob implements SynthesisContext {
             return;
         }
         current = current.withProgress(stepsDone, newTotal, percent, eta);
-        engine.publish(JobEvent.Kind.PROGRESS, current, new JobProgress(id, stepsDone, newTotal, percent, eta));
+        if (engine.events.hasListeners(id)) {
+            JobEvent event = new JobEvent(JobEvent.Kind.PROGRESS, engine.snapshot(current),
+                    new JobProgress(id, stepsDone, newTotal, percent, eta));
+            // The maintenance thread may end this run (timeout, lost lease) and publish that end
+            // between the store write above and this line; decided on the event thread, so a report
+            // queued behind the end is dropped instead of arriving after it.
+            engine.events.publishLazily(() -> timedOut || lost ? null : event);
+        }
     }
 
     /** Called on the maintenance thread: renew the lease, enforce the timeout. */
@@ -118,8 +125,7 @@ final class RunningJob implements SynthesisContext {
         Duration timeout = engine.cfg.jobTimeout();
         if (!now.isBefore(startedAt.plus(timeout))) {
             timedOut = true;
-            String message = "timed out after " + describe(timeout);
-            if (engine.store.fail(id, token, message, now)) {
+            if (engine.store.fail(id, token, timeoutMessage(), now)) {
                 engine.store.get(id).ifPresent(r -> engine.finished(r, JobEvent.Kind.FAILED));
             }
             return;
@@ -129,6 +135,10 @@ final class RunningJob implements SynthesisContext {
             lastRenewal = now;
             onLeaseState(engine.store.renewLease(id, token, now.plus(lease)));
         }
+    }
+
+    String timeoutMessage() {
+        return "timed out after " + describe(engine.cfg.jobTimeout());
     }
 
     private void onLeaseState(LeaseState state) {

@@ -50,7 +50,9 @@ final class Worker extends Thread {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // An Error here (a store plugin missing a class, say) would end the thread silently,
+                // and with it this device's share of the queue.
                 log.warn("{}: could not claim a job; retrying: {}", getName(), e.toString());
                 try {
                     engine.awaitWork(seen);
@@ -70,7 +72,19 @@ final class Worker extends Thread {
         List<Claim> claims = new ArrayList<>(1);
         int max = engine.backendInfo.maxBatchSize();
         while (claims.size() < max) {
-            Optional<Claim> c = engine.store.claimNext(getName(), engine.clock.instant(), engine.cfg.leaseDuration());
+            Optional<Claim> c;
+            try {
+                c = engine.store.claimNext(getName(), engine.clock.instant(), engine.cfg.leaseDuration());
+            } catch (RuntimeException | Error e) {
+                if (claims.isEmpty()) {
+                    throw e;
+                }
+                // The jobs already claimed are ours: run them now rather than drop them, which
+                // would leave them claimed until their lease ran out and count a lost attempt.
+                log.warn("{}: could not claim more jobs for this batch; running the {} claimed: {}", getName(),
+                        claims.size(), e.toString());
+                break;
+            }
             if (c.isEmpty()) {
                 break;
             }
@@ -86,7 +100,7 @@ final class Worker extends Thread {
         } catch (Throwable t) {
             onFailure(job, t);
         } finally {
-            engine.running.remove(job.id);
+            engine.running.remove(job.id, job);
         }
     }
 
@@ -111,7 +125,7 @@ final class Worker extends Thread {
                 groups.computeIfAbsent(request.settings().nfeStep(), k -> new ArrayList<>()).add(job);
             } catch (Throwable t) {
                 onFailure(job, t);
-                engine.running.remove(job.id);
+                engine.running.remove(job.id, job);
             }
         }
         for (List<RunningJob> group : groups.values()) {
@@ -137,11 +151,16 @@ final class Worker extends Thread {
                     runAlone(job, requests.get(job));
                 }
             } finally {
-                group.forEach(job -> engine.running.remove(job.id));
+                group.forEach(job -> engine.running.remove(job.id, job));
             }
         }
     }
 
+    /**
+     * Registers the run. Removal later names this very run ({@code remove(id, job)}): if another
+     * node recovered the job and a second worker here claimed it again, the stale run ending must
+     * not unregister the current one, or nobody would renew its lease or enforce its timeout.
+     */
     private RunningJob start(Claim claim) {
         RunningJob job = new RunningJob(engine, claim);
         engine.running.put(job.id, job);
@@ -171,13 +190,30 @@ final class Worker extends Thread {
                 record.type() == JobType.TTS_PERMANENT ? record.request().voiceName() : null,
                 audio.durationSeconds(), audio.sampleRate(), engine.backendInfo.name(), note());
         Instant now = engine.clock.instant();
-        if (engine.store.complete(job.id, job.token, result, now)) {
+        boolean completed;
+        try {
+            completed = engine.store.complete(job.id, job.token, result, now);
+        } catch (RuntimeException | Error e) {
+            // No job refers to the output now (the job fails, or runs again and saves another),
+            // so no cleanup would ever find it.
+            deleteOutput(output.id(), job);
+            throw e;
+        }
+        if (completed) {
             engine.speed.recordJob(job.stepsTotal());
             engine.finished(job.record().completed(result, now), JobEvent.Kind.COMPLETED);
         } else {
             // Timed out or taken over meanwhile: the job's outcome was already written by someone else.
             log.warn("job {}: result discarded, the job was {} meanwhile", job.id, job.timedOut() ? "timed out" : "taken over");
             engine.cfg.audioStore().delete(output.id());
+        }
+    }
+
+    private void deleteOutput(String outputId, RunningJob job) {
+        try {
+            engine.cfg.audioStore().delete(outputId);
+        } catch (Exception e) {
+            log.warn("job {}: could not delete its unused output {}: {}", job.id, outputId, e.toString());
         }
     }
 
@@ -189,13 +225,34 @@ final class Worker extends Thread {
     }
 
     private void onFailure(RunningJob job, Throwable t) {
-        if (job.timedOut() || job.lost()) {
-            log.info("job {} stopped after {}", job.id, job.timedOut() ? "its timeout" : "losing its lease");
+        if (job.timedOut()) {
+            // The maintenance thread has normally written the timeout already, and the fencing token
+            // refuses this second write. If its write failed (and it never retries a timed-out run),
+            // this one records it; otherwise the job would wait for its lease to run out and run again.
+            try {
+                if (engine.store.fail(job.id, job.token, job.timeoutMessage(), engine.clock.instant())) {
+                    engine.store.get(job.id).ifPresent(r -> engine.finished(r, JobEvent.Kind.FAILED));
+                }
+            } catch (RuntimeException e) {
+                log.error("job {}: could not record its timeout: {}", job.id, e.toString());
+            }
+            log.info("job {} stopped after its timeout", job.id);
+            return;
+        }
+        if (job.lost()) {
+            log.info("job {} stopped after losing its lease", job.id);
             return;
         }
         if (job.cancelRequested()) {
-            if (engine.store.finishCancelled(job.id, job.token, engine.clock.instant())) {
-                engine.store.get(job.id).ifPresent(r -> engine.finished(r, JobEvent.Kind.CANCELLED));
+            // Guarded like the failure write below: an exception here would skip the rest of a
+            // batch, leaving those jobs claimed by nobody until their lease ran out. Unrecorded,
+            // this job is cancelled by lease recovery (its cancel flag is in the store).
+            try {
+                if (engine.store.finishCancelled(job.id, job.token, engine.clock.instant())) {
+                    engine.store.get(job.id).ifPresent(r -> engine.finished(r, JobEvent.Kind.CANCELLED));
+                }
+            } catch (RuntimeException e) {
+                log.error("job {}: could not record its cancellation: {}", job.id, e.toString());
             }
             return;
         }

@@ -64,7 +64,10 @@ class SqliteKillIT {
         try {
             assertTrue(enough.await(120, TimeUnit.SECONDS), "the submitter did not get going");
         } finally {
-            victim.destroyForcibly(); // SIGKILL: no shutdown hooks, no close(), no checkpoint
+            // SIGKILL: no shutdown hooks, no close(), no checkpoint. Through the ProcessHandle, which
+            // only sends the signal: Process.destroyForcibly() also closes our end of the pipe at
+            // once, so the reader failed with "Stream closed" and lost the lines still in the pipe.
+            victim.toHandle().destroyForcibly();
             assertTrue(victim.waitFor(60, TimeUnit.SECONDS));
         }
         reading.get(60, TimeUnit.SECONDS); // lines already written before the kill are still in the pipe
