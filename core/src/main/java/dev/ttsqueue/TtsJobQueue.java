@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Random;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 
 /**
@@ -299,7 +299,7 @@ public final class TtsJobQueue implements AutoCloseable {
             return this;
         }
 
-        /** Source of random seeds (values are reduced to 0..2^31-1); default a fresh {@link Random}. */
+        /** Source of random seeds (values are reduced to 0..2^31-1); default {@link ThreadLocalRandom} (seeds need variety, not secrecy). */
         public Builder seedSource(LongSupplier value) {
             this.seedSource = Objects.requireNonNull(value);
             return this;
@@ -320,7 +320,7 @@ public final class TtsJobQueue implements AutoCloseable {
                     audioStore != null ? audioStore : AudioStore.inMemory(clock, Duration.ofHours(24), null),
                     voiceBank, transcriber, workers, maxQueueSize, maxTextLength, jobTimeout, leaseDuration,
                     maintenanceInterval, closeGracePeriod, retentionMaxAge, retentionInterval, maxAttempts, clock,
-                    seedSource != null ? seedSource : new Random()::nextLong, List.copyOf(listeners));
+                    seedSource != null ? seedSource : () -> ThreadLocalRandom.current().nextLong(), List.copyOf(listeners));
             return new TtsJobQueue(QueueEngine.start(cfg));
         }
 
