@@ -1,12 +1,12 @@
 package dev.ttsqueue.benchmarks.core;
 
+import dev.ttsqueue.benchmarks.SilentContext;
 import dev.ttsqueue.InferenceSettings;
 import dev.ttsqueue.JobHandle;
 import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.TtsJobQueue;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.spi.AudioKind;
-import dev.ttsqueue.spi.SynthesisContext;
 import dev.ttsqueue.spi.SynthesisRequest;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -88,7 +88,7 @@ public class QueueThroughputBenchmark {
             SynthesisRequest request = new SynthesisRequest(null, "", "hello", InferenceSettings.defaults(), 1);
             bare.execute(new PrioritizedTask(i & 3, sequence.incrementAndGet(), () -> {
                 try {
-                    f.complete(backend.synthesize(request, NO_CONTEXT));
+                    f.complete(backend.synthesize(request, SilentContext.INSTANCE));
                 } catch (Exception e) {
                     f.completeExceptionally(e);
                 }
@@ -97,26 +97,6 @@ public class QueueThroughputBenchmark {
         CompletableFuture.allOf(all).join();
     }
 
-    private static final SynthesisContext NO_CONTEXT = new SynthesisContext() {
-        @Override
-        public String jobId() {
-            return "bare";
-        }
-
-        @Override
-        public long seed() {
-            return 1;
-        }
-
-        @Override
-        public void reportProgress(int stepsDone, int stepsTotal) {
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return false;
-        }
-    };
 
     /** Higher priority first, FIFO within a priority: the same order the queue keeps. */
     record PrioritizedTask(int priority, long sequence, Runnable body) implements Runnable, Comparable<PrioritizedTask> {

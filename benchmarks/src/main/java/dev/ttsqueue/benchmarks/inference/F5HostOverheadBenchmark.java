@@ -1,5 +1,6 @@
 package dev.ttsqueue.benchmarks.inference;
 
+import dev.ttsqueue.benchmarks.SilentContext;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
@@ -76,7 +77,7 @@ public class F5HostOverheadBenchmark {
     private Path dir;
     private F5OnnxBackend backend;
     private SynthesisRequest request;
-    private final SynthesisContext ctx = new SilentContext();
+    private final SynthesisContext ctx = SilentContext.INSTANCE;
 
     private OrtEnvironment env;
     private OrtSession preprocess;
@@ -204,26 +205,5 @@ public class F5HostOverheadBenchmark {
             s[i] = (float) (0.3 * Math.sin(2 * Math.PI * 180 * i / 24_000.0) + 0.1 * Math.sin(2 * Math.PI * 530 * i / 24_000.0));
         }
         return new AudioClip(s, 24_000);
-    }
-
-    private static final class SilentContext implements SynthesisContext {
-        @Override
-        public String jobId() {
-            return "bench";
-        }
-
-        @Override
-        public long seed() {
-            return 1;
-        }
-
-        @Override
-        public void reportProgress(int stepsDone, int stepsTotal) {
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return false;
-        }
     }
 }

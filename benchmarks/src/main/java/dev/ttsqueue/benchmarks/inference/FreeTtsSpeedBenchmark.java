@@ -1,9 +1,9 @@
 package dev.ttsqueue.benchmarks.inference;
 
+import dev.ttsqueue.benchmarks.SilentContext;
 import dev.ttsqueue.InferenceSettings;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.inference.freetts.FreeTtsBackend;
-import dev.ttsqueue.spi.SynthesisContext;
 import dev.ttsqueue.spi.SynthesisRequest;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -65,29 +65,9 @@ public class FreeTtsSpeedBenchmark {
 
     @Benchmark
     public AudioClip speakParagraph(Produced produced) {
-        AudioClip clip = backend.synthesize(request, CONTEXT);
+        AudioClip clip = backend.synthesize(request, SilentContext.INSTANCE);
         produced.audioSeconds += clip.durationSeconds();
         return clip;
     }
 
-    private static final SynthesisContext CONTEXT = new SynthesisContext() {
-        @Override
-        public String jobId() {
-            return "benchmark";
-        }
-
-        @Override
-        public long seed() {
-            return 1;
-        }
-
-        @Override
-        public void reportProgress(int stepsDone, int stepsTotal) {
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return false;
-        }
-    };
 }
