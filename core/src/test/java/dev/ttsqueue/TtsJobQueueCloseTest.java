@@ -29,6 +29,13 @@ class TtsJobQueueCloseTest {
         assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
         JobHandle waiting = queue.submit(JobRequest.ttsGenerate(ref, "waiting"));
         CompletableFuture<Void> closing = CompletableFuture.runAsync(queue::close);
+        // Intake stops first thing in close(); only then may the running job finish, or the worker
+        // would be free to take the waiting job before the queue knows it is closing.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (queue.isOpen()) {
+            assertTrue(System.nanoTime() < deadline, "close() did not start");
+            Thread.onSpinWait();
+        }
         backend.release(2);
         closing.get(WAIT_SECONDS, TimeUnit.SECONDS);
         assertEquals("running", await(running).genText());
