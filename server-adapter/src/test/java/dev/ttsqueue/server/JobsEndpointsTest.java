@@ -168,6 +168,22 @@ class JobsEndpointsTest {
     }
 
     @Test
+    void integersWithHugeExponentsAre422NotServerErrors() throws Exception {
+        s = TestServer.builder(dir).start();
+        String id = s.upload();
+        // "1e999999999" is short but names a number with a billion digits: expanding it must not be tried.
+        TestServer.Reply form = s.postForm("/jobs/tts-generate-async", Map.of("audio_file_id", id, "text", "hi", "priority", "1e999999999"));
+        assertEquals(422, form.status(), form::toString);
+        assertEquals("priority", form.json().get("detail").get(0).get("loc").get(1).asText());
+        TestServer.Reply json = s.postJson("/jobs/submit", "{\"job_type\":\"tts_generate\",\"parameters\":{\"audio_file_id\":\""
+                + id + "\",\"gen_text\":\"x\"},\"priority\":1e999999999}");
+        assertEquals(422, json.status(), json::toString);
+        // A seed beyond any range means "draw one", as for every other out-of-range seed.
+        TestServer.Reply seed = s.postForm("/jobs/tts-generate-async", Map.of("audio_file_id", id, "text", "hi", "seed", "-1e999999999"));
+        assertEquals(200, seed.status(), seed::toString);
+    }
+
+    @Test
     void rangeChecksAre400WithTheOldMessages() throws Exception {
         s = TestServer.builder(dir).start();
         String id = s.upload();

@@ -15,6 +15,9 @@ import java.util.Optional;
  * collected into a {@link FieldErrors}; the getters then return the default so reading can go on.
  */
 public abstract class FieldReader {
+    private static final int MAX_DIGITS = 100;
+    private static final BigInteger HUGE = BigInteger.TEN.pow(MAX_DIGITS + 1);
+
     private final List<Object> location;
     protected final FieldErrors errors;
 
@@ -93,18 +96,35 @@ public abstract class FieldReader {
                 errors.add("int_type", loc(name), "Input should be a valid integer", inputOf(x));
                 return null;
             }
+            if (n.isFloatingPointNumber() && !Double.isFinite(n.doubleValue())) {
+                // A JSON number past double's range (1e400) is read as infinity, which has no decimal value.
+                errors.add("finite_number", loc(name), "Input should be a finite number", inputOf(x));
+                return null;
+            }
             BigDecimal d = n.decimalValue();
             if (d.stripTrailingZeros().scale() > 0) {
                 errors.add("int_from_float", loc(name), "Input should be a valid integer, got a number with a fractional part", inputOf(x));
                 return null;
             }
-            return d.toBigInteger();
+            return integral(d);
         }
         String s = x instanceof JsonNode n ? n.asText() : (String) x;
         BigDecimal d = parseDecimal(s.trim());
         if (d == null || d.stripTrailingZeros().scale() > 0) {
             errors.add("int_parsing", loc(name), "Input should be a valid integer, unable to parse string as an integer", s);
             return null;
+        }
+        return integral(d);
+    }
+
+    /**
+     * {@code d} as an integer, where a value of more than {@link #MAX_DIGITS} digits stands in for
+     * any larger one: a short text like {@code 1e999999999} names a number too big to expand (the
+     * attempt overflows or runs for minutes), and every caller refuses or clamps such values anyway.
+     */
+    private static BigInteger integral(BigDecimal d) {
+        if (d.precision() - d.scale() > MAX_DIGITS) {
+            return HUGE.multiply(BigInteger.valueOf(d.signum()));
         }
         return d.toBigInteger();
     }
