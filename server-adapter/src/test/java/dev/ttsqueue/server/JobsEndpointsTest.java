@@ -184,6 +184,30 @@ class JobsEndpointsTest {
     }
 
     @Test
+    void emptyOptionalFormFieldsTakeTheirDefaults() throws Exception {
+        // A browser form sends every input, blank ones as "": FastAPI treats those as absent.
+        s = TestServer.builder(dir).start();
+        String id = s.upload();
+        Map<String, Object> f = new LinkedHashMap<>(Map.of("audio_file_id", id, "text", "hi"));
+        for (String name : List.of("ref_text", "seed", "speed", "nfe_step", "randomize_seed", "remove_silence", "cross_fade_duration", "priority")) {
+            f.put(name, "");
+        }
+        TestServer.Reply encoded = s.postForm("/jobs/tts-generate-async", f);
+        assertEquals(200, encoded.status(), encoded::toString);
+        TestServer.Reply multipart = s.postMultipart("/jobs/tts-generate-async", f);
+        assertEquals(200, multipart.status(), multipart::toString);
+        s.awaitFinished(multipart.json().get("job_id").asText());
+        JsonNode result = s.get("/jobs/" + multipart.json().get("job_id").asText() + "/result").json();
+        assertEquals("hi", result.get("gen_text").asText());
+
+        // A blank required field is missing, as FastAPI reports it.
+        TestServer.Reply blankRequired = s.postForm("/jobs/tts-generate-async", Map.of("audio_file_id", "", "text", "hi"));
+        assertEquals(422, blankRequired.status(), blankRequired::toString);
+        assertEquals("missing", blankRequired.json().get("detail").get(0).get("type").asText());
+        assertEquals("audio_file_id", blankRequired.json().get("detail").get(0).get("loc").get(1).asText());
+    }
+
+    @Test
     void rangeChecksAre400WithTheOldMessages() throws Exception {
         s = TestServer.builder(dir).start();
         String id = s.upload();

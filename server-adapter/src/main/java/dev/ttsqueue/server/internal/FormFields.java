@@ -41,7 +41,7 @@ public final class FormFields extends FieldReader implements AutoCloseable {
                 if (first.getContentDisposition() != null && first.getContentDisposition().getFileName() != null) {
                     files.put(e.getKey(), first);
                 } else {
-                    values.put(e.getKey(), first.getValue());
+                    putUnlessBlank(values, e.getKey(), first.getValue());
                 }
             }
             return new FormFields(values, files, mp);
@@ -50,11 +50,21 @@ public final class FormFields extends FieldReader implements AutoCloseable {
             Form form = request.readEntity(Form.class);
             form.asMap().forEach((k, v) -> {
                 if (!v.isEmpty()) {
-                    values.put(k, v.get(0));
+                    putUnlessBlank(values, k, v.get(0));
                 }
             });
         }
         return new FormFields(values, files, null);
+    }
+
+    /**
+     * An empty value counts as absent, as FastAPI has it for form fields: a browser sends every
+     * input of a form, blank ones as "", and those must take their defaults (or be "missing").
+     */
+    private static void putUnlessBlank(Map<String, String> values, String name, String value) {
+        if (value != null && !value.isEmpty()) {
+            values.put(name, value);
+        }
     }
 
     @Override
