@@ -23,7 +23,7 @@ import java.util.Objects;
  * @param workers number of workers when no devices are listed; default 1
  * @param provider {@code auto}, {@code cuda} or {@code cpu}
  * @param store {@code sqlite} (durable, default) or {@code memory}
- * @param apiKey when set, every request but health and docs must send it as {@code X-API-Key}
+ * @param apiKey when set, every request but health and docs must send it as {@code X-API-Key}; printable ASCII without surrounding spaces, else IllegalArgumentException
  * @param maxUploadBytes largest request body accepted (413 beyond); default 50 MiB
  * @param maxTextLength longest text to speak, in characters; 0 = the backend's limit only
  * @param maxQueueSize queued jobs beyond this are refused with 429; 0 = no limit
@@ -69,6 +69,11 @@ public record ServerConfig(
         provider = provider.toLowerCase(Locale.ROOT);
         store = store.toLowerCase(Locale.ROOT);
         apiKey = apiKey == null || apiKey.isEmpty() ? null : apiKey;
+        // Jetty reads header bytes as Latin-1 and trims surrounding spaces, so any other key could
+        // never be matched by a client that sends it as UTF-8 (curl) or read from a file with its newline.
+        if (apiKey != null && (!apiKey.equals(apiKey.strip()) || !apiKey.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f))) {
+            throw new IllegalArgumentException("api-key must be printable ASCII without surrounding spaces (it is sent as the X-API-Key header)");
+        }
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be 0-65535: " + port);
         }

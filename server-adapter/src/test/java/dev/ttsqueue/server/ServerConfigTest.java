@@ -27,6 +27,19 @@ class ServerConfigTest {
     }
 
     @Test
+    void apiKeyMustBeSendableAsAHeaderAsIs() {
+        // Header bytes are read as Latin-1 and surrounding spaces are trimmed: a UTF-8 client
+        // (curl) could never match "p\u00e4ss", nor anyone a key read from a file with its newline.
+        for (String bad : List.of("p\u00e4ss", "\u043a\u043b\u044e\u0447", "key\n", " key", "key ", "a\tb")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ServerConfig.parse(new String[] {"--api-key", bad}, Map.of()), bad);
+            assertTrue(e.getMessage().contains("api-key"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> ServerConfig.defaults().withApiKey(bad), bad);
+        }
+        assertEquals("Ab9-_.~+/= !x", ServerConfig.parse(new String[] {"--api-key", "Ab9-_.~+/= !x"}, Map.of()).apiKey());
+    }
+
+    @Test
     void flagsWinOverEnvironment() {
         ServerConfig c = ServerConfig.parse(new String[] {"--port", "9001", "--store=memory", "--devices", "0,1", "--retention", "90m"},
                 Map.of("TTSQ_PORT", "7000", "TTSQ_HOST", "0.0.0.0", "TTSQ_API_KEY", "k", "TTSQ_MAX_UPLOAD_BYTES", "1000",
