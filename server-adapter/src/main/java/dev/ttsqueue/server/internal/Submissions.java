@@ -69,17 +69,26 @@ public final class Submissions {
                     + " s; the job was cancelled"));
         });
         response.setTimeout(timeoutMs, TimeUnit.MILLISECONDS);
-        h.result().whenCompleteAsync((result, error) -> {
-            try {
-                always.run();
-            } finally {
-                if (error == null) {
-                    response.resume(ok.apply(result));
-                } else {
-                    response.resume(failure(error));
+        h.result().whenComplete((result, error) -> {
+            Runnable answer = () -> {
+                try {
+                    always.run();
+                } finally {
+                    if (error == null) {
+                        response.resume(ok.apply(result));
+                    } else {
+                        response.resume(failure(error));
+                    }
                 }
+            };
+            // Off the queue's event thread when a background thread is free; inline when the pool
+            // is saturated, so a busy pool can never turn a finished job into a 504.
+            try {
+                ctx.background().execute(answer);
+            } catch (java.util.concurrent.RejectedExecutionException busy) {
+                answer.run();
             }
-        }, ctx.background());
+        });
     }
 
     private static Throwable failure(Throwable error) {
