@@ -32,8 +32,10 @@ import org.pastalab.fray.junit.junit5.annotations.FrayTest;
  * scheduler: every run picks a different interleaving of the threads below, so an operation that
  * is not atomic under the store's lock shows up as a broken invariant rather than a rare flake.
  *
- * <p>Run by the {@code fray} profile of this module (it needs an instrumented JDK 25), not by the
- * plain surefire run.
+ * <p>Run by the {@code fray} profile of this module during {@code mvn verify} (it needs an
+ * instrumented JDK 25, see core/pom.xml), not by the plain surefire run. Alone:
+ * {@code mvn -pl core process-test-classes surefire:test@fray-interleavings}. A failure names the
+ * report folder under {@code core/target/fray/fray-report} whose recording replays it.
  */
 @ExtendWith(FrayTestExtension.class)
 class InMemoryJobStoreInterleavings {
