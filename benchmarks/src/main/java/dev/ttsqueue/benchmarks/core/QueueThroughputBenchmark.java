@@ -6,7 +6,6 @@ import dev.ttsqueue.JobHandle;
 import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.TtsJobQueue;
 import dev.ttsqueue.audio.AudioClip;
-import dev.ttsqueue.spi.AudioKind;
 import dev.ttsqueue.spi.SynthesisRequest;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -50,9 +49,8 @@ public class QueueThroughputBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        queue = TtsJobQueue.builder().backend(new NoOpBackend()).audioStore(new DiscardingAudioStore())
-                .maxQueueSize(0).build();
-        reference = queue.audioStore().save(AudioKind.UPLOAD, new AudioClip(new float[240], 24_000)).id();
+        queue = NoOpQueues.start();
+        reference = NoOpQueues.reference(queue);
         bare = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new PriorityBlockingQueue<>());
     }
 

@@ -4,8 +4,6 @@ import dev.ttsqueue.JobHandle;
 import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.JobStatus;
 import dev.ttsqueue.TtsJobQueue;
-import dev.ttsqueue.audio.AudioClip;
-import dev.ttsqueue.spi.AudioKind;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.concurrent.CompletableFuture;
@@ -23,9 +21,8 @@ public final class RetainedHeapPerJob {
 
     public static void main(String[] args) throws Exception {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        try (TtsJobQueue queue = TtsJobQueue.builder().backend(new NoOpBackend()).audioStore(new DiscardingAudioStore())
-                .maxQueueSize(0).build()) {
-            String ref = queue.audioStore().save(AudioKind.UPLOAD, new AudioClip(new float[240], 24_000)).id();
+        try (TtsJobQueue queue = NoOpQueues.start()) {
+            String ref = NoOpQueues.reference(queue);
             // Warm-up round so class loading and JIT data do not count.
             runJobs(queue, ref, 1_000);
             queue.cleanup(java.time.Duration.ofNanos(-1));

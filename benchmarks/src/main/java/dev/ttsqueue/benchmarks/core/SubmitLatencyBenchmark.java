@@ -3,8 +3,6 @@ package dev.ttsqueue.benchmarks.core;
 import dev.ttsqueue.JobHandle;
 import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.TtsJobQueue;
-import dev.ttsqueue.audio.AudioClip;
-import dev.ttsqueue.spi.AudioKind;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -36,9 +34,8 @@ public class SubmitLatencyBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        queue = TtsJobQueue.builder().backend(new NoOpBackend()).audioStore(new DiscardingAudioStore())
-                .maxQueueSize(0).build();
-        reference = queue.audioStore().save(AudioKind.UPLOAD, new AudioClip(new float[240], 24_000)).id();
+        queue = NoOpQueues.start();
+        reference = NoOpQueues.reference(queue);
     }
 
     @TearDown(Level.Iteration)
