@@ -48,7 +48,8 @@ final class EventBus implements AutoCloseable {
 
     /** True when someone listens to this job (cheap: lets callers skip building events). */
     boolean hasListeners(String jobId) {
-        return !global.isEmpty() || perJob.containsKey(jobId);
+        // isEmpty first: with no per-job listeners at all (the usual case) the id is never hashed.
+        return !global.isEmpty() || (!perJob.isEmpty() && perJob.containsKey(jobId));
     }
 
     void publish(JobEvent event) {

@@ -84,7 +84,7 @@ public final class QueueEngine {
         this.store = cfg.store();
         this.clock = cfg.clock();
         this.backendInfo = cfg.backend().info();
-        this.references = new ReferenceResolver(cfg.audioStore(), cfg.voiceBank(), cfg.transcriber(), backendInfo, clock);
+        this.references = new ReferenceResolver(cfg.audioStore(), cfg.voiceBank(), cfg.transcriber(), backendInfo);
         cfg.listeners().forEach(l -> events.add(null, l));
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ttsq-maintenance");
@@ -118,7 +118,9 @@ public final class QueueEngine {
         }
         request.validate();
         checkAgainstBackend(request);
-        references.check(request);
+        // One clock read per submit: the reference's expiry is judged at the job's creation time.
+        Instant now = clock.instant();
+        references.check(request, now);
         long seed = request.settings().needsRandomSeed()
                 ? Math.floorMod(cfg.seedSource().getAsLong(), dev.ttsqueue.InferenceSettings.MAX_SEED + 1)
                 : request.settings().seed();
@@ -132,7 +134,7 @@ public final class QueueEngine {
             handles.remove(id);
             throw new QueueClosedException("The queue is closed and takes no more jobs");
         }
-        JobRecord record = JobRecord.newQueued(id, request, seed, clock.instant());
+        JobRecord record = JobRecord.newQueued(id, request, seed, now);
         java.util.concurrent.CompletableFuture<Optional<JobRecord>> outcome =
                 events.hasListeners(id) ? new java.util.concurrent.CompletableFuture<>() : null;
         if (outcome != null) {

@@ -12,7 +12,7 @@ import dev.ttsqueue.spi.SynthesisRequest;
 import dev.ttsqueue.spi.Transcriber;
 import dev.ttsqueue.spi.Voice;
 import dev.ttsqueue.spi.VoiceBank;
-import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -24,22 +24,20 @@ final class ReferenceResolver {
     private final VoiceBank voiceBank;
     private final Transcriber transcriber;
     private final BackendInfo backend;
-    private final Clock clock;
 
-    ReferenceResolver(AudioStore audioStore, VoiceBank voiceBank, Transcriber transcriber, BackendInfo backend, Clock clock) {
+    ReferenceResolver(AudioStore audioStore, VoiceBank voiceBank, Transcriber transcriber, BackendInfo backend) {
         this.audioStore = audioStore;
         this.voiceBank = voiceBank;
         this.transcriber = transcriber;
         this.backend = backend;
-        this.clock = clock;
     }
 
-    /** Submit-time check: the reference exists and a transcript will be available if needed. */
-    void check(JobRequest request) {
+    /** Submit-time check at {@code now}: the reference exists and a transcript will be available if needed. */
+    void check(JobRequest request, Instant now) {
         String bankText = "";
         switch (request.type()) {
             case TTS_PERMANENT -> bankText = voice(request.voiceName()).refText();
-            case TTS_GENERATE, VOICE_CLONING -> upload(request.audioFileId());
+            case TTS_GENERATE, VOICE_CLONING -> upload(request.audioFileId(), now);
         }
         if (backend.needsReferenceText() && transcriber == null && request.refText().isBlank() && bankText.isBlank()) {
             throw new InvalidRequestException("Reference text is required: backend " + backend.name()
@@ -47,8 +45,8 @@ final class ReferenceResolver {
         }
     }
 
-    /** Run-time resolution; the job's own seed is passed through. */
-    SynthesisRequest resolve(JobRequest request, long seed) throws Exception {
+    /** Run-time resolution at {@code now} (the claim time); the job's own seed is passed through. */
+    SynthesisRequest resolve(JobRequest request, long seed, Instant now) throws Exception {
         AudioClip audio = null;
         String refText = request.refText();
         switch (request.type()) {
@@ -62,7 +60,7 @@ final class ReferenceResolver {
                 }
             }
             case TTS_GENERATE, VOICE_CLONING -> {
-                upload(request.audioFileId());
+                upload(request.audioFileId(), now);
                 if (backend.clonesVoices() || (refText.isBlank() && backend.needsReferenceText())) {
                     audio = audioStore.load(request.audioFileId());
                 }
@@ -93,10 +91,10 @@ final class ReferenceResolver {
         return voiceBank.find(normalized).orElseThrow(() -> new ReferenceNotFoundException("Voice '" + normalized + "' not found"));
     }
 
-    private AudioEntry upload(String id) {
+    private AudioEntry upload(String id, Instant now) {
         AudioEntry entry = (Identifiers.isSafe(id) ? audioStore.find(id) : Optional.<AudioEntry>empty())
                 .orElseThrow(() -> new ReferenceNotFoundException("Audio file not found"));
-        if (entry.isExpired(clock.instant())) {
+        if (entry.isExpired(now)) {
             throw new ReferenceNotFoundException("Audio file has expired");
         }
         return entry;

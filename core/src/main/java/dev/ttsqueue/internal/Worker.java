@@ -170,7 +170,7 @@ final class Worker extends Thread {
 
     private SynthesisRequest resolve(RunningJob job) throws Exception {
         JobRecord record = job.record();
-        SynthesisRequest request = engine.references.resolve(record.request(), record.seed());
+        SynthesisRequest request = engine.references.resolve(record.request(), record.seed(), job.startedAt);
         job.throwIfCancelled();
         return request;
     }
