@@ -205,7 +205,12 @@ public final class TtsJobQueue implements AutoCloseable {
             return this;
         }
 
-        /** Where jobs live; default {@link JobStore#inMemory()}. */
+        /**
+         * Where jobs live; default {@link JobStore#inMemory()}. Jobs the store holds as running
+         * when the queue starts were left by a process that ended without finishing them: on an
+         * {@link JobStore#exclusive() exclusive} store they are queued again at once, on a shared
+         * one when their lease ends (another process may still be running them).
+         */
         public Builder store(JobStore value) {
             this.store = Objects.requireNonNull(value);
             return this;

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ttsqueue.spi.JobStore;
+import dev.ttsqueue.testing.ControlledStore;
 import dev.ttsqueue.testing.MutableClock;
 import dev.ttsqueue.testing.SyntheticBackend;
 import java.time.Duration;
@@ -371,5 +372,43 @@ class TtsJobQueueTest {
         SynthesisResult r = await(queue.handle("orphan-1"));
         assertEquals(5, r.seed());
         assertEquals(2, queue.status("orphan-1").attempts());
+    }
+
+    @Test
+    void jobsLeftRunningInAnExclusiveStoreRunAgainAtStartWithoutWaitingForTheirLease() throws Exception {
+        JobStore store = JobStore.inMemory();
+        assertTrue(store.exclusive(), "the in-memory store belongs to one process");
+        orphanOf(store, Duration.ofHours(1));
+        // The clock never moves: the orphan's lease is an hour from over, yet it runs now.
+        start(SyntheticBackend.builder().build(), b -> b.store(store).audioStore(orphanAudio));
+        SynthesisResult r = await(queue.handle("orphan-1"));
+        assertEquals(5, r.seed());
+        assertEquals(2, queue.status("orphan-1").attempts());
+    }
+
+    @Test
+    void jobsLeftRunningInASharedStoreWaitForTheirLease() throws Exception {
+        ControlledStore store = new ControlledStore(JobStore.inMemory()).asShared();
+        orphanOf(store, Duration.ofSeconds(30));
+        start(SyntheticBackend.builder().build(), b -> b.store(store).audioStore(orphanAudio));
+        JobHandle h = queue.handle("orphan-1");
+        // Another process may still be running it: nothing happens while its lease lasts.
+        assertEquals(JobStatus.PROCESSING, queue.status("orphan-1").status());
+        assertEquals(1, queue.status("orphan-1").attempts());
+        assertFalse(h.result().isDone());
+        clock.advance(Duration.ofSeconds(31));
+        SynthesisResult r = await(h);
+        assertEquals(5, r.seed());
+        assertEquals(2, queue.status("orphan-1").attempts());
+    }
+
+    private dev.ttsqueue.spi.AudioStore orphanAudio;
+
+    /** Puts a job in {@code store} as a worker of an earlier process left it: claimed, lease of {@code lease} from now. */
+    private void orphanOf(JobStore store, Duration lease) throws Exception {
+        orphanAudio = dev.ttsqueue.spi.AudioStore.inMemory(clock, null, null);
+        String ref = orphanAudio.save(dev.ttsqueue.spi.AudioKind.UPLOAD, new dev.ttsqueue.audio.AudioClip(new float[2400], 24_000)).id();
+        store.enqueue(dev.ttsqueue.spi.JobRecord.newQueued("orphan-1", JobRequest.ttsGenerate(ref, "orphan"), 5, clock.instant()), 0);
+        store.claimNext("dead-worker", clock.instant(), lease);
     }
 }

@@ -241,11 +241,32 @@ public final class InMemoryJobStore implements JobStore {
 
     @Override
     public List<JobRecord> requeueExpired(Instant now, int maxAttempts) {
+        return recover(now, maxAttempts, false);
+    }
+
+    @Override
+    public List<JobRecord> requeueAllHeld(Instant now, int maxAttempts) {
+        return recover(now, maxAttempts, true);
+    }
+
+    /** Process-local by construction: no other process can hold its jobs. */
+    @Override
+    public boolean exclusive() {
+        return true;
+    }
+
+    private List<JobRecord> recover(Instant now, int maxAttempts, boolean anyLease) {
         synchronized (lock) {
             List<JobRecord> changed = new ArrayList<>();
-            for (String id : List.copyOf(processing)) {
-                JobRecord j = jobs.get(id);
-                if (j.leaseExpiresAt() == null || j.leaseExpiresAt().isAfter(now)) {
+            // In sequence order, as the SQLite store does, so recovered jobs are reported (and
+            // logged) in the order they were submitted.
+            List<JobRecord> held = new ArrayList<>(processing.size());
+            for (String id : processing) {
+                held.add(jobs.get(id));
+            }
+            held.sort(Comparator.comparingLong(JobRecord::sequence));
+            for (JobRecord j : held) {
+                if (!anyLease && (j.leaseExpiresAt() == null || j.leaseExpiresAt().isAfter(now))) {
                     continue;
                 }
                 JobRecord next;

@@ -96,8 +96,14 @@ public final class QueueEngine {
     public static QueueEngine start(Config cfg) {
         QueueEngine engine = new QueueEngine(cfg);
         engine.lastRetention = cfg.clock().instant();
-        // Jobs a dead process left behind are recovered before the first claim.
-        engine.recoverExpired();
+        // Jobs a dead process left behind are recovered before the first claim: on a store no
+        // other process can use, every job still processing is such a job and runs again now;
+        // on a shared one, only those whose lease ended (the others may have a live worker).
+        if (cfg.store().exclusive()) {
+            engine.recoverHeld();
+        } else {
+            engine.recoverExpired();
+        }
         long period = cfg.maintenanceInterval().toMillis();
         engine.maintenance.scheduleWithFixedDelay(engine::maintain, period, period, TimeUnit.MILLISECONDS);
         for (int i = 0; i < cfg.workers(); i++) {
@@ -480,13 +486,20 @@ public final class QueueEngine {
     }
 
     private void recoverExpired() {
-        List<JobRecord> changed = store.requeueExpired(clock.instant(), cfg.maxAttempts());
+        recovered(store.requeueExpired(clock.instant(), cfg.maxAttempts()), "lease expired");
+    }
+
+    private void recoverHeld() {
+        recovered(store.requeueAllHeld(clock.instant(), cfg.maxAttempts()), "still running at start, and no other process uses this store");
+    }
+
+    private void recovered(List<JobRecord> changed, String why) {
         boolean requeued = false;
         for (JobRecord r : changed) {
             switch (r.status()) {
                 case QUEUED -> {
                     requeued = true;
-                    log.warn("job {} lost its worker (lease expired); queued again, attempt {} of {}", r.id(), r.attempts(), cfg.maxAttempts());
+                    log.warn("job {} lost its worker ({}); queued again, attempt {} of {}", r.id(), why, r.attempts(), cfg.maxAttempts());
                     publish(JobEvent.Kind.QUEUED, r, null);
                 }
                 case FAILED -> {

@@ -26,7 +26,10 @@ import java.util.Optional;
  */
 public interface JobStore extends AutoCloseable {
 
-    /** A store in this process's memory; nothing survives the process. */
+    /**
+     * A store in this process's memory; nothing survives the process. It is {@link #exclusive()}:
+     * give each queue its own, since a queue starting on it takes every running job as abandoned.
+     */
     static JobStore inMemory() {
         return new InMemoryJobStore();
     }
@@ -97,6 +100,27 @@ public interface JobStore extends AutoCloseable {
      * @return the records after the change
      */
     List<JobRecord> requeueExpired(Instant now, int maxAttempts);
+
+    /**
+     * {@link #requeueExpired} with every lease taken as ended: recovers every job a worker holds,
+     * however long its lease still runs. Only for a queue starting on an {@link #exclusive} store,
+     * where any job still processing was left by an earlier run that is gone; on a shared store it
+     * would take jobs away from live workers.
+     *
+     * @return the records after the change
+     */
+    List<JobRecord> requeueAllHeld(Instant now, int maxAttempts);
+
+    /**
+     * True when no other process can use this store's jobs while it is open: the in-memory store,
+     * or a file store holding an exclusive lock. A queue starting on such a store knows that jobs
+     * still processing were left by an earlier run that ended (a crash, a kill), and queues them
+     * again at once with {@link #requeueAllHeld} instead of waiting for their leases to end.
+     * Never true for a store that other processes may share: their running jobs would run twice.
+     */
+    default boolean exclusive() {
+        return false;
+    }
 
     /** Short description for health output, e.g. {@code in-memory} or {@code sqlite:/data/jobs.db}. */
     String describe();

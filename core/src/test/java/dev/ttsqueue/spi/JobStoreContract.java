@@ -670,6 +670,71 @@ public abstract class JobStoreContract {
         assertEquals(Optional.empty(), store.claimNext("w", at(101), LEASE));
     }
 
+    @Test
+    void requeueAllHeldRecoversJobsWhoseLeaseStillRuns() {
+        enqueue("first", 0);
+        enqueue("second", 0);
+        enqueue("third", 0);
+        Claim first = claim("dead-worker", at(1));
+        Claim second = claim("dead-worker", at(1));
+        assertEquals(LeaseState.HELD, store.renewLease("second", second.fencingToken(), at(3600)));
+        JobRecord finished = finishedJobLater("done");
+
+        List<JobRecord> changed = store.requeueAllHeld(at(2), 3);
+
+        assertEquals(List.of("first", "second"), ids(changed), "every held job, in submission order, whatever its lease");
+        for (JobRecord back : changed) {
+            assertEquals(back, stored(back.id()), "returns the records after the change");
+            assertEquals(JobStatus.QUEUED, back.status());
+            assertEquals(1, back.attempts(), "attempts are kept");
+            assertNull(back.leaseOwner());
+            assertNull(back.leaseExpiresAt());
+        }
+        assertEquals(List.of("first", "second", "third"), ids(store.queuedInRunOrder(10)), "back in their old places");
+        assertEquals(finished, stored("done"), "finished jobs are untouched");
+        assertEquals(LeaseState.LOST, store.renewLease("first", first.fencingToken(), at(3)), "the old claim is fenced off");
+        assertEquals(LeaseState.LOST, store.renewLease("second", second.fencingToken(), at(3)));
+        assertTrue(store.requeueAllHeld(at(4), 3).isEmpty(), "nothing is held any more");
+    }
+
+    @Test
+    void requeueAllHeldFailsJobsOutOfAttemptsAndCancelsPendingCancels() {
+        enqueue("tired", 0);
+        enqueue("cancelled", 0);
+        Instant now = at(0);
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            assertEquals("tired", claim("w" + attempt, now).job().id());
+            now = now.plusSeconds(1);
+            assertEquals(JobStatus.QUEUED, store.requeueAllHeld(now, 3).get(0).status());
+        }
+        claim("w3", now);
+        claim("w3", now);
+        store.requestCancel("cancelled", now);
+        Instant end = now.plusSeconds(1);
+
+        List<JobRecord> changed = store.requeueAllHeld(end, 3);
+
+        assertEquals(List.of("tired", "cancelled"), ids(changed));
+        JobRecord tired = stored("tired");
+        assertEquals(JobStatus.FAILED, tired.status());
+        assertTrue(tired.error().contains("worker lost"), tired.error());
+        assertEquals(3, tired.attempts());
+        assertEquals(end, tired.completedAt());
+        JobRecord cancelled = stored("cancelled");
+        assertEquals(JobStatus.CANCELLED, cancelled.status());
+        assertEquals(end, cancelled.completedAt());
+        assertEquals(Optional.empty(), store.claimNext("w", end, LEASE));
+    }
+
+    /** A completed job whose claim came after every other claim of the test (so it does not disturb their order). */
+    private JobRecord finishedJobLater(String id) {
+        enqueue(id, Integer.MAX_VALUE);
+        Claim c = claim("w", at(1));
+        assertEquals(id, c.job().id());
+        assertTrue(store.complete(id, c.fencingToken(), result("out-" + id), at(1)));
+        return stored(id);
+    }
+
     // ---------------------------------------------------------------- round trip
 
     @Test

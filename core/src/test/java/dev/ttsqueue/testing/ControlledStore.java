@@ -30,6 +30,7 @@ public final class ControlledStore implements JobStore {
     private volatile Runnable beforeFinishCancelled = () -> { };
     private volatile Runnable beforeFail = () -> { };
     private volatile java.util.function.Consumer<Optional<Claim>> afterClaim = claim -> { };
+    private volatile boolean shared;
 
     public ControlledStore(JobStore delegate) {
         this.delegate = delegate;
@@ -37,6 +38,12 @@ public final class ControlledStore implements JobStore {
 
     public JobStore delegate() {
         return delegate;
+    }
+
+    /** Makes the store claim it may be shared with other processes, whatever the delegate says. */
+    public ControlledStore asShared() {
+        this.shared = true;
+        return this;
     }
 
     /** Claims by threads whose name fails the test look like an empty queue. */
@@ -165,6 +172,16 @@ public final class ControlledStore implements JobStore {
     public List<JobRecord> requeueExpired(Instant now, int maxAttempts) {
         beforeRequeueExpired.run();
         return delegate.requeueExpired(now, maxAttempts);
+    }
+
+    @Override
+    public List<JobRecord> requeueAllHeld(Instant now, int maxAttempts) {
+        return delegate.requeueAllHeld(now, maxAttempts);
+    }
+
+    @Override
+    public boolean exclusive() {
+        return !shared && delegate.exclusive();
     }
 
     @Override

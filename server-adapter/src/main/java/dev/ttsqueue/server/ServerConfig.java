@@ -33,8 +33,9 @@ import java.util.Objects;
  * @param corsOrigins origins browsers may call the API from ({@code *} = any); empty = no CORS headers
  * @param backend {@code auto} (F5-TTS with a model folder, else FreeTTS; the default) or
  *     {@code synthetic} (for tests only: a tone instead of speech, 20 ms of work per word)
- * @param lease how long a running job's claim lasts without renewal; after a crash its job runs
- *     again once this has passed; default 30 s, at least 2 s
+ * @param lease how long a running job's claim lasts without renewal; a job whose claim lapses runs
+ *     again (jobs left running by a crash run again at the next start without waiting for it);
+ *     default 30 s, at least 2 s
  */
 public record ServerConfig(
         String host,
@@ -177,7 +178,7 @@ public record ServerConfig(
                 new Option("--upload-ttl", "TTSQ_UPLOAD_TTL", "24h", "how long uploads are served"),
                 new Option("--sync-timeout", "TTSQ_SYNC_TIMEOUT", "10m", "how long synchronous endpoints wait for their job"),
                 new Option("--cors-origins", "TTSQ_CORS_ORIGINS", "*", "comma-separated origins browsers may call from; 'none' = no CORS"),
-                new Option("--lease", "TTSQ_LEASE", "30s", "how long a running job's claim lasts; after a crash the job runs again once it ends (min 2s)"),
+                new Option("--lease", "TTSQ_LEASE", "30s", "how long a running job's claim lasts unrenewed; a lapsed job runs again (min 2s)"),
                 new Option("--backend", "TTSQ_BACKEND", "auto", "auto (F5 with --model-dir, else FreeTTS) | synthetic (tests only: a tone, no speech)"));
     }
 

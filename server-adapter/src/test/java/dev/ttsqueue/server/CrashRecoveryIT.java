@@ -41,9 +41,11 @@ import org.junit.jupiter.api.io.TempDir;
  * The packaged server on its SQLite store, stopped with SIGTERM or killed with SIGKILL at chosen
  * moments and started again on the same data folder: every acknowledged job completes exactly
  * once, with its own output, served as WAV. Uses {@code --backend synthetic} (20 ms of work per
- * word, so a kill can land mid-job) and a 3 s {@code --lease}, so a job that was running at the
- * crash comes back within seconds. Moments are chosen by watching the server (its status, its
- * event stream), never by sleeping.
+ * word, so a kill can land mid-job) and a 3 s {@code --lease}. A job that was running at the
+ * crash runs again as soon as the next server starts, lease or no lease: the server holds its
+ * SQLite store exclusively, so whatever is still running at start was left by a dead process
+ * (the test of that uses a 10 min lease). Moments are chosen by watching the server (its status,
+ * its event stream), never by sleeping.
  */
 class CrashRecoveryIT {
     private static final int JOBS = 50;
@@ -66,7 +68,11 @@ class CrashRecoveryIT {
     }
 
     private ServerProcess start() throws Exception {
-        ServerProcess p = ServerProcess.start(data(), "--backend", "synthetic", "--lease", "3s");
+        return start("3s");
+    }
+
+    private ServerProcess start(String lease) throws Exception {
+        ServerProcess p = ServerProcess.start(data(), "--backend", "synthetic", "--lease", lease);
         processes.add(p);
         assertEquals("synthetic", p.get("/health").json().get("backend").asText());
         return p;
@@ -155,8 +161,9 @@ class CrashRecoveryIT {
     }
 
     @Test
-    void killMidJobRunsThatJobAgainAfterItsLease() throws Exception {
-        ServerProcess first = start();
+    void killMidJobRunsThatJobAgainAtTheNextStartWithoutWaitingForItsLease() throws Exception {
+        // A lease far longer than the test's 60 s deadline: only recovery at start can pass.
+        ServerProcess first = start("10m");
         addVoice(first);
         List<String> ids = new ArrayList<>();
         for (int n = 0; n < JOBS; n++) {
@@ -168,11 +175,27 @@ class CrashRecoveryIT {
         Map<String, String> seen = completedOutputs(first);
         first.kill();
 
-        ServerProcess second = start();
+        ServerProcess second = start("10m");
+        second.awaitLine(Pattern.compile("job " + victim + " lost its worker \\(still running at start"), Duration.ofSeconds(10));
         awaitRecovered(second, Set.copyOf(ids), seen, 1);
-        second.awaitLine(Pattern.compile("job " + victim + " lost its worker"), Duration.ofSeconds(10));
         assertEquals(1, second.linesMatching(LOST).size(), "only the running job was lost: " + second.linesMatching(LOST));
         second.stop();
+    }
+
+    @Test
+    void aSecondServerOnTheSameDataFolderRefusesToStartAndTheFirstCarriesOn() throws Exception {
+        ServerProcess first = start();
+        addVoice(first);
+        String before = submit(first, text(0, WORDS));
+
+        ServerProcess.Exit second = ServerProcess.startExpectingFailure(data(), "--backend", "synthetic");
+
+        assertEquals(1, second.code(), second.log());
+        assertTrue(second.log().contains("Is another server running on the data folder"), second.log());
+        assertTrue(second.log().contains("jobs.db"), second.log());
+        String after = submit(first, text(1, WORDS));
+        awaitRecovered(first, Set.of(before, after), Map.of(), 0);
+        first.stop();
     }
 
     @Test

@@ -68,6 +68,41 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** How a server that was expected not to come up ended. */
+    record Exit(int code, String log) {
+    }
+
+    /**
+     * Starts the launcher like {@link #start} when it is expected to fail at start-up: waits up to
+     * 60 s for it to exit and returns its exit code and whole log.
+     *
+     * @throws AssertionError when it is still running after 60 s (it is killed then)
+     */
+    static Exit startExpectingFailure(Path dataDir, String... args) throws IOException, InterruptedException {
+        Path launcher = Path.of("target/ttsqueue-server/bin/ttsqueue-server").toAbsolutePath();
+        assertTrue(Files.isExecutable(launcher), "package the module first: " + launcher);
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "--port", "0", "--data-dir", dataDir.toString()));
+        cmd.addAll(List.of(args));
+        Process process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        java.util.concurrent.CompletableFuture<String> log = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "<log unreadable: " + e + ">";
+            }
+        });
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.toHandle().destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+            throw new AssertionError("the server was expected to fail at start but still ran after 60 s");
+        }
+        try {
+            return new Exit(process.exitValue(), log.get(30, TimeUnit.SECONDS));
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("could not read the log of the failed server", e);
+        }
+    }
+
     private void pumpLog() {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String l = r.readLine(); l != null; l = r.readLine()) {

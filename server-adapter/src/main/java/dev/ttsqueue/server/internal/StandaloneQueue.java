@@ -11,6 +11,7 @@ import dev.ttsqueue.spi.JobStore;
 import dev.ttsqueue.spi.TtsBackend;
 import dev.ttsqueue.spi.VoiceBank;
 import dev.ttsqueue.store.sqlite.SqliteJobStore;
+import dev.ttsqueue.store.sqlite.StoreInUseException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +81,15 @@ public final class StandaloneQueue {
         if (config.store().equals("memory")) {
             return JobStore.inMemory();
         }
-        return SqliteJobStore.open(data.resolve("jobs.db"));
+        // Exclusive: the data folder is one server's (its audio index lives in that process), so a
+        // second server on it must fail at start, and jobs found running at start were left by a
+        // crash and can run again at once instead of after their lease.
+        try {
+            return SqliteJobStore.open(data.resolve("jobs.db"), SqliteJobStore.Access.EXCLUSIVE);
+        } catch (StoreInUseException e) {
+            throw new StoreInUseException(e.file(), e.getMessage()
+                    + ". Is another server running on the data folder " + data + "? Each server needs its own --data-dir.");
+        }
     }
 
     private static AudioStore audioStore(ServerConfig config, Path data, Clock clock) throws IOException {

@@ -55,9 +55,10 @@ import org.sqlite.SQLiteException;
  * version of this library is refused with {@link UnusableDatabaseException}, naming the file and
  * leaving its bytes untouched; it is never recreated over.
  *
- * <p><b>Recovery.</b> Nothing runs at start-up beyond the checks: jobs that were {@code PROCESSING}
- * when the process died keep their lease, and the scheduler's regular {@link #requeueExpired}
- * puts them back in their old place (attempt count kept) once the lease ends. Sequence numbers
+ * <p><b>Recovery.</b> Nothing runs at start-up beyond the checks. Jobs that were {@code PROCESSING}
+ * when the process died are put back in their old place (attempt count kept) by the queue: on a
+ * {@link Access#SHARED} store once their lease ends ({@link #requeueExpired}), on an
+ * {@link Access#EXCLUSIVE} one as soon as a queue starts on it ({@link #requeueAllHeld}). Sequence numbers
  * and fencing tokens come from a counters table written in the same transaction, so they keep
  * increasing across restarts and are never reused, even after a purge.
  *
@@ -86,13 +87,36 @@ public final class SqliteJobStore implements JobStore {
     private static final String NEWEST = SELECT + " ORDER BY sequence DESC LIMIT ?";
     private static final String NEWEST_WITH_STATUS = SELECT + " WHERE status = ? ORDER BY sequence DESC LIMIT ?";
     private static final String EXPIRED = SELECT + " WHERE status = 'PROCESSING' AND lease_expires_at <= ? ORDER BY sequence";
+    private static final String HELD = SELECT + " WHERE status = 'PROCESSING' ORDER BY sequence";
     private static final String FINISHED_WHERE = " WHERE status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND completed_at < ?";
     /** Counts the job itself too, so a queued job gets its 1-based place and any other job 0. */
     private static final String POSITION = "SELECT COUNT(*) FROM jobs j JOIN jobs q ON q.status = 'QUEUED' "
             + "AND (q.priority > j.priority OR (q.priority = j.priority AND q.sequence <= j.sequence)) "
             + "WHERE j.id = ? AND j.status = 'QUEUED'";
 
+    /**
+     * Whether other stores may have the file open at the same time. Every store takes a lock on
+     * {@code <file>.lock} for as long as it is open (shared or exclusive, released by the OS if the
+     * process dies), so the two modes can never be mixed on one file by mistake.
+     */
+    public enum Access {
+        /**
+         * Other stores, in this process or others, may open the file too, each with {@code SHARED}.
+         * Jobs that were running in a process that died run again when their lease ends.
+         */
+        SHARED,
+        /**
+         * This store alone: opening fails with {@link StoreInUseException} while any other store has
+         * the file open, and no other can open it until this one is closed. In exchange the store
+         * is {@link JobStore#exclusive() exclusive}: a queue starting on it runs jobs left processing
+         * by a dead process again at once instead of after their lease.
+         */
+        EXCLUSIVE
+    }
+
     private final Path file;
+    private final Access access;
+    private final FileLocks.Held fileLock;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final CachedConnection writer;
     private final BlockingQueue<CachedConnection> readers;
@@ -100,8 +124,11 @@ public final class SqliteJobStore implements JobStore {
     private final Queue<PendingEnqueue> pendingEnqueues = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
 
-    private SqliteJobStore(Path file, CachedConnection writer, BlockingQueue<CachedConnection> readers) {
+    private SqliteJobStore(Path file, Access access, FileLocks.Held fileLock, CachedConnection writer,
+            BlockingQueue<CachedConnection> readers) {
         this.file = file;
+        this.access = access;
+        this.fileLock = fileLock;
         this.writer = writer;
         this.readers = readers;
     }
@@ -114,7 +141,19 @@ public final class SqliteJobStore implements JobStore {
      * @throws NullPointerException when {@code dbFile} is null
      */
     public static SqliteJobStore open(Path dbFile) {
-        return open(dbFile, DEFAULT_READERS);
+        return open(dbFile, Access.SHARED, DEFAULT_READERS);
+    }
+
+    /**
+     * Opens or creates the store in {@code dbFile} with {@link #DEFAULT_READERS} read connections
+     * and the given {@link Access}.
+     *
+     * @throws StoreInUseException when another store holds the file in a mode that excludes this one
+     * @throws UnusableDatabaseException when the file exists but cannot be used (left untouched)
+     * @throws SqliteStoreException when the file or its folder cannot be created or opened
+     */
+    public static SqliteJobStore open(Path dbFile, Access access) {
+        return open(dbFile, access, DEFAULT_READERS);
     }
 
     /**
@@ -126,11 +165,35 @@ public final class SqliteJobStore implements JobStore {
      * @throws IllegalArgumentException when {@code readers} is below 1
      */
     public static SqliteJobStore open(Path dbFile, int readers) {
+        return open(dbFile, Access.SHARED, readers);
+    }
+
+    /**
+     * Opens or creates the store in {@code dbFile}.
+     *
+     * @param readers read connections to keep open, at least 1
+     * @throws StoreInUseException when another store holds the file in a mode that excludes this one
+     * @throws UnusableDatabaseException when the file exists but cannot be used (left untouched)
+     * @throws SqliteStoreException when the file or its folder cannot be created or opened
+     * @throws IllegalArgumentException when {@code readers} is below 1
+     */
+    public static SqliteJobStore open(Path dbFile, Access access, int readers) {
         if (readers < 1) {
             throw new IllegalArgumentException("readers must be at least 1, got " + readers);
         }
+        java.util.Objects.requireNonNull(access, "access");
         Path file = dbFile.toAbsolutePath().normalize();
         prepareFolder(file);
+        FileLocks.Held lock = FileLocks.acquire(file, access == Access.EXCLUSIVE);
+        try {
+            return openLocked(file, access, lock, readers);
+        } catch (RuntimeException | Error e) {
+            lock.release();
+            throw e;
+        }
+    }
+
+    private static SqliteJobStore openLocked(Path file, Access access, FileLocks.Held lock, int readers) {
         CachedConnection writer = new CachedConnection(openWriter(file));
         BlockingQueue<CachedConnection> pool = new ArrayBlockingQueue<>(readers);
         try {
@@ -146,7 +209,7 @@ public final class SqliteJobStore implements JobStore {
             throw new SqliteStoreException(file, "Cannot open read connections to the job store " + file + ": "
                     + e.getMessage(), e);
         }
-        return new SqliteJobStore(file, writer, pool);
+        return new SqliteJobStore(file, access, lock, writer, pool);
     }
 
     /** The database file, absolute. */
@@ -515,10 +578,32 @@ public final class SqliteJobStore implements JobStore {
 
     @Override
     public List<JobRecord> requeueExpired(Instant now, int maxAttempts) {
+        return recover("requeue expired jobs", now, maxAttempts, true);
+    }
+
+    @Override
+    public List<JobRecord> requeueAllHeld(Instant now, int maxAttempts) {
+        return recover("requeue held jobs", now, maxAttempts, false);
+    }
+
+    /** True when opened with {@link Access#EXCLUSIVE}: no other store can have the file open. */
+    @Override
+    public boolean exclusive() {
+        return access == Access.EXCLUSIVE;
+    }
+
+    /** How this store was opened. */
+    public Access access() {
+        return access;
+    }
+
+    private List<JobRecord> recover(String what, Instant now, int maxAttempts, boolean onlyExpired) {
         Instant t = JobRows.millis(now);
-        return write("requeue expired jobs", c -> {
-            PreparedStatement select = c.prepare(EXPIRED);
-            select.setLong(1, t.toEpochMilli());
+        return write(what, c -> {
+            PreparedStatement select = c.prepare(onlyExpired ? EXPIRED : HELD);
+            if (onlyExpired) {
+                select.setLong(1, t.toEpochMilli());
+            }
             List<JobRecord> changed = new ArrayList<>();
             for (JobRecord j : queryAll(select)) {
                 JobRecord next;
@@ -616,6 +701,7 @@ public final class SqliteJobStore implements JobStore {
             }
             closed = true;
             closeAll(writer, readers);
+            fileLock.release();
         } finally {
             writeLock.unlock();
         }

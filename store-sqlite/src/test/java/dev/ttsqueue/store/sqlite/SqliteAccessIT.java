@@ -1,0 +1,68 @@
+package dev.ttsqueue.store.sqlite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Shared and exclusive opens across two processes, and a killed owner's lock going with it. */
+class SqliteAccessIT {
+    @TempDir
+    Path dir;
+
+    private Process other;
+
+    @AfterEach
+    void killOther() throws Exception {
+        if (other != null && other.isAlive()) {
+            other.toHandle().destroyForcibly();
+            other.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Starts a process holding the store in {@code access}; returns once it has it open. */
+    private void otherProcessOpens(SqliteJobStore.Access access) throws Exception {
+        other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                StoreHolder.class.getName(), dir.resolve("jobs.db").toString(), access.name())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        BufferedReader in = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("OPEN " + access, in.readLine(), "the other process did not open the store");
+    }
+
+    @Test
+    void anotherProcessHoldingTheStoreExclusivelyShutsThisOneOutUntilItDies() throws Exception {
+        otherProcessOpens(SqliteJobStore.Access.EXCLUSIVE);
+        StoreInUseException shared = assertThrows(StoreInUseException.class, () -> SqliteJobStore.open(dir.resolve("jobs.db")));
+        assertTrue(shared.getMessage().contains("another process"), shared.getMessage());
+        assertThrows(StoreInUseException.class,
+                () -> SqliteJobStore.open(dir.resolve("jobs.db"), SqliteJobStore.Access.EXCLUSIVE));
+
+        // kill -9: no close(); the OS drops the lock with the process.
+        other.toHandle().destroyForcibly();
+        assertTrue(other.waitFor(60, TimeUnit.SECONDS));
+        try (SqliteJobStore mine = SqliteJobStore.open(dir.resolve("jobs.db"), SqliteJobStore.Access.EXCLUSIVE)) {
+            assertTrue(mine.exclusive());
+        }
+    }
+
+    @Test
+    void sharedStoresInTwoProcessesCoexistButExcludeAnExclusiveOne() throws Exception {
+        otherProcessOpens(SqliteJobStore.Access.SHARED);
+        try (SqliteJobStore mine = SqliteJobStore.open(dir.resolve("jobs.db"))) {
+            StoreInUseException e = assertThrows(StoreInUseException.class,
+                    () -> SqliteJobStore.open(dir.resolve("jobs.db"), SqliteJobStore.Access.EXCLUSIVE));
+            assertTrue(e.getMessage().contains("cannot be opened for exclusive use"), e.getMessage());
+            assertTrue(mine.list(null, 10).isEmpty());
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.ttsqueue.store.sqlite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ttsqueue.JobRequest;
+import dev.ttsqueue.spi.JobRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Shared and exclusive opens of one file within one process (across processes: {@link SqliteAccessIT}). */
+class SqliteAccessTest {
+    @TempDir
+    Path dir;
+
+    private Path file() {
+        return dir.resolve("jobs.db");
+    }
+
+    @Test
+    void sharedStoresCoexistAndAreNotExclusive() {
+        try (SqliteJobStore a = SqliteJobStore.open(file()); SqliteJobStore b = SqliteJobStore.open(file(), SqliteJobStore.Access.SHARED)) {
+            assertFalse(a.exclusive());
+            assertEquals(SqliteJobStore.Access.SHARED, b.access());
+            a.enqueue(JobRecord.newQueued("j1", JobRequest.ttsPermanent("v", "t"), 1, Instant.EPOCH), 0).orElseThrow();
+            assertTrue(b.get("j1").isPresent(), "both see the same jobs");
+        }
+    }
+
+    @Test
+    void anExclusiveStoreShutsOutEveryOtherOpenUntilItCloses() {
+        SqliteJobStore owner = SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE);
+        try {
+            assertTrue(owner.exclusive());
+            StoreInUseException shared = assertThrows(StoreInUseException.class, () -> SqliteJobStore.open(file()));
+            assertTrue(shared.getMessage().contains(file().toString()), shared.getMessage());
+            assertTrue(shared.getMessage().contains("exclusive"), shared.getMessage());
+            assertThrows(StoreInUseException.class, () -> SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE));
+            owner.enqueue(JobRecord.newQueued("j1", JobRequest.ttsPermanent("v", "t"), 1, Instant.EPOCH), 0).orElseThrow();
+        } finally {
+            owner.close();
+        }
+        try (SqliteJobStore next = SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE)) {
+            assertTrue(next.get("j1").isPresent(), "refused opens changed nothing");
+        }
+        try (SqliteJobStore next = SqliteJobStore.open(file())) {
+            assertTrue(next.get("j1").isPresent());
+        }
+    }
+
+    @Test
+    void anExclusiveOpenIsRefusedWhileASharedStoreIsOpen() {
+        try (SqliteJobStore shared = SqliteJobStore.open(file())) {
+            StoreInUseException e = assertThrows(StoreInUseException.class,
+                    () -> SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE));
+            assertTrue(e.getMessage().contains("cannot be opened for exclusive use"), e.getMessage());
+            shared.enqueue(JobRecord.newQueued("j1", JobRequest.ttsPermanent("v", "t"), 1, Instant.EPOCH), 0).orElseThrow();
+        }
+        // Each shared user counts: the lock is dropped only when the last one closes.
+        SqliteJobStore a = SqliteJobStore.open(file());
+        SqliteJobStore b = SqliteJobStore.open(file());
+        a.close();
+        assertThrows(StoreInUseException.class, () -> SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE));
+        b.close();
+        b.close(); // idempotent: must not release someone else's hold
+        try (SqliteJobStore owner = SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE)) {
+            assertTrue(owner.exclusive());
+        }
+    }
+
+    @Test
+    void aFailedOpenLeavesNoLockBehind() throws Exception {
+        Files.writeString(file(), "not a database at all, and long enough to look like a header........");
+        assertThrows(UnusableDatabaseException.class, () -> SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE));
+        Files.delete(file());
+        try (SqliteJobStore owner = SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE)) {
+            assertTrue(owner.exclusive());
+        }
+    }
+
+    @Test
+    void theLockLivesInItsOwnFileBesideTheDatabase() {
+        try (SqliteJobStore owner = SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE)) {
+            assertTrue(Files.exists(dir.resolve("jobs.db.lock")));
+        }
+    }
+}
