@@ -114,24 +114,51 @@ public class QueueThroughputBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void bareWithGuarantees() {
+        bareWith(true, true, true);
+    }
+
+    /**
+     * The bare executor with any of the three guarantees of {@link #bareWithGuarantees}: a secure
+     * random id per job, a retained status record per job (keyed by the id, or by the sequence
+     * number when there are no ids), and futures completed on a second thread. Lets
+     * {@link ThroughputLoop} price each one alone.
+     */
+    void bareWith(boolean ids, boolean statusRecords, boolean handOff) {
         CompletableFuture<?>[] all = new CompletableFuture<?>[BATCH];
         for (int i = 0; i < BATCH; i++) {
             CompletableFuture<AudioClip> f = new CompletableFuture<>();
             all[i] = f;
-            String id = Identifiers.newId();
             int priority = i & 3;
             long seq = sequence.incrementAndGet();
-            bareJobs.put(id, new BareJob(id, priority, seq, BareJob.QUEUED, null));
+            String id = ids ? Identifiers.newId() : null;
+            String key = statusRecords ? (ids ? id : Long.toString(seq)) : null;
+            if (statusRecords) {
+                bareJobs.put(key, new BareJob(id, priority, seq, BareJob.QUEUED, null));
+            }
             SynthesisRequest request = new SynthesisRequest(null, "", "hello", InferenceSettings.defaults(), 1);
             bare.execute(new PrioritizedTask(priority, seq, () -> {
-                bareJobs.put(id, new BareJob(id, priority, seq, BareJob.RUNNING, null));
+                if (statusRecords) {
+                    bareJobs.put(key, new BareJob(id, priority, seq, BareJob.RUNNING, null));
+                }
                 try {
                     AudioClip clip = backend.synthesize(request, SilentContext.INSTANCE);
-                    bareJobs.put(id, new BareJob(id, priority, seq, BareJob.DONE, clip));
-                    completions.execute(() -> f.complete(clip));
+                    if (statusRecords) {
+                        bareJobs.put(key, new BareJob(id, priority, seq, BareJob.DONE, clip));
+                    }
+                    if (handOff) {
+                        completions.execute(() -> f.complete(clip));
+                    } else {
+                        f.complete(clip);
+                    }
                 } catch (Exception e) {
-                    bareJobs.put(id, new BareJob(id, priority, seq, BareJob.FAILED, null));
-                    completions.execute(() -> f.completeExceptionally(e));
+                    if (statusRecords) {
+                        bareJobs.put(key, new BareJob(id, priority, seq, BareJob.FAILED, null));
+                    }
+                    if (handOff) {
+                        completions.execute(() -> f.completeExceptionally(e));
+                    } else {
+                        f.completeExceptionally(e);
+                    }
                 }
             }));
         }

@@ -8,7 +8,9 @@ import java.util.Locale;
  * {@code perf stat -e context-switches,task-clock java -cp benchmarks.jar
  * dev.ttsqueue.benchmarks.core.ThroughputLoop queue 10} gives CPU time and context switches per
  * job, GC and compiler threads included. Finished jobs are forgotten every 2 s, as the benchmark
- * does per iteration; {@code queue-emptied} forgets them after every 1,000 jobs instead.
+ * does per iteration; {@code queue-emptied} forgets them after every 1,000 jobs instead. The
+ * {@code bare+...} workloads add one or two of the guarantees of
+ * {@link QueueThroughputBenchmark#bareWithGuarantees} to the bare executor, to price each.
  */
 public final class ThroughputLoop {
     private ThroughputLoop() {
@@ -16,7 +18,7 @@ public final class ThroughputLoop {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {
-            System.err.println("usage: ThroughputLoop bare|guarantees|queue|queue-emptied SECONDS");
+            System.err.println("usage: ThroughputLoop bare|guarantees|bare+ids|bare+status|bare+handoff|bare+ids+status|queue|queue-emptied SECONDS");
             System.exit(2);
         }
         String workload = args[0];
@@ -32,6 +34,10 @@ public final class ThroughputLoop {
                 switch (workload) {
                     case "bare" -> b.bareExecutor();
                     case "guarantees" -> b.bareWithGuarantees();
+                    case "bare+ids" -> b.bareWith(true, false, false);
+                    case "bare+status" -> b.bareWith(false, true, false);
+                    case "bare+handoff" -> b.bareWith(false, false, true);
+                    case "bare+ids+status" -> b.bareWith(true, true, false);
                     case "queue", "queue-emptied" -> b.queue();
                     default -> throw new IllegalArgumentException("unknown workload " + workload);
                 }
