@@ -168,6 +168,59 @@ class JobsEndpointsTest {
     }
 
     @Test
+    void repeatedFieldsTakeTheirLastValueAsFastApiDoes() throws Exception {
+        s = TestServer.builder(dir).start();
+        String id = s.upload();
+        TestServer.Reply encoded = s.send(s.request("/jobs/tts-generate-async")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("audio_file_id=" + id + "&text=hi&priority=1&priority=7")).build());
+        assertEquals(200, encoded.status(), encoded::toString);
+        assertEquals(7, s.get("/jobs/" + encoded.json().get("job_id").asText() + "/status").json().get("priority").asInt());
+
+        // The last value counts even when it is blank: then the field takes its default.
+        TestServer.Reply blankLast = s.send(s.request("/jobs/tts-generate-async")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("audio_file_id=" + id + "&text=hi&priority=7&priority=")).build());
+        assertEquals(200, blankLast.status(), blankLast::toString);
+        assertEquals(0, s.get("/jobs/" + blankLast.json().get("job_id").asText() + "/status").json().get("priority").asInt());
+
+        String boundary = "----repeated";
+        StringBuilder body = new StringBuilder();
+        for (String[] field : new String[][] {{"audio_file_id", id}, {"text", "first"}, {"priority", "2"}, {"text", "second"}, {"priority", "5"}}) {
+            body.append("--").append(boundary).append("\r\n")
+                    .append("Content-Disposition: form-data; name=\"").append(field[0]).append("\"\r\n\r\n")
+                    .append(field[1]).append("\r\n");
+        }
+        body.append("--").append(boundary).append("--\r\n");
+        TestServer.Reply multipart = s.send(s.request("/jobs/tts-generate-async")
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body.toString())).build());
+        assertEquals(200, multipart.status(), multipart::toString);
+        String job = multipart.json().get("job_id").asText();
+        assertEquals(5, s.get("/jobs/" + job + "/status").json().get("priority").asInt());
+        s.awaitFinished(job);
+        assertEquals("second", s.get("/jobs/" + job + "/result").json().get("gen_text").asText());
+
+        TestServer.Reply listed = s.get("/jobs?limit=1&limit=2");
+        assertEquals(200, listed.status(), listed::toString);
+        assertEquals(2, listed.json().get("jobs").size(), "the last limit counts");
+    }
+
+    @Test
+    void jsonBodiesWithAnythingAfterTheValueAre422() throws Exception {
+        s = TestServer.builder(dir).start();
+        String id = s.upload();
+        String valid = "{\"job_type\": \"tts_generate\", \"parameters\": {\"audio_file_id\": \"" + id + "\", \"gen_text\": \"hi\"}}";
+        assertEquals(200, s.postJson("/jobs/submit", valid + " \n").status(), "trailing white space is fine");
+        for (String trailing : List.of(" x", "{}", ", 1")) {
+            TestServer.Reply r = s.postJson("/jobs/submit", valid + trailing);
+            assertEquals(422, r.status(), () -> trailing + ": " + r);
+            assertEquals("json_invalid", r.json().get("detail").get(0).get("type").asText(), r::toString);
+        }
+        assertEquals(1, s.get("/jobs/queue-status").json().get("total_jobs").asInt(), "no refused body made a job");
+    }
+
+    @Test
     void integersWithHugeExponentsAre422NotServerErrors() throws Exception {
         s = TestServer.builder(dir).start();
         String id = s.upload();

@@ -16,6 +16,8 @@ import org.glassfish.jersey.server.ContainerRequest;
  * The fields of an HTML form, sent either URL-encoded or as multipart (FastAPI's {@code Form}
  * takes both: Python {@code requests} sends the first, a browser {@code FormData} the second).
  * Multipart file parts are kept apart; parts buffered to disk are removed by {@link #close()}.
+ * A field sent more than once takes its last value, as in FastAPI (Starlette's form data keeps
+ * the last of each name), blank or not.
  */
 public final class FormFields extends FieldReader implements AutoCloseable {
     private final Map<String, String> values;
@@ -37,11 +39,11 @@ public final class FormFields extends FieldReader implements AutoCloseable {
         if (type != null && type.isCompatible(MediaType.MULTIPART_FORM_DATA_TYPE)) {
             FormDataMultiPart mp = request.readEntity(FormDataMultiPart.class);
             for (Map.Entry<String, List<FormDataBodyPart>> e : mp.getFields().entrySet()) {
-                FormDataBodyPart first = e.getValue().get(0);
-                if (first.getContentDisposition() != null && first.getContentDisposition().getFileName() != null) {
-                    files.put(e.getKey(), first);
+                FormDataBodyPart last = e.getValue().get(e.getValue().size() - 1);
+                if (last.getContentDisposition() != null && last.getContentDisposition().getFileName() != null) {
+                    files.put(e.getKey(), last);
                 } else {
-                    putUnlessBlank(values, e.getKey(), first.getValue());
+                    putUnlessBlank(values, e.getKey(), last.getValue());
                 }
             }
             return new FormFields(values, files, mp);
@@ -50,7 +52,7 @@ public final class FormFields extends FieldReader implements AutoCloseable {
             Form form = request.readEntity(Form.class);
             form.asMap().forEach((k, v) -> {
                 if (!v.isEmpty()) {
-                    putUnlessBlank(values, k, v.get(0));
+                    putUnlessBlank(values, k, v.get(v.size() - 1));
                 }
             });
         }

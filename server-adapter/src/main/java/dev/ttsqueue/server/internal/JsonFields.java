@@ -33,7 +33,8 @@ public final class JsonFields extends FieldReader {
         }
         JsonNode root;
         try {
-            root = mapper.readTree(body);
+            // Anything after the value is an error, as Python's json.loads says "Extra data".
+            root = mapper.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
         } catch (JsonProcessingException e) {
             long offset = e.getLocation() == null ? 0 : Math.max(0, e.getLocation().getCharOffset());
             errors.add("json_invalid", List.of("body", offset), "JSON decode error", Map.of());

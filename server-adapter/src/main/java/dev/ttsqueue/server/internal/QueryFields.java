@@ -16,6 +16,8 @@ public final class QueryFields extends FieldReader {
 
     @Override
     protected Optional<Object> raw(String name) {
-        return Optional.ofNullable(params.getFirst(name));
+        // The last of repeated parameters, as FastAPI (Starlette's query params) reads a single-valued one.
+        List<String> values = params.get(name);
+        return values == null || values.isEmpty() ? Optional.empty() : Optional.ofNullable(values.get(values.size() - 1));
     }
 }
