@@ -23,10 +23,21 @@ final class EventBus implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventBus.class);
 
     private final ExecutorService executor;
+    /** Progress events waiting for the event thread beyond which new ones are dropped. */
+    static final int MAX_PENDING_PROGRESS = 10_000;
+
+    private final int maxPendingProgress;
+    private final java.util.concurrent.atomic.AtomicInteger pendingProgress = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong droppedProgress = new java.util.concurrent.atomic.AtomicLong();
     private final List<JobListener> global = new CopyOnWriteArrayList<>();
     private final Map<String, List<JobListener>> perJob = new ConcurrentHashMap<>();
 
     EventBus() {
+        this(MAX_PENDING_PROGRESS);
+    }
+
+    EventBus(int maxPendingProgress) {
+        this.maxPendingProgress = maxPendingProgress;
         executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "ttsq-events");
             t.setDaemon(true);
@@ -54,6 +65,39 @@ final class EventBus implements AutoCloseable {
 
     void publish(JobEvent event) {
         publishLazily(() -> event);
+    }
+
+    /**
+     * Queues a progress event unless {@value #MAX_PENDING_PROGRESS} of them already wait for a slow
+     * listener: then it is dropped (returns false), so a listener that cannot keep up costs bounded
+     * memory. Nothing else is ever dropped: the job's later progress and its terminal event carry
+     * everything a dropped one said. {@code supplier} may still decide, on the event thread, that
+     * there is nothing to deliver (null).
+     */
+    boolean publishProgress(java.util.function.Supplier<JobEvent> supplier) {
+        if (pendingProgress.incrementAndGet() > maxPendingProgress) {
+            pendingProgress.decrementAndGet();
+            if (droppedProgress.getAndIncrement() % 10_000 == 0) {
+                log.warn("listeners are too slow: {} progress events waiting; dropping new ones ({} dropped so far)",
+                        maxPendingProgress, droppedProgress.get());
+            }
+            return false;
+        }
+        publishLazily(() -> {
+            pendingProgress.decrementAndGet();
+            return supplier.get();
+        });
+        return true;
+    }
+
+    /** Progress events dropped so far because listeners were too slow. */
+    long droppedProgressEvents() {
+        return droppedProgress.get();
+    }
+
+    /** Progress events waiting for the event thread. */
+    int pendingProgressEvents() {
+        return pendingProgress.get();
     }
 
     /**

@@ -113,7 +113,7 @@ final class RunningJob implements SynthesisContext {
             // The maintenance thread may end this run (timeout, lost lease) and publish that end
             // between the store write above and this line; decided on the event thread, so a report
             // queued behind the end is dropped instead of arriving after it.
-            engine.events.publishLazily(() -> timedOut || lost ? null : event);
+            engine.events.publishProgress(() -> timedOut || lost ? null : event);
         }
     }
 
