@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BrowserIT {
     private static final String CLIENT_PAGE = "/browser/job-queue-client.html";
+    private static final String EVENTS_PAGE = "/browser/job-events-client.html";
     private static final Pattern OUTCOME = Pattern.compile("<pre id=\"outcome\">([^<]*)</pre>");
 
     @TempDir
@@ -99,6 +100,30 @@ class BrowserIT {
         }
     }
 
+    @Test
+    void eventSourceFollowsAJobOnAServerWithAnApiKey() throws Exception {
+        dev.ttsqueue.testing.SyntheticBackend backend = dev.ttsqueue.testing.SyntheticBackend.builder().steps(5).gated().build();
+        try (TestServer s = TestServer.builder(dir).backend(backend).config(c -> c.withApiKey("page-key")).start();
+                PageServer page = new PageServer(EVENTS_PAGE, backend::releaseAll)) {
+            String ref = s.queue.audioStore().save(dev.ttsqueue.spi.AudioKind.UPLOAD,
+                    new dev.ttsqueue.audio.AudioClip(new float[24_000], 24_000)).id();
+            // Held at its first step until the page's stream is open, so the page sees the job live.
+            String job = s.queue.submit(dev.ttsqueue.JobRequest.ttsGenerate(ref, "one two three four five six")).id();
+            assertTrue(backend.awaitStepsEntered(1, 30, java.util.concurrent.TimeUnit.SECONDS));
+            PageRun run = runPage(page.url() + "?api=" + URLEncoder.encode(s.base.toString(), StandardCharsets.UTF_8)
+                    + "&job=" + job + "&key=page-key");
+            assertEquals("OK progress,completed", run.outcome(), run::toString);
+            int progressLines = run.dom().split("progress: processing", -1).length - 1;
+            assertTrue(progressLines >= 2, () -> "the page saw the job progress, not just its end:\n" + run);
+            assertEquals(dev.ttsqueue.JobStatus.COMPLETED, s.queue.status(job).status());
+
+            // Without the key the browser gets no stream at all.
+            PageRun refused = runPage(page.url() + "?api=" + URLEncoder.encode(s.base.toString(), StandardCharsets.UTF_8)
+                    + "&job=" + job + "&key=");
+            assertTrue(refused.outcome().startsWith("FAIL the event stream failed"), refused::toString);
+        }
+    }
+
     record PageRun(String outcome, String dom) {
         @Override
         public String toString() {
@@ -108,7 +133,11 @@ class BrowserIT {
 
     /** Opens the client page (served from its own origin) against the server and reads its outcome line. */
     private PageRun runClientPage(TestServer s, PageServer page) throws Exception {
-        String url = page.url() + "?api=" + URLEncoder.encode(s.base.toString(), StandardCharsets.UTF_8);
+        return runPage(page.url() + "?api=" + URLEncoder.encode(s.base.toString(), StandardCharsets.UTF_8));
+    }
+
+    /** Opens a test page and reads its outcome line. */
+    private PageRun runPage(String url) throws Exception {
         String dom = chromium.dumpDom(url);
         Matcher m = OUTCOME.matcher(dom);
         assertTrue(m.find(), () -> "no outcome in:\n" + dom);
@@ -132,14 +161,24 @@ class BrowserIT {
         private final HttpServer http;
 
         PageServer() throws IOException {
+            this(CLIENT_PAGE, () -> { });
+        }
+
+        /** Serves {@code resource} as /client.html; a request for /ready runs {@code onReady}. */
+        PageServer(String resource, Runnable onReady) throws IOException {
             byte[] html;
-            try (InputStream in = BrowserIT.class.getResourceAsStream(CLIENT_PAGE)) {
-                assertNotNull(in, CLIENT_PAGE + " is not on the test classpath");
+            try (InputStream in = BrowserIT.class.getResourceAsStream(resource)) {
+                assertNotNull(in, resource + " is not on the test classpath");
                 html = in.readAllBytes();
             }
             http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             http.createContext("/", exchange -> {
                 try (exchange) {
+                    if (exchange.getRequestURI().getPath().equals("/ready")) {
+                        onReady.run();
+                        exchange.sendResponseHeaders(204, -1);
+                        return;
+                    }
                     if (!exchange.getRequestURI().getPath().equals("/client.html")) {
                         exchange.sendResponseHeaders(404, -1);
                         return;

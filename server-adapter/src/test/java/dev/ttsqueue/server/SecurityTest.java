@@ -55,6 +55,29 @@ class SecurityTest {
     }
 
     @Test
+    void theEventStreamAlsoTakesTheKeyAsAQueryParameterForEventSource() throws Exception {
+        s = TestServer.builder(dir).config(c -> c.withApiKey("s3cret-key")).start();
+        String ref = s.queue.audioStore().save(dev.ttsqueue.spi.AudioKind.UPLOAD, new dev.ttsqueue.audio.AudioClip(new float[24_000], 24_000)).id();
+        String job = s.queue.submit(dev.ttsqueue.JobRequest.ttsGenerate(ref, "hello there")).id();
+        s.queue.handle(job).result().get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        // A finished job's stream is its terminal event, then the end.
+        TestServer.Reply stream = s.get("/jobs/" + job + "/events?api_key=s3cret-key");
+        assertEquals(200, stream.status(), stream::toString);
+        assertTrue(stream.text().contains("event: completed"), stream.text());
+
+        TestServer.Reply wrong = s.get("/jobs/" + job + "/events?api_key=s3cret-kez");
+        assertEquals(401, wrong.status());
+        assertEquals("Invalid API key", wrong.detail());
+        // The header still rules where both are sent.
+        assertEquals(401, s.send(s.request("/jobs/" + job + "/events?api_key=s3cret-key").header("X-API-Key", "nope").GET().build()).status());
+        // Nowhere else does a key in the URL count.
+        assertEquals(401, s.get("/jobs/" + job + "/status?api_key=s3cret-key").status());
+        assertEquals(401, s.get("/jobs/queue-status?api_key=s3cret-key").status());
+        assertEquals(401, s.get("/jobs/" + job + "/events/extra?api_key=s3cret-key").status());
+    }
+
+    @Test
     void browsersMayCallFromOtherOriginsEvenWithAKey() throws Exception {
         s = TestServer.builder(dir).config(c -> c.withApiKey("k")).start();
         TestServer.Reply pre = s.send(s.request("/jobs/submit").method("OPTIONS", HttpRequest.BodyPublishers.noBody())
