@@ -218,6 +218,26 @@ class TtsJobQueueTest {
     }
 
     @Test
+    void aBackendCallThatOutlivesItsTimeoutByAMinuteCountsItsWorkerAsStuck() throws Exception {
+        start(SyntheticBackend.builder().build(), b -> b.jobTimeout(Duration.ofSeconds(5)));
+        String ref = upload(queue);
+        JobHandle hung = queue.submit(JobRequest.ttsGenerate(ref, "stuck " + SyntheticBackend.HANG_MARKER));
+        assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+        assertEquals(0, queue.queueStatus().stuckWorkers(), "running, not stuck");
+        clock.advance(Duration.ofSeconds(6));
+        assertEquals("timed out after 5 s", failure(hung).getMessage());
+        assertEquals(0, queue.queueStatus().stuckWorkers(), "the backend gets a minute to notice");
+        clock.advance(Duration.ofSeconds(59));
+        assertEquals(0, queue.queueStatus().stuckWorkers());
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(1, queue.queueStatus().stuckWorkers(), "a minute after the timeout the call still runs");
+
+        backend.releaseHung();
+        await(queue.submit(JobRequest.ttsGenerate(ref, "next")));
+        assertEquals(0, queue.queueStatus().stuckWorkers(), "the worker is back");
+    }
+
+    @Test
     void refusesBeyondMaxQueueSize() throws Exception {
         start(SyntheticBackend.builder().steps(1).gated().build(), b -> b.maxQueueSize(2));
         String ref = upload(queue);
@@ -361,7 +381,8 @@ class TtsJobQueueTest {
 
     @Test
     void recoversJobsWhoseWorkerDied() throws Exception {
-        JobStore store = JobStore.inMemory();
+        // Shared, so that start-up recovery goes by the lease: it ran out a minute ago.
+        JobStore store = new ControlledStore(JobStore.inMemory()).asShared();
         dev.ttsqueue.spi.AudioStore audio = dev.ttsqueue.spi.AudioStore.inMemory(clock, null, null);
         String ref = audio.save(dev.ttsqueue.spi.AudioKind.UPLOAD, new dev.ttsqueue.audio.AudioClip(new float[2400], 24_000)).id();
         // A job claimed by a worker of an earlier process whose lease is long gone.
@@ -384,6 +405,17 @@ class TtsJobQueueTest {
         SynthesisResult r = await(queue.handle("orphan-1"));
         assertEquals(5, r.seed());
         assertEquals(2, queue.status("orphan-1").attempts());
+    }
+
+    @Test
+    void anExclusiveStoreServesOneRunningQueueAtATime() throws Exception {
+        JobStore store = JobStore.inMemory();
+        start(SyntheticBackend.builder().build(), b -> b.store(store));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> TtsJobQueue.builder().backend(SyntheticBackend.builder().build()).store(store).build());
+        assertTrue(e.getMessage().contains("already serves a running queue"), e.getMessage());
+        String ref = upload(queue);
+        await(queue.submit(JobRequest.ttsGenerate(ref, "the first queue carries on")));
     }
 
     @Test

@@ -58,6 +58,12 @@ public final class QueueEngine {
             Duration retentionInterval, int maxAttempts, Clock clock, LongSupplier seedSource, List<JobListener> listeners) {
     }
 
+    /**
+     * How long after a job was told to stop (cancelled, timed out, lease lost) a backend call that
+     * has not returned counts as stuck: its worker is lost to the queue until the call returns.
+     */
+    public static final Duration STUCK_AFTER = Duration.ofSeconds(60);
+
     final Config cfg;
     final JobStore store;
     final Clock clock;
@@ -93,7 +99,24 @@ public final class QueueEngine {
         });
     }
 
+    /** Exclusive stores with a running queue: a second queue on one would take the first one's jobs. */
+    private static final java.util.Set<JobStore> EXCLUSIVE_IN_USE =
+            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+
     public static QueueEngine start(Config cfg) {
+        if (cfg.store().exclusive() && !EXCLUSIVE_IN_USE.add(cfg.store())) {
+            throw new IllegalStateException("Job store " + cfg.store().describe() + " is exclusive and already serves a running "
+                    + "queue; give each queue its own store");
+        }
+        try {
+            return startOn(cfg);
+        } catch (RuntimeException | Error e) {
+            EXCLUSIVE_IN_USE.remove(cfg.store());
+            throw e;
+        }
+    }
+
+    private static QueueEngine startOn(Config cfg) {
         QueueEngine engine = new QueueEngine(cfg);
         engine.lastRetention = cfg.clock().instant();
         // Jobs a dead process left behind are recovered before the first claim: on a store no
@@ -311,7 +334,19 @@ public final class QueueEngine {
         Map<JobStatus, Long> counts = store.counts();
         long total = counts.values().stream().mapToLong(Long::longValue).sum();
         List<String> runningIds = store.list(JobStatus.PROCESSING, 100).stream().map(JobRecord::id).toList();
-        return new QueueStatus(counts.getOrDefault(JobStatus.QUEUED, 0L), total, counts, runningIds, cfg.workers());
+        return new QueueStatus(counts.getOrDefault(JobStatus.QUEUED, 0L), total, counts, runningIds, cfg.workers(), stuckWorkers());
+    }
+
+    /** Workers of this process whose backend call outlived its job by {@link #STUCK_AFTER}. */
+    int stuckWorkers() {
+        Instant now = clock.instant();
+        java.util.Set<String> stuck = new java.util.HashSet<>();
+        for (RunningJob rj : running.values()) {
+            if (rj.stuck(now, STUCK_AFTER)) {
+                stuck.add(rj.worker());
+            }
+        }
+        return stuck.size();
     }
 
     public List<dev.ttsqueue.JobSnapshot> list(JobStatus status, int limit) {
@@ -551,6 +586,7 @@ public final class QueueEngine {
         events.close();
         closeQuietly("backend", cfg.backend());
         closeQuietly("job store", store);
+        EXCLUSIVE_IN_USE.remove(store);
         closeQuietly("audio store", cfg.audioStore());
     }
 

@@ -15,6 +15,7 @@ import java.time.Instant;
  * or a caller of cancel, hence the volatiles.
  */
 final class RunningJob implements SynthesisContext {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunningJob.class);
     private final QueueEngine engine;
     final String id;
     final long token;
@@ -26,6 +27,9 @@ final class RunningJob implements SynthesisContext {
     private volatile int stepsDone;
     private volatile int stepsTotal;
     private volatile JobRecord current;
+    /** When the job was told to stop (cancel, timeout, lost lease); null while it may run. */
+    private volatile Instant stopRequestedAt;
+    private boolean stuckLogged;
     private double percent;
     private Instant lastStepAt;
     private Instant lastRenewal;
@@ -77,6 +81,27 @@ final class RunningJob implements SynthesisContext {
 
     void requestCancel() {
         cancelRequested = true;
+        stopRequested(engine.clock.instant());
+    }
+
+    private void stopRequested(Instant now) {
+        if (stopRequestedAt == null) {
+            stopRequestedAt = now;
+        }
+    }
+
+    /** The worker running this job. */
+    String worker() {
+        return current.leaseOwner();
+    }
+
+    /**
+     * True when the job was told to stop at least {@code grace} before {@code now} and the
+     * backend call has still not returned: its worker takes no other job until it does.
+     */
+    boolean stuck(Instant now, Duration grace) {
+        Instant since = stopRequestedAt;
+        return since != null && !now.isBefore(since.plus(grace));
     }
 
     double stepsLeft(double fallbackPerJob) {
@@ -119,12 +144,18 @@ final class RunningJob implements SynthesisContext {
 
     /** Called on the maintenance thread: renew the lease, enforce the timeout. */
     void maintain(Instant now) {
+        if (!stuckLogged && stuck(now, QueueEngine.STUCK_AFTER)) {
+            stuckLogged = true;
+            log.error("{}: the backend has not returned job {} {} after it was told to stop ({}); this worker takes no "
+                    + "other job until it does", worker(), id, describe(Duration.between(stopRequestedAt, now)), stopReason());
+        }
         if (lost || timedOut) {
             return;
         }
         Duration timeout = engine.cfg.jobTimeout();
         if (!now.isBefore(startedAt.plus(timeout))) {
             timedOut = true;
+            stopRequested(now);
             if (engine.store.fail(id, token, timeoutMessage(), now)) {
                 engine.store.get(id).ifPresent(r -> engine.finished(r, JobEvent.Kind.FAILED));
             }
@@ -143,11 +174,21 @@ final class RunningJob implements SynthesisContext {
 
     private void onLeaseState(LeaseState state) {
         switch (state) {
-            case CANCEL_REQUESTED -> cancelRequested = true;
-            case LOST -> lost = true;
+            case CANCEL_REQUESTED -> {
+                cancelRequested = true;
+                stopRequested(engine.clock.instant());
+            }
+            case LOST -> {
+                lost = true;
+                stopRequested(engine.clock.instant());
+            }
             default -> {
             }
         }
+    }
+
+    private String stopReason() {
+        return timedOut ? "timed out" : lost ? "lease lost" : "cancelled";
     }
 
     static String describe(Duration d) {

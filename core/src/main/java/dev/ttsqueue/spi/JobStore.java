@@ -108,8 +108,12 @@ public interface JobStore extends AutoCloseable {
      * would take jobs away from live workers.
      *
      * @return the records after the change
+     * @throws UnsupportedOperationException by default: a store that is not {@link #exclusive}
+     *     is never asked
      */
-    List<JobRecord> requeueAllHeld(Instant now, int maxAttempts);
+    default List<JobRecord> requeueAllHeld(Instant now, int maxAttempts) {
+        throw new UnsupportedOperationException(describe() + " is not exclusive and does not recover held jobs at start");
+    }
 
     /**
      * True when no other process can use this store's jobs while it is open: the in-memory store,
@@ -117,6 +121,8 @@ public interface JobStore extends AutoCloseable {
      * still processing were left by an earlier run that ended (a crash, a kill), and queues them
      * again at once with {@link #requeueAllHeld} instead of waiting for their leases to end.
      * Never true for a store that other processes may share: their running jobs would run twice.
+     * An exclusive store also serves one queue at a time: a second queue started on it while the
+     * first runs is refused, since it would take the first one's running jobs.
      */
     default boolean exclusive() {
         return false;

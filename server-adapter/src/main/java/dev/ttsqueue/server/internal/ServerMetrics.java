@@ -39,6 +39,8 @@ public final class ServerMetrics implements AutoCloseable {
                 .description("Jobs waiting to run").register(registry);
         Gauge.builder("ttsq.workers", this, m -> m.status().workers())
                 .description("Workers (devices) of the queue").register(registry);
+        Gauge.builder("ttsq.workers.stuck", this, m -> m.status().stuckWorkers())
+                .description("Workers whose backend call has not returned a minute after its job was told to stop").register(registry);
         for (JobStatus s : JobStatus.values()) {
             Gauge.builder("ttsq.jobs", this, m -> m.status().count(s)).tag("state", s.wireName())
                     .description("Jobs the store holds, by state").register(registry);

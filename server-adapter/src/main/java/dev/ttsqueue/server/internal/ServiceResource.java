@@ -114,16 +114,22 @@ public final class ServiceResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response health() {
         boolean open = ctx.queue().isOpen();
+        int workers = ctx.queue().workers();
+        int stuck = open ? ctx.queue().queueStatus().stuckWorkers() : 0;
+        // Every worker stuck in a backend call that will not return: nothing can run until the
+        // process restarts, which is what an orchestrator's liveness probe on 503 does.
+        boolean healthy = open && stuck < workers;
         BackendInfo b = ctx.queue().backendInfo();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", open ? "healthy" : "unhealthy");
+        m.put("status", healthy ? "healthy" : "unhealthy");
         m.put("model_loaded", open);
         m.put("vocoder_loaded", open);
         m.put("backend", b.name());
         m.put("device", b.device());
         m.put("store", ctx.queue().storeDescription());
-        m.put("workers", ctx.queue().workers());
-        return Response.status(open ? 200 : 503).entity(m).build();
+        m.put("workers", workers);
+        m.put("workers_stuck", stuck);
+        return Response.status(healthy ? 200 : 503).entity(m).build();
     }
 
     @GET

@@ -44,10 +44,12 @@ public final class StandaloneQueue {
         Clock clock = Clock.systemUTC();
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            TtsBackend backend = backend(config);
-            opened.add(backend);
+            // The store first: a second server on this data folder is refused there, before it
+            // spends time and GPU memory loading a model.
             JobStore store = store(config, data);
             opened.add(store);
+            TtsBackend backend = backend(config);
+            opened.add(backend);
             AudioStore audio = audioStore(config, data, clock);
             opened.add(audio);
             TtsJobQueue.Builder b = TtsJobQueue.builder()

@@ -4,9 +4,14 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,13 +21,22 @@ import java.util.Map;
  *
  * <p>The lock is on a file of its own, never on the database: SQLite locks the database file with
  * the same kind of POSIX lock, and closing any other descriptor of that file would drop SQLite's.
+ * For the same reason this class never opens and closes a descriptor of a lock file this process
+ * already locks: locks held here are found by the file's identity (device and inode where the
+ * file system has them, else its real path), so another spelling of the path (a symbolic link,
+ * a bind mount, a different letter case) finds the same entry instead of a second descriptor.
  */
 final class FileLocks {
     private FileLocks() {
     }
 
-    /** Locks this process holds, by lock file; guarded by the class. */
-    private static final Map<Path, Entry> HELD = new HashMap<>();
+    /** Locks this process holds, by lock file identity; guarded by the class. */
+    private static final Map<Object, Entry> HELD = new HashMap<>();
+    /**
+     * Descriptors that found their file locked by other code of this JVM: closing them would drop
+     * that code's lock, so they stay open for the life of the process. Guarded by the class.
+     */
+    private static final List<FileChannel> KEPT_OPEN = new ArrayList<>();
 
     private static final class Entry {
         final FileChannel channel;
@@ -39,11 +53,11 @@ final class FileLocks {
 
     /** One store's hold on the lock; {@link #release()} is idempotent. */
     static final class Held {
-        private final Path lockFile;
+        private final Object key;
         private boolean released;
 
-        private Held(Path lockFile) {
-            this.lockFile = lockFile;
+        private Held(Object key) {
+            this.key = key;
         }
 
         void release() {
@@ -52,14 +66,19 @@ final class FileLocks {
                     return;
                 }
                 released = true;
-                Entry e = HELD.get(lockFile);
+                Entry e = HELD.get(key);
                 if (e != null && --e.users == 0) {
-                    HELD.remove(lockFile);
+                    HELD.remove(key);
                     try {
                         e.lock.release();
-                        e.channel.close();
                     } catch (IOException ignored) {
-                        // Closing the channel drops the lock whatever went wrong releasing it.
+                        // Closing the channel below drops the lock whatever went wrong here.
+                    } finally {
+                        try {
+                            e.channel.close();
+                        } catch (IOException ignored) {
+                            // nothing left to release
+                        }
                     }
                 }
             }
@@ -79,46 +98,66 @@ final class FileLocks {
     static Held acquire(Path dbFile, boolean exclusive) {
         Path lockFile = lockFileOf(dbFile);
         synchronized (FileLocks.class) {
-            Entry mine = HELD.get(lockFile);
+            Object key;
+            try {
+                try {
+                    // A new file cannot be locked by anyone yet, so opening and closing it is harmless.
+                    Files.createFile(lockFile);
+                } catch (FileAlreadyExistsException exists) {
+                    // the usual case
+                }
+                key = identity(lockFile);
+            } catch (IOException e) {
+                throw new SqliteStoreException(dbFile, "Cannot create the lock file " + lockFile + " of the job store: " + e, e);
+            }
+            Entry mine = HELD.get(key);
             if (mine != null) {
                 if (exclusive || mine.exclusive) {
-                    throw inUse(dbFile, exclusive, mine.exclusive, "another store in this process");
+                    throw inUse(dbFile, exclusive, "another store in this process");
                 }
                 mine.users++;
-                return new Held(lockFile);
+                return new Held(key);
             }
             FileChannel channel;
             try {
-                channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                channel = FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
             } catch (IOException e) {
-                throw new SqliteStoreException(dbFile, "Cannot create the lock file " + lockFile + " of the job store: " + e, e);
+                throw new SqliteStoreException(dbFile, "Cannot open the lock file " + lockFile + " of the job store: " + e, e);
             }
             FileLock lock;
             try {
                 lock = channel.tryLock(0, Long.MAX_VALUE, !exclusive);
-            } catch (IOException | OverlappingFileLockException e) {
+            } catch (OverlappingFileLockException e) {
+                // Code of this JVM outside this class locks the file: keep the descriptor open, as
+                // closing it would drop that lock, and refuse.
+                KEPT_OPEN.add(channel);
+                throw inUse(dbFile, exclusive, "other code of this process");
+            } catch (IOException e) {
                 closeQuietly(channel);
                 throw new SqliteStoreException(dbFile, "Cannot lock " + lockFile + ": " + e, e);
             }
             if (lock == null) {
+                // Another process holds it; this process holds no lock on the file, so closing is safe.
                 closeQuietly(channel);
-                throw inUse(dbFile, exclusive, !exclusive, "another process");
+                throw inUse(dbFile, exclusive, "another process");
             }
             Entry e = new Entry(channel, lock, exclusive);
             e.users = 1;
-            HELD.put(lockFile, e);
-            return new Held(lockFile);
+            HELD.put(key, e);
+            return new Held(key);
         }
     }
 
-    private static StoreInUseException inUse(Path dbFile, boolean wantExclusive, boolean heldExclusive, String who) {
+    /** The file's identity without opening it: device and inode where available, else its real path. */
+    private static Object identity(Path file) throws IOException {
+        Object fileKey = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        return fileKey != null ? fileKey : file.toRealPath();
+    }
+
+    private static StoreInUseException inUse(Path dbFile, boolean wantExclusive, String who) {
         String message = wantExclusive
                 ? "The job store " + dbFile + " is open in " + who + "; it cannot be opened for exclusive use until that one closes it"
-                : "The job store " + dbFile + " is open for exclusive use in " + who + "; it cannot be shared until that one closes it";
-        if (!wantExclusive && !heldExclusive) {
-            // A shared lock refused by the OS means some process holds it exclusively.
-            message = "The job store " + dbFile + " is open for exclusive use in " + who;
-        }
+                : "The job store " + dbFile + " is open for exclusive use in " + who + "; it cannot be opened until that one closes it";
         return new StoreInUseException(dbFile, message);
     }
 

@@ -56,6 +56,31 @@ class SqliteAccessIT {
     }
 
     @Test
+    void aRefusedOpenThroughAnotherPathLeavesTheOwnersLockInPlace() throws Exception {
+        Path real = dir.resolve("data");
+        java.nio.file.Files.createDirectories(real);
+        Path link = java.nio.file.Files.createSymbolicLink(dir.resolve("link"), real);
+        try (SqliteJobStore owner = SqliteJobStore.open(real.resolve("jobs.db"), SqliteJobStore.Access.EXCLUSIVE)) {
+            assertThrows(StoreInUseException.class, () -> SqliteJobStore.open(link.resolve("jobs.db")));
+            assertThrows(StoreInUseException.class, () -> SqliteJobStore.open(link.resolve("jobs.db"), SqliteJobStore.Access.EXCLUSIVE));
+            // Had the refused opens closed a descriptor of the lock file, the OS would have dropped
+            // the owner's lock with it, and another process could now take the store.
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=off",
+                    StoreHolder.class.getName(), real.resolve("jobs.db").toString(), "EXCLUSIVE")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            other = p;
+            p.getOutputStream().close();
+            String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals("", said, "the other process must not get the store");
+            assertTrue(p.exitValue() != 0, "the other process must fail to open it");
+            assertTrue(owner.exclusive());
+        }
+    }
+
+    @Test
     void sharedStoresInTwoProcessesCoexistButExcludeAnExclusiveOne() throws Exception {
         otherProcessOpens(SqliteJobStore.Access.SHARED);
         try (SqliteJobStore mine = SqliteJobStore.open(dir.resolve("jobs.db"))) {
