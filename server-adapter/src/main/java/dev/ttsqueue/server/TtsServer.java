@@ -205,7 +205,14 @@ public final class TtsServer implements AutoCloseable {
         try {
             queue = StandaloneQueue.build(config);
         } catch (Exception e) {
-            log.error("could not build the queue: {}", e.getMessage(), e);
+            if (e instanceof dev.ttsqueue.TtsQueueException) {
+                // Written for the operator (a store in use, a damaged database): the message says
+                // it all, and a stack trace would bury it.
+                log.error("could not build the queue: {}", e.getMessage());
+                log.debug("could not build the queue", e);
+            } else {
+                log.error("could not build the queue: {}", e.getMessage(), e);
+            }
             System.exit(1);
             return;
         }

@@ -193,6 +193,7 @@ class CrashRecoveryIT {
         assertEquals(1, second.code(), second.log());
         assertTrue(second.log().contains("Is another server running on the data folder"), second.log());
         assertTrue(second.log().contains("jobs.db"), second.log());
+        assertTrue(!second.log().contains("\tat "), "an operator error, not a stack trace: " + second.log());
         String after = submit(first, text(1, WORDS));
         awaitRecovered(first, Set.of(before, after), Map.of(), 0);
         first.stop();
