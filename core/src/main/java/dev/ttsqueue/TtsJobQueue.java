@@ -36,6 +36,9 @@ import java.util.function.LongSupplier;
  */
 public final class TtsJobQueue implements AutoCloseable {
 
+    /** How long finished jobs are kept unless the builder says otherwise. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
+
     private final QueueEngine engine;
 
     private TtsJobQueue(QueueEngine engine) {
@@ -189,7 +192,7 @@ public final class TtsJobQueue implements AutoCloseable {
         Duration leaseDuration = Duration.ofSeconds(30);
         Duration maintenanceInterval = Duration.ofSeconds(1);
         Duration closeGracePeriod = Duration.ofSeconds(30);
-        Duration retentionMaxAge;
+        Duration retentionMaxAge = DEFAULT_RETENTION;
         Duration retentionInterval = Duration.ofMinutes(10);
         int maxAttempts = 3;
         Clock clock = Clock.systemUTC();
@@ -291,10 +294,24 @@ public final class TtsJobQueue implements AutoCloseable {
             return this;
         }
 
-        /** Runs {@link TtsJobQueue#cleanup(Duration)} with {@code maxAge} every {@code interval}. Off by default. */
+        /**
+         * Runs {@link TtsJobQueue#cleanup(Duration)} with {@code maxAge} every {@code interval}:
+         * finished jobs older than that, and their output audio, are deleted. Default: 24 hours,
+         * every 10 minutes, so that a long-running process does not keep every result it ever
+         * made; {@link #keepFinishedJobs()} turns it off.
+         */
         public Builder retention(Duration maxAge, Duration interval) {
             this.retentionMaxAge = positive(maxAge, "maxAge");
             this.retentionInterval = positive(interval, "interval");
+            return this;
+        }
+
+        /**
+         * Keeps finished jobs and their audio until {@link TtsJobQueue#cleanup(Duration)} is called:
+         * no automatic retention. Memory (or disk) then grows with every job.
+         */
+        public Builder keepFinishedJobs() {
+            this.retentionMaxAge = null;
             return this;
         }
 

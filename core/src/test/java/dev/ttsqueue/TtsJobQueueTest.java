@@ -269,6 +269,49 @@ class TtsJobQueueTest {
     }
 
     @Test
+    void finishedJobsAndTheirAudioGoAfterADayByDefault() throws Exception {
+        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        java.util.concurrent.Semaphore passes = new java.util.concurrent.Semaphore(0);
+        store.beforeRequeueExpired(passes::release);
+        start(SyntheticBackend.builder().build(), b -> b.store(store));
+        String ref = upload(queue);
+        SynthesisResult done = await(queue.submit(JobRequest.ttsGenerate(ref, "kept for a day")));
+
+        clock.advance(TtsJobQueue.DEFAULT_RETENTION.minusMinutes(1));
+        awaitMaintenancePasses(passes);
+        assertEquals(JobStatus.COMPLETED, queue.status(queue.list(null, 1).get(0).id()).status(), "younger than a day: kept");
+
+        clock.advance(Duration.ofMinutes(12));
+        awaitMaintenancePasses(passes);
+        assertTrue(queue.list(null, 10).isEmpty(), "older than a day: deleted");
+        assertTrue(queue.audioStore().find(done.outputFileId()).isEmpty(), "with its audio");
+    }
+
+    @Test
+    void keepFinishedJobsTurnsRetentionOff() throws Exception {
+        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        java.util.concurrent.Semaphore passes = new java.util.concurrent.Semaphore(0);
+        store.beforeRequeueExpired(passes::release);
+        start(SyntheticBackend.builder().build(), b -> b.store(store).keepFinishedJobs());
+        String ref = upload(queue);
+        SynthesisResult done = await(queue.submit(JobRequest.ttsGenerate(ref, "kept for ever")));
+
+        clock.advance(Duration.ofDays(30));
+        awaitMaintenancePasses(passes);
+        assertEquals(1, queue.list(null, 10).size());
+        assertTrue(queue.audioStore().find(done.outputFileId()).isPresent());
+    }
+
+    /** Returns once a whole maintenance pass (timeouts, recovery, retention) ran after this call. */
+    private static void awaitMaintenancePasses(java.util.concurrent.Semaphore passes) throws InterruptedException {
+        passes.drainPermits();
+        // A pass releases its permit before its retention step. The first permit after the drain
+        // may come from a pass that read the clock before the caller moved it, the second from one
+        // still short of its retention; the third pass starts only once the second has finished.
+        assertTrue(passes.tryAcquire(3, WAIT_SECONDS, TimeUnit.SECONDS), "maintenance is not running");
+    }
+
+    @Test
     void listenerThatThrowsDoesNotBreakTheJobOrOtherListeners() throws Exception {
         start(SyntheticBackend.builder().build(), b -> b.listener(e -> {
             throw new IllegalStateException("listener bug");

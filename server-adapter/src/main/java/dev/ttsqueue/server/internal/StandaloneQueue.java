@@ -65,6 +65,8 @@ public final class StandaloneQueue {
             if (config.retention() != null) {
                 Duration interval = config.retention().compareTo(Duration.ofHours(1)) < 0 ? config.retention() : Duration.ofHours(1);
                 b.retention(config.retention(), interval);
+            } else {
+                b.keepFinishedJobs(); // --retention 0
             }
             return b.build();
         } catch (Exception | Error e) {
