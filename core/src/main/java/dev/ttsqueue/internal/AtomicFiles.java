@@ -68,15 +68,33 @@ final class AtomicFiles {
      * the job store yet lose the directory entry of its output. Linux allows fsync on a directory;
      * where the platform refuses (Windows), the rename stays as durable as the file system makes it.
      */
-    private static void forceDirectory(Path dir) {
+    static void forceDirectory(Path dir) throws IOException {
         if (dir == null) {
             return;
         }
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException | UnsupportedOperationException e) {
+            if (!DIRECTORY_SYNC_REFUSED) {
+                // On a platform that syncs directories, a failure is an I/O error like any other:
+                // the caller must not report as durable what may not be.
+                throw e instanceof IOException io ? io : new IOException("cannot fsync directory " + dir, e);
+            }
             log.debug("cannot fsync directory {}: {}", dir, e.toString());
         }
+    }
+
+    /** Windows refuses to open a directory for syncing; everywhere else it works. */
+    private static final boolean DIRECTORY_SYNC_REFUSED =
+            System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows");
+
+    /** Deletes {@code file} if present and makes the deletion durable. */
+    static boolean deleteDurably(Path file) throws IOException {
+        boolean deleted = Files.deleteIfExists(file);
+        if (deleted) {
+            forceDirectory(file.getParent());
+        }
+        return deleted;
     }
 
     /** What goes into the file. */
@@ -92,10 +110,11 @@ final class AtomicFiles {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
                 body.writeTo(out);
                 out.flush();
+                if (modified != null) {
+                    // Before the sync, so that the time (an expiry's base after a restart) is durable too.
+                    Files.setLastModifiedTime(temp, FileTime.from(modified));
+                }
                 channel.force(true);
-            }
-            if (modified != null) {
-                Files.setLastModifiedTime(temp, FileTime.from(modified));
             }
             long size = Files.size(temp);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -128,7 +128,19 @@ public final class DirectoryAudioStore implements AudioStore {
             return false;
         }
         AudioEntry entry = entries.remove(id);
-        return entry != null && Files.deleteIfExists(entry.path());
+        if (entry == null) {
+            return false;
+        }
+        try {
+            // Durable, so that a deleted clip does not come back after a power cut.
+            return AtomicFiles.deleteDurably(entry.path());
+        } catch (IOException e) {
+            // Still on disk: keep it listed, so that a later delete or purge can retry it.
+            if (Files.exists(entry.path())) {
+                entries.putIfAbsent(id, entry);
+            }
+            throw e;
+        }
     }
 
     /** Oldest first. */
@@ -148,7 +160,7 @@ public final class DirectoryAudioStore implements AudioStore {
         for (AudioEntry entry : entries.values()) {
             if (entry.isExpired(now) && entries.remove(entry.id(), entry)) {
                 try {
-                    Files.deleteIfExists(entry.path());
+                    AtomicFiles.deleteDurably(entry.path());
                     purged++;
                 } catch (IOException e) {
                     entries.putIfAbsent(entry.id(), entry);

@@ -74,11 +74,12 @@ public final class DirectoryVoiceBank implements VoiceBank {
         lock.writeLock().lock();
         try {
             Path wav = wavFile(normalized);
-            AtomicFiles.writeWav(wav, audio, WavFormat.PCM_16, null);
             Path transcript = transcriptFile(normalized);
-            if (text.isEmpty()) {
-                Files.deleteIfExists(transcript);
-            } else {
+            // The old transcript goes first, durably: a crash between the two writes then leaves a
+            // voice without a transcript (reported as such), never new audio under the old words.
+            AtomicFiles.deleteDurably(transcript);
+            AtomicFiles.writeWav(wav, audio, WavFormat.PCM_16, null);
+            if (!text.isEmpty()) {
                 AtomicFiles.writeText(transcript, text);
             }
             return new Voice(normalized, wav.getFileName().toString(), audio.durationSeconds(), text, wav);

@@ -174,7 +174,7 @@ public final class InMemoryJobStore implements JobStore {
     @Override
     public List<JobRecord> queuedInRunOrder(int limit) {
         synchronized (lock) {
-            List<JobRecord> out = new ArrayList<>(Math.min(limit, queued.size()));
+            List<JobRecord> out = new ArrayList<>(Math.max(0, Math.min(limit, queued.size())));
             Iterator<JobRecord> it = queued.iterator();
             while (it.hasNext() && out.size() < limit) {
                 out.add(it.next());

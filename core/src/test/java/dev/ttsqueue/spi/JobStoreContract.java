@@ -671,7 +671,24 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void onlyAnExclusiveStoreRecoversHeldJobsRegardlessOfTheirLease() {
+        enqueue("a", 0);
+        claim("w", at(1));
+        if (store.exclusive()) {
+            assertEquals(List.of("a"), ids(store.requeueAllHeld(at(2), 3)));
+        } else {
+            // Other processes may be running the job: a shared store must refuse.
+            assertThrows(UnsupportedOperationException.class, () -> store.requeueAllHeld(at(2), 3));
+            assertEquals(JobStatus.PROCESSING, stored("a").status());
+        }
+    }
+
+    @Test
     void requeueAllHeldRecoversJobsWhoseLeaseStillRuns() {
+        if (!store.exclusive()) {
+            assertThrows(UnsupportedOperationException.class, () -> store.requeueAllHeld(at(2), 3), "shared stores refuse");
+            return;
+        }
         enqueue("first", 0);
         enqueue("second", 0);
         enqueue("third", 0);
@@ -699,6 +716,10 @@ public abstract class JobStoreContract {
 
     @Test
     void requeueAllHeldFailsJobsOutOfAttemptsAndCancelsPendingCancels() {
+        if (!store.exclusive()) {
+            assertThrows(UnsupportedOperationException.class, () -> store.requeueAllHeld(at(2), 3), "shared stores refuse");
+            return;
+        }
         enqueue("tired", 0);
         enqueue("cancelled", 0);
         Instant now = at(0);

@@ -50,7 +50,7 @@ import org.sqlite.SQLiteException;
  * an acknowledged job is kept, so this store does not use it.)
  *
  * <p><b>Start-up.</b> {@link #open} creates the file (and its folder) when missing and brings an
- * older layout up to date (see {@code README.md}, "Migrations"). A file that is not an SQLite
+ * older layout up to date (see {@code README.md}, "Migration policy"). A file that is not an SQLite
  * database, fails SQLite's integrity check, belongs to another program, or was written by a newer
  * version of this library is refused with {@link UnusableDatabaseException}, naming the file and
  * leaving its bytes untouched; it is never recreated over.
@@ -182,7 +182,7 @@ public final class SqliteJobStore implements JobStore {
             throw new IllegalArgumentException("readers must be at least 1, got " + readers);
         }
         java.util.Objects.requireNonNull(access, "access");
-        Path file = dbFile.toAbsolutePath().normalize();
+        Path file = realPath(dbFile.toAbsolutePath().normalize());
         prepareFolder(file);
         FileLocks.Held lock = FileLocks.acquire(file, access == Access.EXCLUSIVE);
         try {
@@ -201,6 +201,9 @@ public final class SqliteJobStore implements JobStore {
                 Connection c = connect(file);
                 try (Statement st = c.createStatement()) {
                     st.execute("PRAGMA query_only = 1");
+                } catch (SQLException e) {
+                    closeQuietly(c);
+                    throw e;
                 }
                 pool.add(new CachedConnection(c));
             }
@@ -218,6 +221,26 @@ public final class SqliteJobStore implements JobStore {
     }
 
     // ---------------------------------------------------------------- opening
+
+    /**
+     * The file with every symbolic link resolved (its folder's too), so that each way of naming
+     * one database leads to one lock file. A file not created yet keeps its name under its folder's
+     * real path. (Hard links to one database are not recognised: do not make them.)
+     */
+    private static Path realPath(Path file) {
+        try {
+            if (Files.exists(file)) {
+                return file.toRealPath();
+            }
+            Path parent = file.getParent();
+            if (parent != null && Files.isDirectory(parent)) {
+                return parent.toRealPath().resolve(file.getFileName());
+            }
+        } catch (IOException e) {
+            // Let opening report it, with its own message.
+        }
+        return file;
+    }
 
     private static void prepareFolder(Path file) {
         if (Files.isDirectory(file)) {
@@ -418,12 +441,17 @@ public final class SqliteJobStore implements JobStore {
                     rollback();
                 }
             }
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | Error e) {
             String what = batch.size() == 1 ? "enqueue " + batch.get(0).job.id() : "enqueue " + batch.size() + " jobs";
-            RuntimeException failure = e instanceof SQLException se ? failure(what, se) : (RuntimeException) e;
+            RuntimeException failure = e instanceof SQLException se ? failure(what, se)
+                    : e instanceof RuntimeException re ? re
+                    : new SqliteStoreException(file, "Could not " + what + " in the job store " + file + ": " + e, e);
             for (PendingEnqueue each : batch) {
                 each.result = null;
                 each.failure = failure;
+            }
+            if (e instanceof Error err) {
+                throw err; // the leader's own thread sees the Error itself; the others get it wrapped
             }
         } finally {
             for (PendingEnqueue each : batch) {
@@ -447,7 +475,17 @@ public final class SqliteJobStore implements JobStore {
             p.result = insertQueued(writer, p.job, p.maxQueued);
         } catch (SQLException | RuntimeException e) {
             // a duplicate id, or a constraint this job broke: undo its part; the rest of the batch still goes in
-            writer.prepare("ROLLBACK TO enqueue_one").execute();
+            try {
+                writer.prepare("ROLLBACK TO enqueue_one").execute();
+            } catch (SQLException undo) {
+                // SQLite already rolled back the whole transaction (disk full, I/O error): the group
+                // fails, and with this job's own error, not the "no such savepoint" that follows it.
+                e.addSuppressed(undo);
+                if (e instanceof SQLException se) {
+                    throw se;
+                }
+                throw (RuntimeException) e;
+            }
             p.failure = e instanceof SQLException se ? failure("enqueue " + p.job.id(), se) : (RuntimeException) e;
         }
         writer.prepare("RELEASE enqueue_one").execute();
@@ -583,6 +621,10 @@ public final class SqliteJobStore implements JobStore {
 
     @Override
     public List<JobRecord> requeueAllHeld(Instant now, int maxAttempts) {
+        if (access != Access.EXCLUSIVE) {
+            // Other processes may be running these jobs right now.
+            throw new UnsupportedOperationException("The job store " + file + " is shared: held jobs are recovered when their lease ends");
+        }
         return recover("requeue held jobs", now, maxAttempts, false);
     }
 
@@ -769,6 +811,11 @@ public final class SqliteJobStore implements JobStore {
                 ensureOpen();
                 try {
                     CachedConnection c = readers.poll(100, TimeUnit.MILLISECONDS);
+                    if (c != null && closed) {
+                        // Handed back by a read that ended after close(): it must not run another query.
+                        closeQuietly(c);
+                        ensureOpen();
+                    }
                     if (c != null) {
                         return c;
                     }

@@ -33,6 +33,26 @@ class SqliteAccessTest {
     }
 
     @Test
+    void aSharedStoreRefusesToRecoverHeldJobsRegardlessOfTheirLease() {
+        try (SqliteJobStore shared = SqliteJobStore.open(file())) {
+            shared.enqueue(JobRecord.newQueued("j1", JobRequest.ttsPermanent("v", "t"), 1, Instant.EPOCH), 0).orElseThrow();
+            shared.claimNext("w", Instant.EPOCH, java.time.Duration.ofMinutes(1)).orElseThrow();
+            assertThrows(UnsupportedOperationException.class, () -> shared.requeueAllHeld(Instant.EPOCH.plusSeconds(1), 3));
+            assertEquals(dev.ttsqueue.JobStatus.PROCESSING, shared.get("j1").orElseThrow().status());
+        }
+    }
+
+    @Test
+    void aSymbolicLinkToTheDatabaseLeadsToTheSameLock() throws Exception {
+        try (SqliteJobStore owner = SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE)) {
+            Path link = Files.createSymbolicLink(dir.resolve("other-name.db"), file());
+            StoreInUseException e = assertThrows(StoreInUseException.class, () -> SqliteJobStore.open(link, SqliteJobStore.Access.EXCLUSIVE));
+            assertTrue(e.getMessage().contains(file().toRealPath().toString()), e.getMessage());
+            assertTrue(owner.exclusive());
+        }
+    }
+
+    @Test
     void anExclusiveStoreShutsOutEveryOtherOpenUntilItCloses() {
         SqliteJobStore owner = SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE);
         try {

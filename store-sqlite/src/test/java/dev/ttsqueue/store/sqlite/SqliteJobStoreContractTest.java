@@ -5,6 +5,7 @@ import dev.ttsqueue.spi.JobStoreContract;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The shared contract on an exclusive store (a shared one differs only in refusing requeueAllHeld: SqliteAccessTest). */
 class SqliteJobStoreContractTest extends JobStoreContract {
 
     @TempDir
@@ -12,6 +13,6 @@ class SqliteJobStoreContractTest extends JobStoreContract {
 
     @Override
     protected JobStore newStore() {
-        return SqliteJobStore.open(dir.resolve("jobs.db"));
+        return SqliteJobStore.open(dir.resolve("jobs.db"), SqliteJobStore.Access.EXCLUSIVE);
     }
 }
