@@ -11,8 +11,10 @@ import java.util.Objects;
 
 /**
  * Settings of the REST server. {@link TtsServer#start(ServerConfig, dev.ttsqueue.TtsJobQueue)}
- * uses the HTTP ones (host, port, API key, limits); {@link TtsServer#main} also builds the queue
- * from the rest. Every option can be given as a flag ({@code --port 8000} or {@code --port=8000})
+ * uses the HTTP ones (host, port, API key, upload size, sync timeout, CORS origins); the queue's
+ * own settings ({@code maxQueueSize}, {@code maxTextLength}, workers, store, retention, lease) take
+ * effect only where {@link TtsServer#main} builds the queue (an embedding application sets them on
+ * its {@code TtsJobQueue.Builder}). Every option can be given as a flag ({@code --port 8000} or {@code --port=8000})
  * or an environment variable ({@code TTSQ_PORT}); a flag wins over the environment.
  *
  * @param host address to bind; default {@code 127.0.0.1} (loopback only)
@@ -212,6 +214,10 @@ public record ServerConfig(
             String f = flag;
             if (options().stream().noneMatch(o -> o.flag().equals(f))) {
                 throw new IllegalArgumentException("unknown option " + flag + " (see --help)");
+            }
+            if (flag.equals("--api-key") && value.isBlank()) {
+                // "--api-key $KEY" with KEY unset must not start an open server.
+                throw new IllegalArgumentException("--api-key is empty; leave the option out to run without a key");
             }
             given.put(flag, value);
         }

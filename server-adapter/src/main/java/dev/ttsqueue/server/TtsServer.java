@@ -101,7 +101,8 @@ public final class TtsServer implements AutoCloseable {
                 namedThreads("ttsq-http-bg-"));
         ServerMetrics metrics = new ServerMetrics(queue);
         ServerContext ctx = new ServerContext(queue, config, mapper, metrics,
-                new ReferencePaths(queue.audioStore(), queue.voiceBank()), background, version(), clock);
+                new ReferencePaths(queue.audioStore(), queue.voiceBank()), background, version(), clock,
+                maxFieldBytes(config, queue));
         Path tempDir = Files.createTempDirectory("ttsq-uploads-");
 
         ResourceConfig rc = new ResourceConfig();
@@ -115,7 +116,7 @@ public final class TtsServer implements AutoCloseable {
         rc.registerClasses(ServiceResource.class, AudioResource.class, SyncResource.class, JobsResource.class, JobEventsResource.class);
         rc.register(new ErrorMapper());
         rc.register(new JsonBodyWriter(mapper));
-        rc.register(new BodyLimitFilter(config.maxUploadBytes()));
+        rc.register(new BodyLimitFilter(config.maxUploadBytes(), ctx.maxFieldBytes()));
         if (!config.corsOrigins().isEmpty()) {
             rc.register(new CorsFilter(config.corsOrigins()));
         }
@@ -123,7 +124,9 @@ public final class TtsServer implements AutoCloseable {
             rc.register(new ApiKeyFilter(config.apiKey()));
         }
         rc.register(MultiPartFeature.class);
-        rc.property(MultiPartProperties.TEMP_DIRECTORY, tempDir.toString());
+        // Jersey reads these from a resolver, not from the application's properties: no form has
+        // more than a dozen fields, and thousands of tiny parts would cost a file or a buffer each.
+        rc.register(new MultiPartProperties().maxParts(MAX_FORM_PARTS).tempDir(tempDir.toString()).resolver());
         rc.property(ServerProperties.WADL_FEATURE_DISABLE, true);
         rc.property(ServerProperties.BV_FEATURE_DISABLE, true);
         rc.property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
@@ -160,6 +163,27 @@ public final class TtsServer implements AutoCloseable {
         log.info("TTS server listening on http://{}:{}/ (docs at /docs){}", config.host(), bound,
                 config.apiKey() != null ? ", API key required" : "");
         return new TtsServer(jetty, ctx, bound, tempDir);
+    }
+
+    /** Parts a multipart request may have; the forms of the API have at most a dozen fields. */
+    public static final int MAX_FORM_PARTS = 64;
+
+    /**
+     * Largest body that is not a multipart upload (JSON, URL-encoded form), and largest text field
+     * of a multipart form: such bodies are read whole into memory. Room for the longest text the
+     * queue accepts, 16 bytes per character (JSON escapes of surrogate pairs take 12), at least 1 MiB;
+     * the upload limit when the text length is not limited at all.
+     */
+    static long maxFieldBytes(ServerConfig config, TtsJobQueue queue) {
+        int text = Math.min(positiveOrMax(config.maxTextLength()), positiveOrMax(queue.backendInfo().maxTextLength()));
+        if (text == Integer.MAX_VALUE) {
+            return config.maxUploadBytes();
+        }
+        return Math.min(config.maxUploadBytes(), Math.max(1L << 20, 16L * text + (64 << 10)));
+    }
+
+    private static int positiveOrMax(int v) {
+        return v > 0 ? v : Integer.MAX_VALUE;
     }
 
     /** The TCP port the server is bound to. */

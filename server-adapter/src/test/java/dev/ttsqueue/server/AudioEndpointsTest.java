@@ -118,6 +118,42 @@ class AudioEndpointsTest {
     }
 
     @Test
+    void aFormWithThousandsOfPartsIsRefusedAndLeavesNothingBehind() throws Exception {
+        s = TestServer.builder(dir).start();
+        String boundary = "----many";
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 5_000; i++) {
+            body.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"f").append(i)
+                    .append("\"; filename=\"f").append(i).append(".wav\"\r\nContent-Type: audio/wav\r\n\r\nx\r\n");
+        }
+        body.append("--").append(boundary).append("--\r\n");
+        TestServer.Reply r = s.send(s.request("/upload-audio").header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build());
+        assertTrue(r.status() == 400 || r.status() == 413, r::toString);
+        assertTrue(r.detail().toLowerCase(java.util.Locale.ROOT).contains("parts"), r::toString);
+        assertEquals(0, s.get("/list-audio").json().get("total_files").asInt());
+        assertEquals(200, s.postMultipart("/upload-audio", Map.of("audio_file", TestServer.wavFile(0.5))).status(), "the server carries on");
+    }
+
+    @Test
+    void bodiesReadIntoMemoryHaveASmallerLimitThanUploads() throws Exception {
+        // Upload limit 50 MiB; text limit 10,000 characters, so JSON and forms may take 1 MiB.
+        s = TestServer.builder(dir).start();
+        String id = s.upload();
+        String padding = "x".repeat(2 << 20);
+        TestServer.Reply json = s.postJson("/jobs/submit", "{\"job_type\": \"tts_generate\", \"parameters\": {\"audio_file_id\": \""
+                + id + "\", \"gen_text\": \"hi\", \"pad\": \"" + padding + "\"}}");
+        assertEquals(413, json.status(), json::toString);
+        TestServer.Reply form = s.postForm("/jobs/tts-generate-async", Map.of("audio_file_id", id, "text", "hi", "pad", padding));
+        assertEquals(413, form.status(), form::toString);
+        TestServer.Reply field = s.postMultipart("/jobs/tts-generate-async", Map.of("audio_file_id", id, "text", padding));
+        assertEquals(413, field.status(), field::toString);
+        assertEquals(0, s.queue.list(null, 10).size(), "nothing refused became a job");
+        // A body of ordinary size still goes through.
+        assertEquals(200, s.postForm("/jobs/tts-generate-async", Map.of("audio_file_id", id, "text", "hi")).status());
+    }
+
+    @Test
     void downloadServesTheWavWithTheOldHeaders() throws Exception {
         s = TestServer.builder(dir).start();
         String id = s.upload();

@@ -40,6 +40,15 @@ class ServerConfigTest {
     }
 
     @Test
+    void anEmptyApiKeyFlagIsRefusedRatherThanStartingAnOpenServer() {
+        // What "--api-key $KEY" becomes when KEY is unset.
+        for (String[] args : List.of(new String[] {"--api-key", ""}, new String[] {"--api-key="}, new String[] {"--api-key", "  "})) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.parse(args, Map.of()));
+            assertTrue(e.getMessage().contains("--api-key is empty"), e.getMessage());
+        }
+    }
+
+    @Test
     void flagsWinOverEnvironment() {
         ServerConfig c = ServerConfig.parse(new String[] {"--port", "9001", "--store=memory", "--devices", "0,1", "--retention", "90m"},
                 Map.of("TTSQ_PORT", "7000", "TTSQ_HOST", "0.0.0.0", "TTSQ_API_KEY", "k", "TTSQ_MAX_UPLOAD_BYTES", "1000",

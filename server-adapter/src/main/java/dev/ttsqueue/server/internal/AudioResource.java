@@ -48,7 +48,7 @@ public final class AudioResource {
     @POST
     @Path("upload-audio")
     public Map<String, Object> uploadAudio(@Context ContainerRequest request) throws IOException {
-        try (FormFields form = FormFields.read(request)) {
+        try (FormFields form = FormFields.read(request, ctx.maxFieldBytes())) {
             FormFields.Upload file = form.requiredFile("audio_file");
             form.errors().throwIfAny();
             AudioEntry entry = audio().save(AudioKind.UPLOAD, AudioUploads.decode(file, ctx.config().maxUploadBytes()));
@@ -63,7 +63,7 @@ public final class AudioResource {
     @POST
     @Path("upload-permanent-voice")
     public Map<String, Object> uploadVoice(@Context ContainerRequest request) throws IOException {
-        try (FormFields form = FormFields.read(request)) {
+        try (FormFields form = FormFields.read(request, ctx.maxFieldBytes())) {
             String rawName = form.requiredString("voice_name");
             FormFields.Upload file = form.requiredFile("audio_file");
             String refText = form.string("ref_text", "");

@@ -13,21 +13,27 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Caps every request body at {@code maxBytes} without buffering it: a declared Content-Length
- * over the limit is refused before a byte is read, and a body without one (chunked) is counted as
- * it streams and stopped with {@link UploadTooLargeException} at the first byte too many.
+ * Caps every request body without buffering it: a declared Content-Length over the limit is
+ * refused before a byte is read, and a body without one (chunked) is counted as it streams and
+ * stopped with {@link UploadTooLargeException} at the first byte too many. Multipart bodies (they
+ * carry audio files, streamed to disk) may use the upload limit; every other body (JSON, URL-encoded
+ * forms, which are read whole into memory) gets the smaller {@code maxOtherBytes}.
  */
 @PreMatching
 @Priority(Priorities.AUTHENTICATION + 100)
 public final class BodyLimitFilter implements ContainerRequestFilter {
-    private final long maxBytes;
+    private final long maxUploadBytes;
+    private final long maxOtherBytes;
 
-    public BodyLimitFilter(long maxBytes) {
-        this.maxBytes = maxBytes;
+    public BodyLimitFilter(long maxUploadBytes, long maxOtherBytes) {
+        this.maxUploadBytes = maxUploadBytes;
+        this.maxOtherBytes = Math.min(maxUploadBytes, maxOtherBytes);
     }
 
     @Override
     public void filter(ContainerRequestContext ctx) {
+        MediaType type = ctx.getMediaType();
+        long maxBytes = type != null && type.isCompatible(MediaType.MULTIPART_FORM_DATA_TYPE) ? maxUploadBytes : maxOtherBytes;
         String declared = ctx.getHeaderString(HttpHeaders.CONTENT_LENGTH);
         if (declared != null) {
             try {

@@ -68,6 +68,8 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
             case 405 -> "Method Not Allowed";
             case 406 -> "Not Acceptable";
             case 415 -> "Unsupported Media Type";
+            // Our byte limits answer above with their own message; Jersey's 413 is the multipart parts limit.
+            case 413 -> "Too many parts in the form: at most " + dev.ttsqueue.server.TtsServer.MAX_FORM_PARTS + " are accepted";
             case 400 -> "There was an error parsing the body";
             default -> {
                 Response.StatusType info = wae.getResponse().getStatusInfo();

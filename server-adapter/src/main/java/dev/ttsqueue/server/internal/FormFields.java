@@ -31,8 +31,12 @@ public final class FormFields extends FieldReader implements AutoCloseable {
         this.multiPart = multiPart;
     }
 
-    /** Reads the request body as a form; any other content type gives an empty form (so every required field is reported). */
-    public static FormFields read(ContainerRequest request) {
+    /**
+     * Reads the request body as a form; any other content type gives an empty form (so every
+     * required field is reported). A text field longer than {@code maxFieldBytes} is refused with
+     * {@link UploadTooLargeException} (413) before it is read into memory; file parts stay on disk.
+     */
+    public static FormFields read(ContainerRequest request, long maxFieldBytes) {
         MediaType type = request.getMediaType();
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, FormDataBodyPart> files = new LinkedHashMap<>();
@@ -43,7 +47,7 @@ public final class FormFields extends FieldReader implements AutoCloseable {
                 if (last.getContentDisposition() != null && last.getContentDisposition().getFileName() != null) {
                     files.put(e.getKey(), last);
                 } else {
-                    putUnlessBlank(values, e.getKey(), last.getValue());
+                    putUnlessBlank(values, e.getKey(), textOf(last, maxFieldBytes, mp));
                 }
             }
             return new FormFields(values, files, mp);
@@ -57,6 +61,33 @@ public final class FormFields extends FieldReader implements AutoCloseable {
             });
         }
         return new FormFields(values, files, null);
+    }
+
+    /** A text part's value, read with a cap: a part may be buffered to disk and be far larger than any field. */
+    private static String textOf(FormDataBodyPart part, long maxBytes, FormDataMultiPart mp) {
+        Object entity = part.getEntity();
+        if (!(entity instanceof BodyPartEntity bpe)) {
+            return part.getValue();
+        }
+        try (InputStream in = bpe.getInputStream()) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (bytes.length > maxBytes) {
+                throw new UploadTooLargeException(maxBytes);
+            }
+            java.nio.charset.Charset charset = java.nio.charset.StandardCharsets.UTF_8;
+            MediaType type = part.getMediaType();
+            if (type != null && type.getParameters().get(MediaType.CHARSET_PARAMETER) != null) {
+                try {
+                    charset = java.nio.charset.Charset.forName(type.getParameters().get(MediaType.CHARSET_PARAMETER));
+                } catch (IllegalArgumentException unknown) {
+                    // keep UTF-8, as for a part without a charset
+                }
+            }
+            return new String(bytes, charset);
+        } catch (java.io.IOException e) {
+            mp.cleanup();
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**

@@ -127,7 +127,7 @@ public final class JobsResource {
     @POST
     @Path("tts-generate-async")
     public Map<String, Object> ttsGenerateAsync(@Context ContainerRequest request) {
-        try (FormFields form = FormFields.read(request)) {
+        try (FormFields form = FormFields.read(request, ctx.maxFieldBytes())) {
             String audioFileId = form.requiredString("audio_file_id");
             String text = form.requiredString("text");
             JobRequest job = JobRequest.ttsGenerate(audioFileId, text);
@@ -138,7 +138,7 @@ public final class JobsResource {
     @POST
     @Path("tts-permanent-async")
     public Map<String, Object> ttsPermanentAsync(@Context ContainerRequest request) {
-        try (FormFields form = FormFields.read(request)) {
+        try (FormFields form = FormFields.read(request, ctx.maxFieldBytes())) {
             String voice = form.requiredString("voice_name");
             String text = form.requiredString("text");
             return submitForm(form, JobRequest.ttsPermanent(VoiceNames.canonical(voice), text));
@@ -148,7 +148,7 @@ public final class JobsResource {
     @POST
     @Path("voice-cloning-async")
     public Map<String, Object> voiceCloningAsync(@Context ContainerRequest request) {
-        try (FormFields form = FormFields.read(request)) {
+        try (FormFields form = FormFields.read(request, ctx.maxFieldBytes())) {
             String audioFileId = form.requiredString("audio_file_id");
             String text = form.requiredString("text");
             return submitForm(form, JobRequest.voiceCloning(audioFileId, text));

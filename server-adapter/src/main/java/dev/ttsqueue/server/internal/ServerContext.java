@@ -16,8 +16,9 @@ import java.util.concurrent.ExecutorService;
  * @param background runs SSE streams and finishes suspended synchronous requests, never on the queue's event thread
  * @param version the server's version string
  * @param clock the queue's clock, for expiry checks the server makes itself
+ * @param maxFieldBytes largest non-upload body (JSON, URL-encoded form) and largest multipart text field
  */
 public record ServerContext(TtsJobQueue queue, ServerConfig config, ObjectMapper mapper, ServerMetrics metrics,
         ReferencePaths referencePaths, ExecutorService background, String version,
-        java.time.Clock clock) {
+        java.time.Clock clock, long maxFieldBytes) {
 }

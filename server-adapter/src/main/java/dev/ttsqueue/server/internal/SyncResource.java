@@ -68,7 +68,7 @@ public final class SyncResource {
     public void voiceCloning(@Context ContainerRequest request, @Suspended AsyncResponse response) throws IOException {
         JobRequest job;
         AudioEntry upload;
-        try (FormFields form = FormFields.read(request)) {
+        try (FormFields form = FormFields.read(request, ctx.maxFieldBytes())) {
             String text = form.requiredString("text");
             String refText = form.string("ref_text", "");
             FormFields.Upload file = form.requiredFile("audio_file");
