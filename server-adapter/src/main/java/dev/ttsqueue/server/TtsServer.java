@@ -15,6 +15,7 @@ import dev.ttsqueue.server.internal.JsonErrorHandler;
 import dev.ttsqueue.server.internal.ReferencePaths;
 import dev.ttsqueue.server.internal.ServerContext;
 import dev.ttsqueue.server.internal.ServerMetrics;
+import dev.ttsqueue.server.internal.ShutdownHooks;
 import dev.ttsqueue.server.internal.ServiceResource;
 import dev.ttsqueue.server.internal.StandaloneQueue;
 import dev.ttsqueue.server.internal.SyncResource;
@@ -102,7 +103,7 @@ public final class TtsServer implements AutoCloseable {
         ServerMetrics metrics = new ServerMetrics(queue);
         ServerContext ctx = new ServerContext(queue, config, mapper, metrics,
                 new ReferencePaths(queue.audioStore(), queue.voiceBank()), background, version(), clock,
-                maxFieldBytes(config, queue));
+                maxFieldBytes(config, queue), new ShutdownHooks());
         Path tempDir = Files.createTempDirectory("ttsq-uploads-");
 
         ResourceConfig rc = new ResourceConfig();
@@ -196,9 +197,14 @@ public final class TtsServer implements AutoCloseable {
         return context.queue();
     }
 
-    /** Stops accepting connections, finishes requests in flight (up to 5 s) and frees its threads. Idempotent. */
+    /**
+     * Stops the server: synchronous requests still waiting cancel their jobs and answer 503, event
+     * streams end, then it stops accepting connections, finishes requests in flight (up to 5 s) and
+     * frees its threads. Idempotent.
+     */
     @Override
     public void close() {
+        context.shutdown().runAll();
         stopQuietly(jetty);
         context.background().shutdownNow();
         context.metrics().close();

@@ -53,17 +53,31 @@ public final class JobEventsResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void events(@PathParam("job_id") String id, @Context SseEventSink sink, @Context Sse sse) {
         ctx.queue().status(id); // 404 before the stream opens for an unknown job
-        BlockingQueue<JobEvent> pending = new LinkedBlockingQueue<>();
+        BlockingQueue<Object> pending = new LinkedBlockingQueue<>();
         Subscription subscription = ctx.queue().subscribe(id, pending::add);
+        AutoCloseable onShutdown = ctx.shutdown().register(() -> pending.add(SERVER_STOPPING));
         try {
-            ctx.background().execute(() -> stream(id, pending, subscription, sink, sse));
+            ctx.background().execute(() -> stream(id, pending, subscription, onShutdown, sink, sse));
         } catch (RejectedExecutionException e) {
             subscription.close();
+            closeQuietly(onShutdown);
             throw new ApiException(503, "Too many open event streams; poll /jobs/" + id + "/status instead");
         }
     }
 
-    private void stream(String id, BlockingQueue<JobEvent> pending, Subscription subscription, SseEventSink sink, Sse sse) {
+    /** Put in a stream's queue when the server stops: the stream ends at once, not at the next heartbeat. */
+    private static final Object SERVER_STOPPING = new Object();
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // removing a hook cannot fail
+        }
+    }
+
+    private void stream(String id, BlockingQueue<Object> pending, Subscription subscription, AutoCloseable onShutdown,
+            SseEventSink sink, Sse sse) {
         long eventId = 0;
         try (subscription; sink) {
             JobSnapshot now = ctx.queue().status(id);
@@ -75,9 +89,14 @@ public final class JobEventsResource {
             }
             double lastProgress = now.progress();
             while (!sink.isClosed()) {
-                JobEvent e = pending.poll(HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+                Object next = pending.poll(HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+                if (next == SERVER_STOPPING) {
+                    comment(sink, sse, "server stopping");
+                    return;
+                }
+                JobEvent e = (JobEvent) next;
                 if (e == null) {
-                    if (!comment(sink, sse)) {
+                    if (!comment(sink, sse, "keep-alive")) {
                         return;
                     }
                     continue;
@@ -99,6 +118,8 @@ public final class JobEventsResource {
             log.debug("closing the event stream of job {} failed: {}", id, e.toString());
         } catch (RuntimeException e) {
             log.warn("event stream of job {} ended with an error: {}", id, e.toString());
+        } finally {
+            closeQuietly(onShutdown);
         }
     }
 
@@ -123,8 +144,8 @@ public final class JobEventsResource {
         return await(sink.send(event));
     }
 
-    private static boolean comment(SseEventSink sink, Sse sse) throws InterruptedException {
-        return await(sink.send(sse.newEventBuilder().comment("keep-alive").build()));
+    private static boolean comment(SseEventSink sink, Sse sse, String text) throws InterruptedException {
+        return await(sink.send(sse.newEventBuilder().comment(text).build()));
     }
 
     private static boolean await(java.util.concurrent.CompletionStage<?> write) throws InterruptedException {

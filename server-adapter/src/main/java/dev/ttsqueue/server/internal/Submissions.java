@@ -69,7 +69,17 @@ public final class Submissions {
                     + " s; the job was cancelled"));
         });
         response.setTimeout(timeoutMs, TimeUnit.MILLISECONDS);
+        AutoCloseable onShutdown = ctx.shutdown().register(() -> {
+            // Nobody would collect the result after a restart: the job goes, the client learns why.
+            h.cancel();
+            response.resume(new ApiException(503, "Server is shutting down; the job was cancelled"));
+        });
         h.result().whenComplete((result, error) -> {
+            try {
+                onShutdown.close();
+            } catch (Exception impossible) {
+                throw new IllegalStateException(impossible);
+            }
             Runnable answer = () -> {
                 try {
                     always.run();

@@ -1,0 +1,105 @@
+package dev.ttsqueue.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ttsqueue.JobStatus;
+import dev.ttsqueue.testing.SyntheticBackend;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Stopping the server answers the requests still waiting instead of cutting them off after the grace period. */
+class ShutdownTest {
+    @TempDir
+    Path dir;
+
+    private TestServer s;
+
+    @AfterEach
+    void stop() {
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    @Test
+    void waitingSynchronousRequestsAnswer503AndTheirJobsAreCancelledAndEventStreamsEnd() throws Exception {
+        SyntheticBackend backend = SyntheticBackend.builder().steps(5).gated().build();
+        s = TestServer.builder(dir).backend(backend).start();
+        String ref = s.upload();
+        CompletableFuture<HttpResponse<String>> running = sync(ref, "running when the server stops");
+        assertTrue(backend.awaitStepsEntered(1, 30, TimeUnit.SECONDS));
+        String runningJob = s.queue.queueStatus().runningJobs().get(0);
+        CompletableFuture<HttpResponse<String>> queued = sync(ref, "still queued when the server stops");
+        String queuedJob = awaitQueuedJob();
+        // Returns with the headers, which come with the stream's first event: it is subscribed by then.
+        HttpResponse<java.util.stream.Stream<String>> events = s.http.send(s.request("/jobs/" + runningJob + "/events").GET().build(),
+                HttpResponse.BodyHandlers.ofLines());
+        java.util.Iterator<String> lines = events.body().iterator();
+        while (lines.hasNext() && !lines.next().startsWith("data:")) {
+            // up to the first event's data
+        }
+        CompletableFuture<String> rest = CompletableFuture.supplyAsync(() -> {
+            StringBuilder sb = new StringBuilder();
+            lines.forEachRemaining(l -> sb.append(l).append('\n'));
+            return sb.toString();
+        });
+
+        s.server.close();
+
+        for (CompletableFuture<HttpResponse<String>> reply : java.util.List.of(running, queued)) {
+            HttpResponse<String> r = reply.get(30, TimeUnit.SECONDS);
+            assertEquals(503, r.statusCode(), r.body());
+            assertEquals("Server is shutting down; the job was cancelled", TestServer.JSON.readTree(r.body()).get("detail").asText());
+        }
+        awaitStatus(runningJob, JobStatus.CANCELLED);
+        awaitStatus(queuedJob, JobStatus.CANCELLED);
+        String tail = rest.get(30, TimeUnit.SECONDS);
+        assertTrue(tail.contains(": server stopping"), tail);
+    }
+
+    private CompletableFuture<HttpResponse<String>> sync(String ref, String text) throws Exception {
+        String json = TestServer.JSON.writeValueAsString(Map.of("audio_file_id", ref, "text", text));
+        return s.http.sendAsync(s.request("/tts-generate").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The second job is in the store once the queue lists it as queued. */
+    private String awaitQueuedJob() throws Exception {
+        java.util.concurrent.BlockingQueue<String> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (var sub = s.queue.addListener(e -> {
+            if (e.kind() == dev.ttsqueue.JobEvent.Kind.QUEUED) {
+                seen.add(e.jobId());
+            }
+        })) {
+            var listed = s.queue.list(JobStatus.QUEUED, 1);
+            if (!listed.isEmpty()) {
+                return listed.get(0).id();
+            }
+            String id = seen.poll(30, TimeUnit.SECONDS);
+            assertTrue(id != null, "the second job was never queued");
+            return id;
+        }
+    }
+
+    private void awaitStatus(String job, JobStatus expected) throws Exception {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try (var sub = s.queue.addListener(e -> {
+            if (e.jobId().equals(job) && e.snapshot().status() == expected) {
+                done.complete(null);
+            }
+        })) {
+            if (s.queue.status(job).status() != expected) {
+                done.get(30, TimeUnit.SECONDS);
+            }
+        }
+        assertEquals(expected, s.queue.status(job).status());
+    }
+}
