@@ -117,7 +117,7 @@ public final class TtsServer implements AutoCloseable {
         rc.registerClasses(ServiceResource.class, AudioResource.class, SyncResource.class, JobsResource.class, JobEventsResource.class);
         rc.register(new ErrorMapper());
         rc.register(new JsonBodyWriter(mapper));
-        rc.register(new BodyLimitFilter(config.maxUploadBytes(), ctx.maxFieldBytes()));
+        rc.register(new BodyLimitFilter(config.maxUploadBytes(), ctx.maxFieldBytes(), MIN_REQUEST_BYTES_PER_SECOND));
         if (!config.corsOrigins().isEmpty()) {
             rc.register(new CorsFilter(config.corsOrigins()));
         }
@@ -142,7 +142,9 @@ public final class TtsServer implements AutoCloseable {
         ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
         connector.setHost(config.host());
         connector.setPort(config.port());
-        connector.setIdleTimeout(TimeUnit.MINUTES.toMillis(5));
+        // Silent connections (no bytes at all, even mid-headers) are closed after this; it does not
+        // cut off a request waiting for its job, nor an event stream (a comment every 15 s).
+        connector.setIdleTimeout(TimeUnit.SECONDS.toMillis(60));
         jetty.addConnector(connector);
         // Lets stop() wait (up to the stop timeout) for requests in flight instead of cutting them off.
         GracefulHandler graceful = new GracefulHandler();
@@ -165,6 +167,14 @@ public final class TtsServer implements AutoCloseable {
                 config.apiKey() != null ? ", API key required" : "");
         return new TtsServer(jetty, ctx, bound, tempDir);
     }
+
+    /**
+     * Slowest request body accepted after its first {@link BodyLimitFilter#RATE_GRACE_SECONDS} s,
+     * in bytes per second averaged from its first byte: a body trickling in slower holds a thread
+     * for nothing, and 200 such uploads would stall every endpoint, /health included. (50 MiB
+     * still fit in under two hours.) A body that stops altogether ends at the idle timeout.
+     */
+    public static final long MIN_REQUEST_BYTES_PER_SECOND = 8 * 1024;
 
     /** Parts a multipart request may have; the forms of the API have at most a dozen fields. */
     public static final int MAX_FORM_PARTS = 64;

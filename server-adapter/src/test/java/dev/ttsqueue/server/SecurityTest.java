@@ -78,6 +78,38 @@ class SecurityTest {
     }
 
     @Test
+    void aBodyTricklingInIsCutOffAndFreesItsThread() throws Exception {
+        s = TestServer.builder(dir).start();
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), s.server.port())) {
+            socket.setSoTimeout(60_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST /upload-audio HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                    + "Content-Length: 1000000\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            java.io.InputStream in = socket.getInputStream();
+            // A few bytes a second, far below the minimum rate: the server must give up on the body
+            // and answer (or close) rather than wait for the whole megabyte.
+            byte[] answer = new byte[0];
+            for (int i = 0; i < 600 && answer.length == 0; i++) {
+                try {
+                    out.write('x');
+                    out.flush();
+                } catch (java.io.IOException closed) {
+                    break; // the server closed the connection: cut off
+                }
+                Thread.sleep(50); // the client's own pace, not a wait for the server
+                if (in.available() > 0) {
+                    answer = in.readNBytes(in.available());
+                }
+            }
+            String head = new String(answer, java.nio.charset.StandardCharsets.US_ASCII);
+            assertTrue(head.startsWith("HTTP/1.1 408"), "the slow request was not cut off with 408: '" + head + "'");
+            assertTrue(head.contains("Request body arrived too slowly"), head);
+        }
+        assertEquals(200, s.get("/health").status(), "the server carries on");
+    }
+
+    @Test
     void browsersMayCallFromOtherOriginsEvenWithAKey() throws Exception {
         s = TestServer.builder(dir).config(c -> c.withApiKey("k")).start();
         TestServer.Reply pre = s.send(s.request("/jobs/submit").method("OPTIONS", HttpRequest.BodyPublishers.noBody())

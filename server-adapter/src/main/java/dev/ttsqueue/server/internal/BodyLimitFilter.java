@@ -22,12 +22,17 @@ import java.io.InputStream;
 @PreMatching
 @Priority(Priorities.AUTHENTICATION + 100)
 public final class BodyLimitFilter implements ContainerRequestFilter {
+    /** Seconds a body may take before its rate is checked: a connection needs a moment to get going. */
+    public static final long RATE_GRACE_SECONDS = 5;
+
     private final long maxUploadBytes;
     private final long maxOtherBytes;
+    private final long minBytesPerSecond;
 
-    public BodyLimitFilter(long maxUploadBytes, long maxOtherBytes) {
+    public BodyLimitFilter(long maxUploadBytes, long maxOtherBytes, long minBytesPerSecond) {
         this.maxUploadBytes = maxUploadBytes;
         this.maxOtherBytes = Math.min(maxUploadBytes, maxOtherBytes);
+        this.minBytesPerSecond = minBytesPerSecond;
     }
 
     @Override
@@ -46,16 +51,19 @@ public final class BodyLimitFilter implements ContainerRequestFilter {
                 // Jetty refuses malformed lengths before we get here; counting below still applies.
             }
         }
-        ctx.setEntityStream(new Counting(ctx.getEntityStream(), maxBytes));
+        ctx.setEntityStream(new Counting(ctx.getEntityStream(), maxBytes, minBytesPerSecond));
     }
 
     private static final class Counting extends FilterInputStream {
         private final long max;
+        private final long minRate;
         private long count;
+        private long firstByteNanos;
 
-        Counting(InputStream in, long max) {
+        Counting(InputStream in, long max, long minRate) {
             super(in);
             this.max = max;
+            this.minRate = minRate;
         }
 
         @Override
@@ -83,11 +91,28 @@ public final class BodyLimitFilter implements ContainerRequestFilter {
             return skipped;
         }
 
-        private void add(long n) throws UploadTooLargeException {
+        private void add(long n) throws IOException {
+            if (count == 0) {
+                firstByteNanos = System.nanoTime();
+            }
             count += n;
             if (count > max) {
                 throw new UploadTooLargeException(max);
             }
+            long elapsed = System.nanoTime() - firstByteNanos;
+            if (minRate > 0 && elapsed > java.util.concurrent.TimeUnit.SECONDS.toNanos(RATE_GRACE_SECONDS)
+                    && count * 1_000_000_000L / elapsed < minRate) {
+                throw new SlowBodyException(minRate);
+            }
+        }
+    }
+
+    /** A body arriving slower than the minimum rate; answered 408. */
+    public static final class SlowBodyException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        SlowBodyException(long minRate) {
+            super("Request body arrived too slowly: at least " + minRate + " bytes per second are required");
         }
     }
 }
