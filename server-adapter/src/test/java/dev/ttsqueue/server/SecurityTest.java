@@ -127,8 +127,11 @@ class SecurityTest {
         s = TestServer.builder(dir).config(c -> c.withCorsOrigins(List.of("http://good.test"))).start();
         assertEquals("http://good.test", s.send(s.request("/health").header("Origin", "http://good.test").GET().build())
                 .header("Access-Control-Allow-Origin"));
-        assertEquals(null, s.send(s.request("/health").header("Origin", "http://evil.test").GET().build())
-                .header("Access-Control-Allow-Origin"));
+        TestServer.Reply refused = s.send(s.request("/health").header("Origin", "http://evil.test").GET().build());
+        assertEquals(null, refused.header("Access-Control-Allow-Origin"));
+        // A refused answer differs by Origin too: caches must key on it.
+        assertEquals("Origin", refused.header("Vary"));
+        assertEquals("Origin", s.get("/health").header("Vary"));
         s.close();
         s = TestServer.builder(dir).config(c -> c.withCorsOrigins(List.of())).start();
         assertEquals(null, s.send(s.request("/health").header("Origin", "http://good.test").GET().build())

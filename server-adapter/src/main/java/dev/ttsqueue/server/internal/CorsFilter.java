@@ -38,9 +38,11 @@ public final class CorsFilter implements ContainerRequestFilter, ContainerRespon
             if (allowed != null) {
                 b.header("Access-Control-Allow-Origin", allowed).header("Access-Control-Allow-Methods", METHODS)
                         .header("Access-Control-Allow-Headers", HEADERS).header("Access-Control-Max-Age", 600);
-                if (!allowed.equals("*")) {
-                    b.header("Vary", "Origin");
-                }
+            }
+            if (!origins.contains("*")) {
+                // The answer depends on the Origin whether or not it was allowed: a shared cache must
+                // not hand a refused origin's answer to an allowed one, or the reverse.
+                b.header("Vary", "Origin");
             }
             request.abortWith(b.build());
         }
@@ -50,13 +52,13 @@ public final class CorsFilter implements ContainerRequestFilter, ContainerRespon
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
         String origin = request.getHeaderString("Origin");
         String allowed = origin == null ? null : allowed(origin);
+        MultivaluedMap<String, Object> h = response.getHeaders();
         if (allowed != null) {
-            MultivaluedMap<String, Object> h = response.getHeaders();
             h.putSingle("Access-Control-Allow-Origin", allowed);
             h.putSingle("Access-Control-Expose-Headers", "Content-Disposition, Retry-After");
-            if (!allowed.equals("*")) {
-                h.add("Vary", "Origin");
-            }
+        }
+        if (!origins.contains("*")) {
+            h.add("Vary", "Origin"); // with or without an Origin: see the preflight above
         }
     }
 
