@@ -35,6 +35,9 @@ import java.util.Objects;
  * @param corsOrigins origins browsers may call the API from ({@code *} = any); empty = no CORS headers
  * @param backend {@code auto} (F5-TTS with a model folder, else FreeTTS; the default) or
  *     {@code synthetic} (for tests only: a tone instead of speech, 20 ms of work per word)
+ * @param allowedHosts host names the {@code Host} header may carry; empty = automatic: when bound to
+ *     a loopback address only {@code localhost}, {@code 127.0.0.1} and {@code [::1]} (any port), so a
+ *     web page cannot reach the server through DNS rebinding; otherwise any; {@code *} = any
  * @param lease how long a running job's claim lasts without renewal; a job whose claim lapses runs
  *     again (jobs left running by a crash run again at the next start without waiting for it);
  *     default 30 s, at least 2 s
@@ -57,7 +60,8 @@ public record ServerConfig(
         Duration syncTimeout,
         List<String> corsOrigins,
         String backend,
-        Duration lease) {
+        Duration lease,
+        List<String> allowedHosts) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
@@ -104,6 +108,7 @@ public record ServerConfig(
         if (backend.equals("synthetic") && modelDir != null) {
             throw new IllegalArgumentException("--backend synthetic uses no model: drop --model-dir");
         }
+        allowedHosts = List.copyOf(allowedHosts).stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty()).toList();
         // Leases are renewed on the queue's 1 s maintenance tick; a shorter lease could lapse between ticks.
         if (Objects.requireNonNull(lease, "lease").compareTo(MIN_LEASE) < 0) {
             throw new IllegalArgumentException("--lease must be at least 2s: " + lease.toMillis() + " ms");
@@ -113,7 +118,7 @@ public record ServerConfig(
     /** The defaults: loopback port 8000, ./data, FreeTTS, SQLite, no API key, 30 s lease. */
     public static ServerConfig defaults() {
         return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, Path.of("data"), null, List.of(), 1, "auto", "sqlite", null,
-                50L * 1024 * 1024, 10_000, 10_000, Duration.ofHours(24), Duration.ofHours(24), Duration.ofMinutes(10), List.of("*"), "auto", DEFAULT_LEASE);
+                50L * 1024 * 1024, 10_000, 10_000, Duration.ofHours(24), Duration.ofHours(24), Duration.ofMinutes(10), List.of("*"), "auto", DEFAULT_LEASE, List.of());
     }
 
     /** Number of workers the queue gets: one per listed device, else {@link #workers}. */
@@ -121,40 +126,44 @@ public record ServerConfig(
         return devices.isEmpty() ? workers : devices.size();
     }
 
+    public ServerConfig withAllowedHosts(List<String> v) {
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, v);
+    }
+
     public ServerConfig withHost(String v) {
-        return new ServerConfig(v, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease);
+        return new ServerConfig(v, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts);
     }
 
     public ServerConfig withPort(int v) {
-        return new ServerConfig(host, v, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease);
+        return new ServerConfig(host, v, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts);
     }
 
     public ServerConfig withDataDir(Path v) {
-        return new ServerConfig(host, port, v, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease);
+        return new ServerConfig(host, port, v, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts);
     }
 
     public ServerConfig withStore(String v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, v, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, v, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts);
     }
 
     public ServerConfig withApiKey(String v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, v, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, v, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts);
     }
 
     public ServerConfig withMaxUploadBytes(long v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, v, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, v, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts);
     }
 
     public ServerConfig withMaxQueueSize(int v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, v, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, v, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts);
     }
 
     public ServerConfig withCorsOrigins(List<String> v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, v, backend, lease);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, v, backend, lease, allowedHosts);
     }
 
     public ServerConfig withSyncTimeout(Duration v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, v, corsOrigins, backend, lease);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, v, corsOrigins, backend, lease, allowedHosts);
     }
 
     /** One command-line option: flag, environment variable, default as shown, meaning. */
@@ -180,6 +189,7 @@ public record ServerConfig(
                 new Option("--upload-ttl", "TTSQ_UPLOAD_TTL", "24h", "how long uploads are served"),
                 new Option("--sync-timeout", "TTSQ_SYNC_TIMEOUT", "10m", "how long synchronous endpoints wait for their job"),
                 new Option("--cors-origins", "TTSQ_CORS_ORIGINS", "*", "comma-separated origins browsers may call from; 'none' = no CORS"),
+                new Option("--allowed-hosts", "TTSQ_ALLOWED_HOSTS", "(auto)", "comma-separated Host names served ('*' = any); auto: loopback names when bound to loopback, else any"),
                 new Option("--lease", "TTSQ_LEASE", "30s", "how long a running job's claim lasts unrenewed; a lapsed job runs again (min 2s)"),
                 new Option("--backend", "TTSQ_BACKEND", "auto", "auto (F5 with --model-dir, else FreeTTS) | synthetic (tests only: a tone, no speech)"));
     }
@@ -240,7 +250,8 @@ public record ServerConfig(
                     given.containsKey("--sync-timeout") ? requirePositive(durationOrNull(given.get("--sync-timeout"), "--sync-timeout"), "--sync-timeout") : d.syncTimeout(),
                 given.containsKey("--cors-origins") ? origins(given.get("--cors-origins")) : d.corsOrigins(),
                 given.getOrDefault("--backend", d.backend()),
-                given.containsKey("--lease") ? requirePositive(durationOrNull(given.get("--lease"), "--lease"), "--lease") : d.lease());
+                given.containsKey("--lease") ? requirePositive(durationOrNull(given.get("--lease"), "--lease"), "--lease") : d.lease(),
+                given.containsKey("--allowed-hosts") ? origins(given.get("--allowed-hosts")) : d.allowedHosts());
     }
 
     private static int intOption(Map<String, String> given, String flag, int dflt) {

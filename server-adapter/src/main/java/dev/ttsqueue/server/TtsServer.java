@@ -8,6 +8,7 @@ import dev.ttsqueue.server.internal.AudioResource;
 import dev.ttsqueue.server.internal.BodyLimitFilter;
 import dev.ttsqueue.server.internal.CorsFilter;
 import dev.ttsqueue.server.internal.ErrorMapper;
+import dev.ttsqueue.server.internal.HostCheckFilter;
 import dev.ttsqueue.server.internal.JobEventsResource;
 import dev.ttsqueue.server.internal.JobsResource;
 import dev.ttsqueue.server.internal.JsonBodyWriter;
@@ -118,6 +119,10 @@ public final class TtsServer implements AutoCloseable {
         rc.register(new ErrorMapper());
         rc.register(new JsonBodyWriter(mapper));
         rc.register(new BodyLimitFilter(config.maxUploadBytes(), ctx.maxFieldBytes(), MIN_REQUEST_BYTES_PER_SECOND));
+        java.util.Set<String> hosts = allowedHosts(config);
+        if (hosts != null) {
+            rc.register(new HostCheckFilter(hosts));
+        }
         if (!config.corsOrigins().isEmpty()) {
             rc.register(new CorsFilter(config.corsOrigins()));
         }
@@ -195,6 +200,29 @@ public final class TtsServer implements AutoCloseable {
 
     private static int positiveOrMax(int v) {
         return v > 0 ? v : Integer.MAX_VALUE;
+    }
+
+    /**
+     * The {@code Host} names to serve, or null for any: the configured names plus the loopback
+     * ones; with none configured, the loopback names when bound to a loopback address (any
+     * otherwise: an operator who binds elsewhere chose to be reached under other names).
+     */
+    static java.util.Set<String> allowedHosts(ServerConfig config) {
+        if (config.allowedHosts().contains("*")) {
+            return null;
+        }
+        if (config.allowedHosts().isEmpty()) {
+            boolean loopback;
+            try {
+                loopback = java.net.InetAddress.getByName(config.host()).isLoopbackAddress();
+            } catch (java.net.UnknownHostException e) {
+                loopback = false; // Jetty's bind reports it
+            }
+            return loopback ? HostCheckFilter.LOOPBACK_NAMES : null;
+        }
+        java.util.Set<String> names = new java.util.TreeSet<>(HostCheckFilter.LOOPBACK_NAMES);
+        config.allowedHosts().forEach(h -> names.add(HostCheckFilter.normalize(h)));
+        return names;
     }
 
     /** The TCP port the server is bound to. */

@@ -110,6 +110,46 @@ class SecurityTest {
     }
 
     @Test
+    void onLoopbackOnlyLoopbackHostNamesAreServedSoDnsRebindingFails() throws Exception {
+        s = TestServer.builder(dir).start(); // bound to 127.0.0.1
+        for (String host : List.of("127.0.0.1", "localhost", "LOCALHOST", "[::1]")) {
+            assertTrue(rawGet(host + ":" + s.server.port(), "/health").startsWith("HTTP/1.1 200"), host);
+        }
+        // A page whose own name was made to resolve to 127.0.0.1 sends that name.
+        String rebound = rawGet("attacker.example:" + s.server.port(), "/jobs/queue-status");
+        assertTrue(rebound.startsWith("HTTP/1.1 400"), rebound);
+        assertTrue(rebound.contains("Invalid host header"), rebound);
+        assertTrue(rebound.contains("--allowed-hosts attacker.example"), rebound);
+    }
+
+    @Test
+    void allowedHostsAddNamesOrTurnTheCheckOff() throws Exception {
+        s = TestServer.builder(dir).config(c -> c.withAllowedHosts(List.of("TTS.example.com"))).start();
+        assertTrue(rawGet("tts.example.com", "/health").startsWith("HTTP/1.1 200"));
+        assertTrue(rawGet("tts.example.com:443", "/health").startsWith("HTTP/1.1 200"));
+        assertTrue(rawGet("127.0.0.1:" + s.server.port(), "/health").startsWith("HTTP/1.1 200"), "loopback names stay");
+        assertTrue(rawGet("other.example.com", "/health").startsWith("HTTP/1.1 400"));
+        s.close();
+        s = TestServer.builder(dir).config(c -> c.withAllowedHosts(List.of("*"))).start();
+        assertTrue(rawGet("anything.example", "/health").startsWith("HTTP/1.1 200"));
+        s.close();
+        // Bound to every interface: reached under names of the operator's choosing, so no check.
+        s = TestServer.builder(dir).config(c -> c.withHost("0.0.0.0")).start();
+        assertTrue(rawGet("anything.example", "/health").startsWith("HTTP/1.1 200"));
+    }
+
+    /** A GET with a Host header of our choosing (the JDK client will not send one), answered in full. */
+    private String rawGet(String host, String path) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), s.server.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void browsersMayCallFromOtherOriginsEvenWithAKey() throws Exception {
         s = TestServer.builder(dir).config(c -> c.withApiKey("k")).start();
         TestServer.Reply pre = s.send(s.request("/jobs/submit").method("OPTIONS", HttpRequest.BodyPublishers.noBody())

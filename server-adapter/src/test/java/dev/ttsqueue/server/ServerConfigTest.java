@@ -40,6 +40,14 @@ class ServerConfigTest {
     }
 
     @Test
+    void allowedHostsComeFromTheFlagOrTheEnvironmentAndDefaultToAutomatic() {
+        assertEquals(List.of(), ServerConfig.parse(new String[0], Map.of()).allowedHosts());
+        assertEquals(List.of("tts.example.com", "api.example.com"),
+                ServerConfig.parse(new String[] {"--allowed-hosts", "TTS.example.com, api.example.com"}, Map.of()).allowedHosts());
+        assertEquals(List.of("*"), ServerConfig.parse(new String[0], Map.of("TTSQ_ALLOWED_HOSTS", "*")).allowedHosts());
+    }
+
+    @Test
     void anEmptyApiKeyFlagIsRefusedRatherThanStartingAnOpenServer() {
         // What "--api-key $KEY" becomes when KEY is unset.
         for (String[] args : List.of(new String[] {"--api-key", ""}, new String[] {"--api-key="}, new String[] {"--api-key", "  "})) {
