@@ -160,6 +160,11 @@ public final class TtsJobQueue implements AutoCloseable {
         return engine.workers();
     }
 
+    /** Longest text {@link #submit} accepts, in characters: the smaller of the builder's and the backend's limit; 0 = none. */
+    public int maxTextLength() {
+        return engine.maxTextLength();
+    }
+
     /** True until {@link #close()} is called. */
     public boolean isOpen() {
         return engine.isOpen();

@@ -421,6 +421,12 @@ public final class QueueEngine {
         return cfg.workers();
     }
 
+    /** The effective text limit (0 = none). */
+    public int maxTextLength() {
+        int limit = Math.min(positiveOrMax(cfg.maxTextLength()), positiveOrMax(backendInfo.maxTextLength()));
+        return limit == Integer.MAX_VALUE ? 0 : limit;
+    }
+
     public boolean isOpen() {
         return accepting;
     }

@@ -14,7 +14,7 @@ import java.util.Objects;
  * uses the HTTP ones (host, port, API key, upload size, sync timeout, CORS origins); the queue's
  * own settings ({@code maxQueueSize}, {@code maxTextLength}, workers, store, retention, lease) take
  * effect only where {@link TtsServer#main} builds the queue (an embedding application sets them on
- * its {@code TtsJobQueue.Builder}). Every option can be given as a flag ({@code --port 8000} or {@code --port=8000})
+ * its {@code TtsJobQueue.Builder}; the server sizes its body limits from that queue's text limit). Every option can be given as a flag ({@code --port 8000} or {@code --port=8000})
  * or an environment variable ({@code TTSQ_PORT}); a flag wins over the environment.
  *
  * @param host address to bind; default {@code 127.0.0.1} (loopback only)
@@ -203,6 +203,10 @@ public record ServerConfig(
         Map<String, String> given = new LinkedHashMap<>();
         for (Option o : options()) {
             String v = env.get(o.env());
+            if (v != null && v.isBlank() && o.flag().equals("--api-key")) {
+                // TTSQ_API_KEY=${KEY} with KEY unset must not start an open server.
+                throw new IllegalArgumentException("TTSQ_API_KEY is set but empty; unset it to run without a key");
+            }
             if (v != null && !v.isBlank()) {
                 given.put(o.flag(), v.trim());
             }

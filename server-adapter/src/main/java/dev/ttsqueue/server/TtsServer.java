@@ -174,12 +174,13 @@ public final class TtsServer implements AutoCloseable {
     }
 
     /**
-     * Slowest request body accepted after its first {@link BodyLimitFilter#RATE_GRACE_SECONDS} s,
-     * in bytes per second averaged from its first byte: a body trickling in slower holds a thread
-     * for nothing, and 200 such uploads would stall every endpoint, /health included. (50 MiB
-     * still fit in under two hours.) A body that stops altogether ends at the idle timeout.
+     * Slowest request body accepted, in bytes per second, after {@link BodyLimitFilter#RATE_GRACE_SECONDS}
+     * seconds of credit from its first byte: a body trickling in slower holds a thread
+     * for nothing, and 200 such uploads would stall every endpoint, /health included; holding them
+     * all now takes 800 KiB/s of the sender. (50 MiB still fit in under four hours.) A body that
+     * stops altogether ends at the idle timeout.
      */
-    public static final long MIN_REQUEST_BYTES_PER_SECOND = 8 * 1024;
+    public static final long MIN_REQUEST_BYTES_PER_SECOND = 4 * 1024;
 
     /** Parts a multipart request may have; the forms of the API have at most a dozen fields. */
     public static final int MAX_FORM_PARTS = 64;
@@ -191,15 +192,11 @@ public final class TtsServer implements AutoCloseable {
      * the upload limit when the text length is not limited at all.
      */
     static long maxFieldBytes(ServerConfig config, TtsJobQueue queue) {
-        int text = Math.min(positiveOrMax(config.maxTextLength()), positiveOrMax(queue.backendInfo().maxTextLength()));
-        if (text == Integer.MAX_VALUE) {
+        int text = queue.maxTextLength();
+        if (text <= 0) {
             return config.maxUploadBytes();
         }
         return Math.min(config.maxUploadBytes(), Math.max(1L << 20, 16L * text + (64 << 10)));
-    }
-
-    private static int positiveOrMax(int v) {
-        return v > 0 ? v : Integer.MAX_VALUE;
     }
 
     /**
@@ -218,10 +215,16 @@ public final class TtsServer implements AutoCloseable {
             } catch (java.net.UnknownHostException e) {
                 loopback = false; // Jetty's bind reports it
             }
-            return loopback ? HostCheckFilter.LOOPBACK_NAMES : null;
+            if (!loopback) {
+                return null;
+            }
+            java.util.Set<String> names = new java.util.TreeSet<>(HostCheckFilter.LOOPBACK_NAMES);
+            names.add(HostCheckFilter.normalize(config.host())); // 127.0.1.1, a name in /etc/hosts, ...
+            return names;
         }
         java.util.Set<String> names = new java.util.TreeSet<>(HostCheckFilter.LOOPBACK_NAMES);
         config.allowedHosts().forEach(h -> names.add(HostCheckFilter.normalize(h)));
+        names.add(HostCheckFilter.normalize(config.host()));
         return names;
     }
 

@@ -137,8 +137,8 @@ class AudioEndpointsTest {
 
     @Test
     void bodiesReadIntoMemoryHaveASmallerLimitThanUploads() throws Exception {
-        // Upload limit 50 MiB; text limit 10,000 characters, so JSON and forms may take 1 MiB.
-        s = TestServer.builder(dir).start();
+        // Upload limit 50 MiB; the queue's text limit 10,000 characters, so JSON and forms may take 1 MiB.
+        s = TestServer.builder(dir).queue(q -> q.maxTextLength(10_000)).start();
         String id = s.upload();
         String padding = "x".repeat(2 << 20);
         TestServer.Reply json = s.postJson("/jobs/submit", "{\"job_type\": \"tts_generate\", \"parameters\": {\"audio_file_id\": \""

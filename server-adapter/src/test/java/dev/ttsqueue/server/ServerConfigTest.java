@@ -54,6 +54,9 @@ class ServerConfigTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.parse(args, Map.of()));
             assertTrue(e.getMessage().contains("--api-key is empty"), e.getMessage());
         }
+        IllegalArgumentException env = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.parse(new String[0], Map.of("TTSQ_API_KEY", "")));
+        assertTrue(env.getMessage().contains("TTSQ_API_KEY is set but empty"), env.getMessage());
     }
 
     @Test

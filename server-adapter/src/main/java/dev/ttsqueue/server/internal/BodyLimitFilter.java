@@ -22,8 +22,12 @@ import java.io.InputStream;
 @PreMatching
 @Priority(Priorities.AUTHENTICATION + 100)
 public final class BodyLimitFilter implements ContainerRequestFilter {
-    /** Seconds a body may take before its rate is checked: a connection needs a moment to get going. */
-    public static final long RATE_GRACE_SECONDS = 5;
+    /**
+     * Seconds of credit a body gets before the minimum rate applies: it must have delivered
+     * {@code minRate × (elapsed − grace)} bytes at every read (the rule of Apache's mod_reqtimeout),
+     * so small bodies and pauses of a few seconds pass, and a trickle cannot hold a thread for long.
+     */
+    public static final long RATE_GRACE_SECONDS = 20;
 
     private final long maxUploadBytes;
     private final long maxOtherBytes;
@@ -99,9 +103,11 @@ public final class BodyLimitFilter implements ContainerRequestFilter {
             if (count > max) {
                 throw new UploadTooLargeException(max);
             }
-            long elapsed = System.nanoTime() - firstByteNanos;
-            if (minRate > 0 && elapsed > java.util.concurrent.TimeUnit.SECONDS.toNanos(RATE_GRACE_SECONDS)
-                    && count * 1_000_000_000L / elapsed < minRate) {
+            // The grace period is credit, not a window: a body is too slow only when it is behind
+            // what the minimum rate would have delivered after the grace, so a burst after a pause
+            // still counts in full.
+            double seconds = (System.nanoTime() - firstByteNanos) / 1e9;
+            if (minRate > 0 && count < minRate * (seconds - RATE_GRACE_SECONDS)) {
                 throw new SlowBodyException(minRate);
             }
         }

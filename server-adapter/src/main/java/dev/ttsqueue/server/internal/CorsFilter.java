@@ -57,8 +57,8 @@ public final class CorsFilter implements ContainerRequestFilter, ContainerRespon
             h.putSingle("Access-Control-Allow-Origin", allowed);
             h.putSingle("Access-Control-Expose-Headers", "Content-Disposition, Retry-After");
         }
-        if (!origins.contains("*")) {
-            h.add("Vary", "Origin"); // with or without an Origin: see the preflight above
+        if (!origins.contains("*") && !h.containsKey("Vary")) {
+            h.add("Vary", "Origin"); // with or without an Origin: see the preflight above (which set it already)
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.Set;
  * unknown names closes that door. A request without {@code Host} (HTTP/1.0) passes.
  */
 @PreMatching
-@Priority(Priorities.AUTHENTICATION - 100)
+@Priority(Priorities.AUTHENTICATION - 200)
 public final class HostCheckFilter implements ContainerRequestFilter {
     /** Names that always mean this machine. */
     public static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "[::1]");
@@ -36,18 +36,35 @@ public final class HostCheckFilter implements ContainerRequestFilter {
         if (host == null || host.isBlank()) {
             return;
         }
-        String name = withoutPort(host.trim().toLowerCase(Locale.ROOT));
-        if (!allowed.contains(name)) {
+        String name = normalize(host);
+        // An address literal cannot be rebound: DNS rebinding needs a name the attacker controls.
+        if (!allowed.contains(name) && !isAddressLiteral(name)) {
             ctx.abortWith(Response.status(400).type(MediaType.APPLICATION_JSON_TYPE)
                     .entity(WireFormat.detail("Invalid host header: this server answers to " + String.join(", ", allowed.stream().sorted().toList())
-                            + "; start it with --allowed-hosts " + name + " to add that name"))
+                            + "; add the name with --allowed-hosts " + name + " (ServerConfig.allowedHosts when embedded)"))
                     .build());
         }
     }
 
-    /** A configured name as the filter compares it: lower case, without a port. */
+    /**
+     * A host as the filter compares it: lower case, without a port or a final dot, IPv6 literals
+     * in brackets ({@code ::1} and {@code [::1]:8000} both become {@code [::1]}).
+     */
     public static String normalize(String host) {
-        return withoutPort(host.trim().toLowerCase(Locale.ROOT));
+        String h = host.trim().toLowerCase(Locale.ROOT);
+        if (!h.startsWith("[") && h.indexOf(':') != h.lastIndexOf(':')) {
+            h = "[" + h + "]"; // a bare IPv6 literal, as given to --host or --allowed-hosts
+        }
+        h = withoutPort(h);
+        return h.endsWith(".") && h.length() > 1 ? h.substring(0, h.length() - 1) : h;
+    }
+
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final java.util.regex.Pattern IPV6 = java.util.regex.Pattern.compile("\\[[0-9a-f:.]+]");
+
+    /** An IPv4 or bracketed IPv6 literal; checked by shape, so no name is ever looked up. */
+    static boolean isAddressLiteral(String name) {
+        return IPV4.matcher(name).matches() || IPV6.matcher(name).matches();
     }
 
     /** {@code name:port} → {@code name}; {@code [v6]:port} → {@code [v6]}. */

@@ -69,10 +69,19 @@ public final class Submissions {
                     + " s; the job was cancelled"));
         });
         response.setTimeout(timeoutMs, TimeUnit.MILLISECONDS);
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         AutoCloseable onShutdown = ctx.shutdown().register(() -> {
             // Nobody would collect the result after a restart: the job goes, the client learns why.
-            h.cancel();
-            response.resume(new ApiException(503, "Server is shutting down; the job was cancelled"));
+            stopping.set(true);
+            boolean cancelled;
+            try {
+                cancelled = h.cancel();
+            } catch (RuntimeException e) {
+                cancelled = true; // the store failed: still answer rather than leave the client hanging
+            }
+            if (cancelled) {
+                response.resume(SHUTTING_DOWN.get());
+            } // else it had just finished: the completion below answers with its outcome
         });
         h.result().whenComplete((result, error) -> {
             try {
@@ -86,6 +95,8 @@ public final class Submissions {
                 } finally {
                     if (error == null) {
                         response.resume(ok.apply(result));
+                    } else if (stopping.get() && unwrap(error) instanceof JobCancelledException) {
+                        response.resume(SHUTTING_DOWN.get()); // the same answer, whichever comes first
                     } else {
                         response.resume(failure(error));
                     }
@@ -101,8 +112,15 @@ public final class Submissions {
         });
     }
 
+    private static final java.util.function.Supplier<ApiException> SHUTTING_DOWN =
+            () -> new ApiException(503, "Server is shutting down; the job was cancelled");
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
     private static Throwable failure(Throwable error) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable e = unwrap(error);
         if (e instanceof JobFailedException) {
             return new ApiException(500, "Generation failed: " + e.getMessage());
         }
