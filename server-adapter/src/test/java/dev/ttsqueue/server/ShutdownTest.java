@@ -61,8 +61,36 @@ class ShutdownTest {
         }
         awaitStatus(runningJob, JobStatus.CANCELLED);
         awaitStatus(queuedJob, JobStatus.CANCELLED);
+        // The stream ends either way: with the job's own terminal event when the cancellation
+        // reached it first, else with the server's goodbye.
+        String tail = rest.get(30, TimeUnit.SECONDS);
+        assertTrue(tail.contains(": server stopping") || tail.contains("event: cancelled"), tail);
+    }
+
+    @Test
+    void anEventStreamOfAJobTheShutdownLeavesAloneEndsWithAGoodbye() throws Exception {
+        SyntheticBackend backend = SyntheticBackend.builder().steps(5).gated().build();
+        s = TestServer.builder(dir).backend(backend).start();
+        String ref = s.upload();
+        String job = s.submitAsync(ref, "an async job keeps running into the queue's own close", 0);
+        assertTrue(backend.awaitStepsEntered(1, 30, TimeUnit.SECONDS));
+        HttpResponse<java.util.stream.Stream<String>> events = s.http.send(s.request("/jobs/" + job + "/events").GET().build(),
+                HttpResponse.BodyHandlers.ofLines());
+        java.util.Iterator<String> lines = events.body().iterator();
+        while (lines.hasNext() && !lines.next().startsWith("data:")) {
+            // up to the first event's data
+        }
+        CompletableFuture<String> rest = CompletableFuture.supplyAsync(() -> {
+            StringBuilder sb = new StringBuilder();
+            lines.forEachRemaining(l -> sb.append(l).append('\n'));
+            return sb.toString();
+        });
+
+        s.server.close();
+
         String tail = rest.get(30, TimeUnit.SECONDS);
         assertTrue(tail.contains(": server stopping"), tail);
+        assertEquals(JobStatus.PROCESSING, s.queue.status(job).status(), "an async job is the queue's to finish, not the server's");
     }
 
     private CompletableFuture<HttpResponse<String>> sync(String ref, String text) throws Exception {
