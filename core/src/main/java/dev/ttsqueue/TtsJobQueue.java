@@ -30,6 +30,11 @@ import java.util.function.LongSupplier;
  * }
  * }</pre>
  *
+ * <p>Finished jobs and their output audio are deleted after {@link #DEFAULT_RETENTION} (24 h)
+ * unless the builder says otherwise ({@link Builder#retention}, {@link Builder#keepFinishedJobs}):
+ * read or copy a result's audio within that time. After it, {@link #status}, {@link #result} and
+ * {@link #handle} answer {@link JobNotFoundException}, whatever the store.
+ *
  * <p>Threads: workers are named {@code ttsq-worker-N}; listeners and result futures run on
  * {@code ttsq-events}; leases, timeouts and retention run on {@code ttsq-maintenance}. All public
  * methods are thread-safe.

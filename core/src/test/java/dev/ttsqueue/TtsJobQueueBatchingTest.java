@@ -44,4 +44,30 @@ class TtsJobQueueBatchingTest {
             assertEquals(List.of("blocker", "job 0", "job 2", "job 3", "job 1", "job 4", bad, "job 4", bad), backend.order());
         }
     }
+
+    @Test
+    void aJobCancelledWhileWaitingForItsGroupDoesNotMakeItsWorkerLookStuck() throws Exception {
+        SyntheticBackend backend = SyntheticBackend.builder().steps(1).gated().maxBatchSize(2).build();
+        dev.ttsqueue.testing.MutableClock clock = dev.ttsqueue.testing.MutableClock.at("2026-03-01T10:00:00Z");
+        try (TtsJobQueue queue = TtsJobQueue.builder().backend(backend).clock(clock).build()) {
+            String ref = upload(queue);
+            JobHandle blocker = queue.submit(JobRequest.ttsGenerate(ref, "blocker"));
+            assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+            JobHandle first = queue.submit(JobRequest.ttsGenerate(ref, "first group"));
+            JobHandle second = queue.submit(JobRequest.ttsGenerate(ref, "second group")
+                    .settings(InferenceSettings.defaults().withNfeStep(16)));
+            backend.release(1);
+            await(blocker);
+            // Both were claimed as one batch; the first group's call now waits at its step.
+            assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+            assertTrue(second.cancel());
+
+            clock.advance(java.time.Duration.ofMinutes(2));
+            assertEquals(0, queue.queueStatus().stuckWorkers(), "the cancelled job's call has not even begun");
+
+            backend.releaseAll();
+            await(first);
+            assertInstanceOf(JobCancelledException.class, failure(second));
+        }
+    }
 }

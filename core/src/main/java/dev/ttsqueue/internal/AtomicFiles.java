@@ -72,21 +72,33 @@ final class AtomicFiles {
         if (dir == null) {
             return;
         }
+        Boolean syncs = DIRECTORY_SYNCS.get(dir);
+        if (Boolean.FALSE.equals(syncs)) {
+            return;
+        }
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            if (!DIRECTORY_SYNC_REFUSED) {
-                // On a platform that syncs directories, a failure is an I/O error like any other:
-                // the caller must not report as durable what may not be.
-                throw e instanceof IOException io ? io : new IOException("cannot fsync directory " + dir, e);
+            if (syncs == null) {
+                DIRECTORY_SYNCS.put(dir, Boolean.TRUE);
             }
-            log.debug("cannot fsync directory {}: {}", dir, e.toString());
+        } catch (IOException | UnsupportedOperationException e) {
+            if (syncs == null) {
+                // The first try on this folder failed: the platform or file system does not sync
+                // folders (Windows, SMB and some FUSE mounts answer EINVAL or refuse to open one),
+                // as PostgreSQL and coreutils also allow for. Say so once and go on without it.
+                DIRECTORY_SYNCS.put(dir, Boolean.FALSE);
+                log.warn("folder {} cannot be synced ({}); renames and deletes there are as durable as its file system makes them",
+                        dir, e.toString());
+                return;
+            }
+            // It worked before: now it is an I/O error like any other, and the caller must not
+            // report as durable what may not be.
+            throw e instanceof IOException io ? io : new IOException("cannot fsync directory " + dir, e);
         }
     }
 
-    /** Windows refuses to open a directory for syncing; everywhere else it works. */
-    private static final boolean DIRECTORY_SYNC_REFUSED =
-            System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows");
+    /** Per folder: whether syncing it worked the first time (absent = not tried yet). */
+    private static final java.util.Map<Path, Boolean> DIRECTORY_SYNCS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Deletes {@code file} if present and makes the deletion durable. */
     static boolean deleteDurably(Path file) throws IOException {
@@ -102,8 +114,35 @@ final class AtomicFiles {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** Writes {@code body} to {@code target} atomically (modification time set when not null); returns the size. */
-    static long write(Path target, Instant modified, Body body) throws IOException {
+    /** A file written and synced under a temporary name, waiting for {@link #commit}. */
+    record Prepared(Path temp, Path target) {
+        /** Moves it into place atomically and makes the rename durable. */
+        void commit() throws IOException {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            forceDirectory(target.getParent());
+        }
+
+        /** Drops it when it will not be committed. */
+        void discard() {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException e) {
+                log.warn("could not delete {}: {}", temp, e.toString());
+            }
+        }
+    }
+
+    /** Writes and syncs {@code text} beside {@code target}, to be moved there by {@link Prepared#commit}. */
+    static Prepared prepareText(Path target, String text) throws IOException {
+        return prepare(target, null, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Writes and syncs a WAV beside {@code target}, to be moved there by {@link Prepared#commit}. */
+    static Prepared prepareWav(Path target, AudioClip clip, WavFormat format) throws IOException {
+        return prepare(target, null, out -> WavCodec.write(clip, format, out));
+    }
+
+    private static Prepared prepare(Path target, Instant modified, Body body) throws IOException {
         Path temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID() + TEMP_SUFFIX);
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -116,16 +155,29 @@ final class AtomicFiles {
                 }
                 channel.force(true);
             }
-            long size = Files.size(temp);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            forceDirectory(target.getParent());
-            return size;
+            return new Prepared(temp, target);
         } catch (IOException | RuntimeException | Error e) {
             try {
                 Files.deleteIfExists(temp);
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
+            throw e;
+        }
+    }
+
+    /** Writes {@code body} to {@code target} atomically (modification time set when not null); returns the size. */
+    static long write(Path target, Instant modified, Body body) throws IOException {
+        Prepared prepared = prepare(target, modified, body);
+        try {
+            long size = Files.size(prepared.temp());
+            Files.move(prepared.temp(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // After the rename the file is in place: a failing folder sync below is reported, and
+            // the caller treats the write as failed (the file is found again by the next scan).
+            forceDirectory(target.getParent());
+            return size;
+        } catch (IOException | RuntimeException | Error e) {
+            prepared.discard();
             throw e;
         }
     }

@@ -75,12 +75,27 @@ public final class DirectoryVoiceBank implements VoiceBank {
         try {
             Path wav = wavFile(normalized);
             Path transcript = transcriptFile(normalized);
-            // The old transcript goes first, durably: a crash between the two writes then leaves a
-            // voice without a transcript (reported as such), never new audio under the old words.
-            AtomicFiles.deleteDurably(transcript);
-            AtomicFiles.writeWav(wav, audio, WavFormat.PCM_16, null);
-            if (!text.isEmpty()) {
-                AtomicFiles.writeText(transcript, text);
+            // Both files are written and synced under temporary names first, so a full disk fails
+            // the save with the old voice intact. Then the old transcript goes, durably, before the
+            // new audio moves in: a crash in between leaves a voice without a transcript (reported
+            // as such), never new audio under the old words.
+            AtomicFiles.Prepared newWav = AtomicFiles.prepareWav(wav, audio, WavFormat.PCM_16);
+            AtomicFiles.Prepared newText = null;
+            try {
+                if (!text.isEmpty()) {
+                    newText = AtomicFiles.prepareText(transcript, text);
+                }
+                AtomicFiles.deleteDurably(transcript);
+                newWav.commit();
+                if (newText != null) {
+                    newText.commit();
+                }
+            } catch (IOException | RuntimeException | Error e) {
+                newWav.discard();
+                if (newText != null) {
+                    newText.discard();
+                }
+                throw e;
             }
             return new Voice(normalized, wav.getFileName().toString(), audio.durationSeconds(), text, wav);
         } finally {

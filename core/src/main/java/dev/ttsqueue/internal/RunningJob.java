@@ -27,15 +27,22 @@ final class RunningJob implements SynthesisContext {
     private volatile int stepsDone;
     private volatile int stepsTotal;
     private volatile JobRecord current;
-    /** When the job was told to stop (cancel, timeout, lost lease); null while it may run. */
-    private volatile Instant stopRequestedAt;
+    /** When the job was first told to stop (cancel, timeout, lost lease), and why; null while it may run. */
+    private final java.util.concurrent.atomic.AtomicReference<Stop> stop = new java.util.concurrent.atomic.AtomicReference<>();
+    /** True while the backend call that runs this job is in progress. */
+    private volatile boolean inBackendCall;
+    private final String worker;
     private boolean stuckLogged;
+
+    private record Stop(Instant at, String reason) {
+    }
     private double percent;
     private Instant lastStepAt;
     private Instant lastRenewal;
 
-    RunningJob(QueueEngine engine, Claim claim) {
+    RunningJob(QueueEngine engine, Claim claim, String worker) {
         this.engine = engine;
+        this.worker = worker;
         this.current = claim.job();
         this.id = claim.job().id();
         this.token = claim.fencingToken();
@@ -81,27 +88,31 @@ final class RunningJob implements SynthesisContext {
 
     void requestCancel() {
         cancelRequested = true;
-        stopRequested(engine.clock.instant());
+        stopRequested(engine.clock.instant(), "cancelled");
     }
 
-    private void stopRequested(Instant now) {
-        if (stopRequestedAt == null) {
-            stopRequestedAt = now;
-        }
+    private void stopRequested(Instant now, String reason) {
+        stop.compareAndSet(null, new Stop(now, reason));
     }
 
-    /** The worker running this job. */
+    /** The worker running this job (its thread's name). */
     String worker() {
-        return current.leaseOwner();
+        return worker;
+    }
+
+    /** Brackets the backend call that runs this job: only a job inside one can hold up its worker. */
+    void backendCall(boolean inProgress) {
+        inBackendCall = inProgress;
     }
 
     /**
-     * True when the job was told to stop at least {@code grace} before {@code now} and the
-     * backend call has still not returned: its worker takes no other job until it does.
+     * True when the job was told to stop at least {@code grace} before {@code now} and its
+     * backend call has still not returned: its worker takes no other job until it does. A job
+     * waiting for its turn in a batch does not count: its call has not begun.
      */
     boolean stuck(Instant now, Duration grace) {
-        Instant since = stopRequestedAt;
-        return since != null && !now.isBefore(since.plus(grace));
+        Stop since = stop.get();
+        return inBackendCall && since != null && !now.isBefore(since.at().plus(grace));
     }
 
     double stepsLeft(double fallbackPerJob) {
@@ -146,8 +157,9 @@ final class RunningJob implements SynthesisContext {
     void maintain(Instant now) {
         if (!stuckLogged && stuck(now, QueueEngine.STUCK_AFTER)) {
             stuckLogged = true;
+            Stop since = stop.get();
             log.error("{}: the backend has not returned job {} {} after it was told to stop ({}); this worker takes no "
-                    + "other job until it does", worker(), id, describe(Duration.between(stopRequestedAt, now)), stopReason());
+                    + "other job until it does", worker, id, describe(Duration.between(since.at(), now)), since.reason());
         }
         if (lost || timedOut) {
             return;
@@ -155,7 +167,7 @@ final class RunningJob implements SynthesisContext {
         Duration timeout = engine.cfg.jobTimeout();
         if (!now.isBefore(startedAt.plus(timeout))) {
             timedOut = true;
-            stopRequested(now);
+            stopRequested(now, "timed out");
             if (engine.store.fail(id, token, timeoutMessage(), now)) {
                 engine.store.get(id).ifPresent(r -> engine.finished(r, JobEvent.Kind.FAILED));
             }
@@ -176,20 +188,18 @@ final class RunningJob implements SynthesisContext {
         switch (state) {
             case CANCEL_REQUESTED -> {
                 cancelRequested = true;
-                stopRequested(engine.clock.instant());
+                stopRequested(engine.clock.instant(), "cancelled");
             }
             case LOST -> {
                 lost = true;
-                stopRequested(engine.clock.instant());
+                stopRequested(engine.clock.instant(), "lease lost");
             }
             default -> {
             }
         }
     }
 
-    private String stopReason() {
-        return timedOut ? "timed out" : lost ? "lease lost" : "cancelled";
-    }
+
 
     static String describe(Duration d) {
         long s = d.toSeconds();

@@ -107,7 +107,14 @@ final class Worker extends Thread {
     private void runAlone(RunningJob job, SynthesisRequest request) {
         try {
             job.throwIfCancelled();
-            finish(job, request, engine.cfg.backend().synthesize(request, job));
+            AudioClip audio;
+            job.backendCall(true);
+            try {
+                audio = engine.cfg.backend().synthesize(request, job);
+            } finally {
+                job.backendCall(false);
+            }
+            finish(job, request, audio);
         } catch (Throwable t) {
             onFailure(job, t);
         }
@@ -131,7 +138,13 @@ final class Worker extends Thread {
         for (List<RunningJob> group : groups.values()) {
             try {
                 List<SynthesisRequest> batch = group.stream().map(requests::get).toList();
-                List<AudioClip> clips = engine.cfg.backend().synthesizeBatch(batch, List.copyOf(group));
+                List<AudioClip> clips;
+                group.forEach(job -> job.backendCall(true));
+                try {
+                    clips = engine.cfg.backend().synthesizeBatch(batch, List.copyOf(group));
+                } finally {
+                    group.forEach(job -> job.backendCall(false));
+                }
                 if (clips == null || clips.size() != group.size()) {
                     throw new IllegalStateException("backend " + engine.backendInfo.name() + " returned "
                             + (clips == null ? "nothing" : clips.size() + " clips") + " for a batch of " + group.size());
@@ -162,7 +175,7 @@ final class Worker extends Thread {
      * not unregister the current one, or nobody would renew its lease or enforce its timeout.
      */
     private RunningJob start(Claim claim) {
-        RunningJob job = new RunningJob(engine, claim);
+        RunningJob job = new RunningJob(engine, claim, getName());
         engine.running.put(job.id, job);
         engine.publish(JobEvent.Kind.STARTED, claim.job(), null);
         return job;

@@ -112,7 +112,8 @@ public interface JobStore extends AutoCloseable {
      *     is never asked
      */
     default List<JobRecord> requeueAllHeld(Instant now, int maxAttempts) {
-        throw new UnsupportedOperationException(describe() + " is not exclusive and does not recover held jobs at start");
+        throw new UnsupportedOperationException(describe() + " does not implement requeueAllHeld; a store that says it is "
+                + "exclusive must");
     }
 
     /**
