@@ -163,7 +163,9 @@ public final class DirectoryAudioStore implements AudioStore {
                     AtomicFiles.deleteDurably(entry.path());
                     purged++;
                 } catch (IOException e) {
-                    entries.putIfAbsent(entry.id(), entry);
+                    if (Files.exists(entry.path())) {
+                        entries.putIfAbsent(entry.id(), entry); // still there: a later purge retries it
+                    }
                     log.warn("could not delete expired {}: {}", entry.path(), e.toString());
                 }
             }
