@@ -26,7 +26,8 @@ import java.util.Objects;
  * @param provider {@code auto}, {@code cuda} or {@code cpu}
  * @param store {@code sqlite} (durable, default) or {@code memory}
  * @param apiKey when set, every request but health and docs must send it as {@code X-API-Key}; printable ASCII without surrounding spaces, else IllegalArgumentException
- * @param maxUploadBytes largest request body accepted (413 beyond); default 50 MiB
+ * @param maxUploadBytes largest multipart (upload) body accepted (413 beyond); default 50 MiB. Bodies read
+ *     into memory (JSON, URL-encoded forms) get a smaller limit sized from the text limit
  * @param maxTextLength longest text to speak, in characters; 0 = the backend's limit only
  * @param maxQueueSize queued jobs beyond this are refused with 429; 0 = no limit
  * @param retention finished jobs and their audio older than this are deleted; null = keep
@@ -182,7 +183,7 @@ public record ServerConfig(
                 new Option("--provider", "TTSQ_PROVIDER", "auto", "auto | cuda | cpu"),
                 new Option("--store", "TTSQ_STORE", "sqlite", "sqlite (durable) | memory"),
                 new Option("--api-key", "TTSQ_API_KEY", "(off)", "require this X-API-Key on every request but /health and docs"),
-                new Option("--max-upload-bytes", "TTSQ_MAX_UPLOAD_BYTES", "52428800", "largest request body (413 beyond)"),
+                new Option("--max-upload-bytes", "TTSQ_MAX_UPLOAD_BYTES", "52428800", "largest upload body (413 beyond; JSON and forms get a smaller limit)"),
                 new Option("--max-text-length", "TTSQ_MAX_TEXT_LENGTH", "10000", "longest text in characters (0 = backend limit)"),
                 new Option("--max-queue-size", "TTSQ_MAX_QUEUE_SIZE", "10000", "queued jobs before 429 (0 = no limit)"),
                 new Option("--retention", "TTSQ_RETENTION", "24h", "delete finished jobs older than this (0 = keep); e.g. 90m, 24h, 7d"),
