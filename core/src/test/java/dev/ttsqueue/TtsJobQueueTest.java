@@ -270,12 +270,8 @@ class TtsJobQueueTest {
 
     @Test
     void finishedJobsAndTheirAudioGoAfterADayByDefault() throws Exception {
-        ControlledStore store = new ControlledStore(JobStore.inMemory());
-        java.util.concurrent.Semaphore passes = new java.util.concurrent.Semaphore(0);
-        store.beforeRequeueExpired(passes::release);
-        start(SyntheticBackend.builder().build(), b -> b.store(store));
-        String ref = upload(queue);
-        SynthesisResult done = await(queue.submit(JobRequest.ttsGenerate(ref, "kept for a day")));
+        java.util.concurrent.Semaphore passes = startCountingMaintenancePasses(b -> b);
+        SynthesisResult done = await(queue.submit(JobRequest.ttsGenerate(upload(queue), "kept for a day")));
 
         clock.advance(TtsJobQueue.DEFAULT_RETENTION.minusMinutes(1));
         awaitMaintenancePasses(passes);
@@ -289,17 +285,22 @@ class TtsJobQueueTest {
 
     @Test
     void keepFinishedJobsTurnsRetentionOff() throws Exception {
-        ControlledStore store = new ControlledStore(JobStore.inMemory());
-        java.util.concurrent.Semaphore passes = new java.util.concurrent.Semaphore(0);
-        store.beforeRequeueExpired(passes::release);
-        start(SyntheticBackend.builder().build(), b -> b.store(store).keepFinishedJobs());
-        String ref = upload(queue);
-        SynthesisResult done = await(queue.submit(JobRequest.ttsGenerate(ref, "kept for ever")));
+        java.util.concurrent.Semaphore passes = startCountingMaintenancePasses(TtsJobQueue.Builder::keepFinishedJobs);
+        SynthesisResult done = await(queue.submit(JobRequest.ttsGenerate(upload(queue), "kept for ever")));
 
         clock.advance(Duration.ofDays(30));
         awaitMaintenancePasses(passes);
         assertEquals(1, queue.list(null, 10).size());
         assertTrue(queue.audioStore().find(done.outputFileId()).isPresent());
+    }
+
+    /** Starts the queue on a store that releases a permit as each maintenance pass begins. */
+    private java.util.concurrent.Semaphore startCountingMaintenancePasses(java.util.function.UnaryOperator<TtsJobQueue.Builder> tweak) {
+        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        java.util.concurrent.Semaphore passes = new java.util.concurrent.Semaphore(0);
+        store.beforeRequeueExpired(passes::release);
+        start(SyntheticBackend.builder().build(), b -> tweak.apply(b.store(store)));
+        return passes;
     }
 
     /** Returns once a whole maintenance pass (timeouts, recovery, retention) ran after this call. */

@@ -197,8 +197,8 @@ public final class QueueEngine {
                     + backendInfo.supportedNfeSteps().stream().sorted().map(String::valueOf)
                             .reduce((a, b) -> a + ", " + b).orElse(""));
         }
-        int limit = Math.min(positiveOrMax(cfg.maxTextLength()), positiveOrMax(backendInfo.maxTextLength()));
-        if (request.text().length() > limit) {
+        int limit = maxTextLength();
+        if (limit > 0 && request.text().length() > limit) {
             throw new InvalidRequestException("Text is too long: " + request.text().length()
                     + " characters (limit " + limit + ")");
         }

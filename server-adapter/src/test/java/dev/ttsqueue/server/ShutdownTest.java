@@ -39,18 +39,7 @@ class ShutdownTest {
         String runningJob = s.queue.queueStatus().runningJobs().get(0);
         CompletableFuture<HttpResponse<String>> queued = sync(ref, "still queued when the server stops");
         String queuedJob = awaitQueuedJob();
-        // Returns with the headers, which come with the stream's first event: it is subscribed by then.
-        HttpResponse<java.util.stream.Stream<String>> events = s.http.send(s.request("/jobs/" + runningJob + "/events").GET().build(),
-                HttpResponse.BodyHandlers.ofLines());
-        java.util.Iterator<String> lines = events.body().iterator();
-        while (lines.hasNext() && !lines.next().startsWith("data:")) {
-            // up to the first event's data
-        }
-        CompletableFuture<String> rest = CompletableFuture.supplyAsync(() -> {
-            StringBuilder sb = new StringBuilder();
-            lines.forEachRemaining(l -> sb.append(l).append('\n'));
-            return sb.toString();
-        });
+        CompletableFuture<String> rest = followAfterFirstEvent(runningJob);
 
         s.server.close();
 
@@ -74,23 +63,31 @@ class ShutdownTest {
         String ref = s.upload();
         String job = s.submitAsync(ref, "an async job keeps running into the queue's own close", 0);
         assertTrue(backend.awaitStepsEntered(1, 30, TimeUnit.SECONDS));
-        HttpResponse<java.util.stream.Stream<String>> events = s.http.send(s.request("/jobs/" + job + "/events").GET().build(),
-                HttpResponse.BodyHandlers.ofLines());
-        java.util.Iterator<String> lines = events.body().iterator();
-        while (lines.hasNext() && !lines.next().startsWith("data:")) {
-            // up to the first event's data
-        }
-        CompletableFuture<String> rest = CompletableFuture.supplyAsync(() -> {
-            StringBuilder sb = new StringBuilder();
-            lines.forEachRemaining(l -> sb.append(l).append('\n'));
-            return sb.toString();
-        });
+        CompletableFuture<String> rest = followAfterFirstEvent(job);
 
         s.server.close();
 
         String tail = rest.get(30, TimeUnit.SECONDS);
         assertTrue(tail.contains(": server stopping"), tail);
         assertEquals(JobStatus.PROCESSING, s.queue.status(job).status(), "an async job is the queue's to finish, not the server's");
+    }
+
+    /**
+     * Opens the job's event stream and returns once its first event arrived (the stream is
+     * subscribed by then); the future gives everything after it, up to the stream's end.
+     */
+    private CompletableFuture<String> followAfterFirstEvent(String job) throws Exception {
+        HttpResponse<java.util.stream.Stream<String>> events = s.http.send(s.request("/jobs/" + job + "/events").GET().build(),
+                HttpResponse.BodyHandlers.ofLines());
+        java.util.Iterator<String> lines = events.body().iterator();
+        while (lines.hasNext() && !lines.next().startsWith("data:")) {
+            // up to the first event's data
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            StringBuilder sb = new StringBuilder();
+            lines.forEachRemaining(l -> sb.append(l).append('\n'));
+            return sb.toString();
+        });
     }
 
     private CompletableFuture<HttpResponse<String>> sync(String ref, String text) throws Exception {

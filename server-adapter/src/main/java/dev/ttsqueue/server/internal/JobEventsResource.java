@@ -55,12 +55,12 @@ public final class JobEventsResource {
         ctx.queue().status(id); // 404 before the stream opens for an unknown job
         BlockingQueue<Object> pending = new LinkedBlockingQueue<>();
         Subscription subscription = ctx.queue().subscribe(id, pending::add);
-        AutoCloseable onShutdown = ctx.shutdown().register(() -> pending.add(SERVER_STOPPING));
+        ShutdownHooks.Registration onShutdown = ctx.shutdown().register(() -> pending.add(SERVER_STOPPING));
         try {
             ctx.background().execute(() -> stream(id, pending, subscription, onShutdown, sink, sse));
         } catch (RejectedExecutionException e) {
             subscription.close();
-            closeQuietly(onShutdown);
+            onShutdown.close();
             throw new ApiException(503, "Too many open event streams; poll /jobs/" + id + "/status instead");
         }
     }
@@ -68,15 +68,7 @@ public final class JobEventsResource {
     /** Put in a stream's queue when the server stops: the stream ends at once, not at the next heartbeat. */
     private static final Object SERVER_STOPPING = new Object();
 
-    private static void closeQuietly(AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception ignored) {
-            // removing a hook cannot fail
-        }
-    }
-
-    private void stream(String id, BlockingQueue<Object> pending, Subscription subscription, AutoCloseable onShutdown,
+    private void stream(String id, BlockingQueue<Object> pending, Subscription subscription, ShutdownHooks.Registration onShutdown,
             SseEventSink sink, Sse sse) {
         long eventId = 0;
         try (subscription; sink) {
@@ -119,7 +111,7 @@ public final class JobEventsResource {
         } catch (RuntimeException e) {
             log.warn("event stream of job {} ended with an error: {}", id, e.toString());
         } finally {
-            closeQuietly(onShutdown);
+            onShutdown.close();
         }
     }
 

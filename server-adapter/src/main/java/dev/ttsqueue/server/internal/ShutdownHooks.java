@@ -18,8 +18,14 @@ public final class ShutdownHooks {
     private final AtomicLong ids = new AtomicLong();
     private volatile boolean shuttingDown;
 
+    /** Removes a hook that is no longer needed (its request was answered). */
+    public interface Registration extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** Registers {@code hook}; the returned handle removes it. Runs it at once when the server is already stopping. */
-    public AutoCloseable register(Runnable hook) {
+    public Registration register(Runnable hook) {
         long id = ids.incrementAndGet();
         hooks.put(id, hook);
         if (shuttingDown && hooks.remove(id) != null) {

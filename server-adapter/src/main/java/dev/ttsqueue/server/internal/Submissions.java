@@ -70,7 +70,7 @@ public final class Submissions {
         });
         response.setTimeout(timeoutMs, TimeUnit.MILLISECONDS);
         java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
-        AutoCloseable onShutdown = ctx.shutdown().register(() -> {
+        ShutdownHooks.Registration onShutdown = ctx.shutdown().register(() -> {
             // Nobody would collect the result after a restart: the job goes, the client learns why.
             stopping.set(true);
             boolean cancelled;
@@ -80,15 +80,11 @@ public final class Submissions {
                 cancelled = true; // the store failed: still answer rather than leave the client hanging
             }
             if (cancelled) {
-                response.resume(SHUTTING_DOWN.get());
+                response.resume(shuttingDown());
             } // else it had just finished: the completion below answers with its outcome
         });
         h.result().whenComplete((result, error) -> {
-            try {
-                onShutdown.close();
-            } catch (Exception impossible) {
-                throw new IllegalStateException(impossible);
-            }
+            onShutdown.close();
             Runnable answer = () -> {
                 try {
                     always.run();
@@ -96,7 +92,7 @@ public final class Submissions {
                     if (error == null) {
                         response.resume(ok.apply(result));
                     } else if (stopping.get() && unwrap(error) instanceof JobCancelledException) {
-                        response.resume(SHUTTING_DOWN.get()); // the same answer, whichever comes first
+                        response.resume(shuttingDown()); // the same answer, whichever comes first
                     } else {
                         response.resume(failure(error));
                     }
@@ -112,8 +108,9 @@ public final class Submissions {
         });
     }
 
-    private static final java.util.function.Supplier<ApiException> SHUTTING_DOWN =
-            () -> new ApiException(503, "Server is shutting down; the job was cancelled");
+    private static ApiException shuttingDown() {
+        return new ApiException(503, "Server is shutting down; the job was cancelled");
+    }
 
     private static Throwable unwrap(Throwable error) {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
