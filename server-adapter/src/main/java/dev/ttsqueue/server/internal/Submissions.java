@@ -5,7 +5,6 @@ import dev.ttsqueue.JobCancelledException;
 import dev.ttsqueue.JobFailedException;
 import dev.ttsqueue.JobHandle;
 import dev.ttsqueue.JobRequest;
-import dev.ttsqueue.QueueFullException;
 import dev.ttsqueue.SynthesisResult;
 import jakarta.ws.rs.container.AsyncResponse;
 import java.util.LinkedHashMap;
@@ -34,16 +33,9 @@ public final class Submissions {
                 r.number("cross_fade_duration", d.crossFadeDuration()));
     }
 
-    /** Queues {@code request}, counting it (or its refusal for a full queue) in the metrics. */
+    /** Queues {@code request} (the metrics hear of it, or of its refusal, from the queue). */
     public JobHandle submit(JobRequest request) {
-        try {
-            JobHandle h = ctx.queue().submit(request);
-            ctx.metrics().submitted();
-            return h;
-        } catch (QueueFullException e) {
-            ctx.metrics().rejectedQueueFull();
-            throw e;
-        }
+        return ctx.queue().submit(request);
     }
 
     /** {@code {job_id, message, queue_position}}. */
@@ -51,7 +43,7 @@ public final class Submissions {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("job_id", h.id());
         m.put("message", "Job submitted successfully");
-        m.put("queue_position", h.snapshot().queuePosition());
+        m.put("queue_position", h.accepted().queuePosition());
         return m;
     }
 
