@@ -79,6 +79,7 @@ for _ in $(seq 1 300); do
   sleep 0.2
 done
 
+runs=0
 queued() {
   curl -sf "$base/jobs/queue-status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["queue_size"])'
 }
@@ -89,8 +90,9 @@ load() {
   local per_thread=$(( (answers + threads - 1) / threads ))
   local before after line
   before="$(queued)"
-  line="$(wrk -t"$threads" -c"$connections" -d600s --timeout 10s -s "$here/wrk/load.lua" "$base" -- "$kind" "$per_thread" $arg \
-      | grep '^{"answers"')"
+  local done_file="$work/done.$((++runs))"
+  line="$(wrk -t"$threads" -c"$connections" -d600s --timeout 10s -s "$here/wrk/load.lua" "$base" -- "$kind" "$per_thread" \
+      "$done_file" $arg | grep '^{"answers"')"
   after="$(queued)"
   if [ "$name" != "-" ]; then
     local inner="${line#\{}"

@@ -1,7 +1,8 @@
 -- wrk script for the queue-depth benchmark (queue-depth.sh): sends one kind of request until each
--- thread has had a fixed number of answers, then reports one JSON line.
+-- thread has had a fixed number of answers, then reports one JSON line. The done file (new and
+-- empty for each run) is where threads say they are through.
 --
---   wrk -t2 -c32 -d600s -s load.lua URL -- <kind> <answers per thread> [argument]
+--   wrk -t2 -c32 -d600s -s load.lua URL -- <kind> <answers per thread> <done file> [argument]
 --
 -- kinds:
 --   submit  POST /jobs/submit, the JSON body of the issue's measurements; with an argument, the
@@ -10,15 +11,15 @@
 --   cancel  DELETE /jobs/<id> for the ids in the files <argument>.*, each thread its share
 -- Only answers count; socket errors and statuses of 400 and more are reported apart.
 
-local threads = {}
+local all_threads = {}
 local counter = 0
 
 function setup(thread)
   thread:set("index", counter)
   counter = counter + 1
-  table.insert(threads, thread)
-  for _, t in ipairs(threads) do
-    t:set("threads", counter)
+  table.insert(all_threads, thread)
+  for _, t in ipairs(all_threads) do
+    t:set("thread_count", counter)
   end
 end
 
@@ -27,7 +28,8 @@ local submit_body = '{"job_type":"tts_permanent","parameters":{"voice_name":"myv
 function init(args)
   kind = args[1]
   quota = tonumber(args[2])
-  argument = args[3]
+  done_file = args[3]
+  argument = args[4]
   answers = 0
   if kind == "submit" then
     prebuilt = wrk.format("POST", "/jobs/submit", {["Content-Type"] = "application/json"}, submit_body)
@@ -44,7 +46,7 @@ function init(args)
       local f = io.open(argument .. "." .. file, "r")
       if not f then break end
       for line in f:lines() do
-        if n % threads == index then
+        if n % thread_count == index then
           table.insert(cancels, line)
         end
         n = n + 1
@@ -73,8 +75,20 @@ function response(status, headers, body)
     local id = string.match(body, '"job_id":"([^"]+)"')
     if id then ids:write(id, "\n") end
   end
-  if answers >= quota then
+  if answers >= quota and not finished then
+    finished = true
     if ids then ids:close(); ids = nil end
+    -- wrk's main thread sleeps for the whole -d duration; the last thread to reach its quota
+    -- interrupts it (SIGINT), so a run ends when every thread had its answers. From a background
+    -- shell a few milliseconds later: system() ignores SIGINT in its caller until it returns.
+    local f = io.open(done_file, "a")
+    f:write(index, "\n")
+    f:close()
+    local lines = 0
+    for _ in io.lines(done_file) do lines = lines + 1 end
+    if lines >= thread_count then
+      os.execute("(sleep 0.005; kill -INT $PPID) >/dev/null 2>&1 &")
+    end
     wrk.thread:stop()
   end
 end
