@@ -31,6 +31,7 @@ public final class ControlledStore implements JobStore {
     private volatile Runnable beforeFail = () -> { };
     private volatile java.util.function.Consumer<Optional<Claim>> afterClaim = claim -> { };
     private volatile boolean shared;
+    private volatile boolean loseResults;
 
     public ControlledStore(JobStore delegate) {
         this.delegate = delegate;
@@ -86,6 +87,11 @@ public final class ControlledStore implements JobStore {
         this.beforeComplete = hook;
     }
 
+    /** From now on completed jobs are stored without their result, as a store that lost it would hold them. */
+    public void loseResults() {
+        this.loseResults = true;
+    }
+
     @Override
     public Optional<JobRecord> enqueue(JobRecord job, int maxQueued) {
         return delegate.enqueue(job, maxQueued);
@@ -118,7 +124,7 @@ public final class ControlledStore implements JobStore {
     @Override
     public boolean complete(String jobId, long fencingToken, SynthesisResult result, Instant now) {
         beforeComplete.run();
-        return delegate.complete(jobId, fencingToken, result, now);
+        return delegate.complete(jobId, fencingToken, loseResults ? null : result, now);
     }
 
     @Override
