@@ -31,7 +31,7 @@ public final class ControlledStore implements JobStore {
     private volatile Runnable beforeFail = () -> { };
     private volatile java.util.function.Consumer<Optional<Claim>> afterClaim = claim -> { };
     private volatile boolean shared;
-    private volatile boolean loseResults;
+    private volatile Predicate<SynthesisResult> loseResult = result -> false;
 
     public ControlledStore(JobStore delegate) {
         this.delegate = delegate;
@@ -89,7 +89,12 @@ public final class ControlledStore implements JobStore {
 
     /** From now on completed jobs are stored without their result, as a store that lost it would hold them. */
     public void loseResults() {
-        this.loseResults = true;
+        loseResultsWhere(result -> true);
+    }
+
+    /** Like {@link #loseResults()}, for the results {@code which} picks (by their text, say). */
+    public void loseResultsWhere(Predicate<SynthesisResult> which) {
+        this.loseResult = which;
     }
 
     @Override
@@ -124,7 +129,7 @@ public final class ControlledStore implements JobStore {
     @Override
     public boolean complete(String jobId, long fencingToken, SynthesisResult result, Instant now) {
         beforeComplete.run();
-        return delegate.complete(jobId, fencingToken, loseResults ? null : result, now);
+        return delegate.complete(jobId, fencingToken, result != null && loseResult.test(result) ? null : result, now);
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.ttsqueue.testing.MutableClock;
 import dev.ttsqueue.testing.SyntheticBackend;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -82,6 +83,10 @@ class HealthTest {
         assertTrue(noVocoder.json().get("model_loaded").asBoolean());
         assertFalse(noVocoder.json().get("vocoder_loaded").asBoolean());
         assertTrue(s.queue.isOpen());
+        // Jobs are refused as the old server refused them, instead of being queued to fail.
+        TestServer.Reply refused = s.postForm("/jobs/tts-generate-async", Map.of("audio_file_id", s.upload(), "text", "x"));
+        assertEquals(503, refused.status());
+        assertEquals("Models not loaded", refused.detail());
 
         backend.reportModelState(ModelState.LOADED);
         assertEquals(200, s.get("/health").status());

@@ -21,8 +21,10 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -165,13 +167,13 @@ public final class AudioResource {
                 .header("Content-Length", length);
     }
 
-    private static void copy(InputStream in, java.io.OutputStream out, long n) throws IOException {
+    private static void copy(InputStream in, OutputStream out, long n) throws IOException {
         byte[] buf = new byte[64 * 1024];
         long left = n;
         while (left > 0) {
             int r = in.read(buf, 0, (int) Math.min(buf.length, left));
             if (r < 0) {
-                throw new java.io.EOFException("stored audio " + n + " bytes shorter than recorded");
+                throw new EOFException("stored audio shorter than the " + n + " bytes recorded");
             }
             out.write(buf, 0, r);
             left -= r;

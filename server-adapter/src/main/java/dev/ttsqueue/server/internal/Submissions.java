@@ -48,8 +48,15 @@ public final class Submissions {
         }
     }
 
-    /** Queues {@code request}, counting it (or its refusal for a full queue) in the metrics. */
+    /**
+     * Queues {@code request}, counting it (or its refusal for a full queue) in the metrics. While
+     * the backend reports its model or vocoder unloaded, jobs are refused with the old server's
+     * 503 {@code Models not loaded} instead of being queued to fail.
+     */
     public JobHandle submit(JobRequest request) {
+        if (!modelReady()) {
+            throw new ApiException(503, "Models not loaded");
+        }
         try {
             JobHandle h = ctx.queue().submit(request);
             ctx.metrics().submitted();
@@ -57,6 +64,14 @@ public final class Submissions {
         } catch (QueueFullException e) {
             ctx.metrics().rejectedQueueFull();
             throw e;
+        }
+    }
+
+    private boolean modelReady() {
+        try {
+            return ctx.queue().modelState().ready();
+        } catch (RuntimeException e) {
+            return false; // a backend that cannot say whether it has its model cannot be trusted with a job
         }
     }
 

@@ -2,6 +2,7 @@ package dev.ttsqueue.audio.codecs.internal;
 
 import dev.ttsqueue.audio.AudioFormatException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * Where the MPEG audio frames of a file lie, found by walking frame headers from the first to the
@@ -95,7 +96,7 @@ public record MpegStream(MpegFrameHeader first, int start, int end, long frames)
         if (problem != null) {
             throw new AudioFormatException(first == null
                     ? "Invalid MP3 file: no MPEG audio frame where the audio should start (byte " + pos + ")"
-                    : "Corrupt MP3 file: no valid frame header at byte " + pos + " (" + problem.name().toLowerCase().replace('_', ' ') + ")");
+                    : "Corrupt MP3 file: no valid frame header at byte " + pos + " (" + problem.name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")");
         }
         MpegFrameHeader h = MpegFrameHeader.read(data, pos);
         if (first != null && !first.sameStreamAs(h)) {
