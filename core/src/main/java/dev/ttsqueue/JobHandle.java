@@ -30,6 +30,13 @@ public interface JobHandle {
     /** The job as it stands now. */
     JobSnapshot snapshot();
 
+    /**
+     * The job as it stood when the queue accepted it: queued, with its place in the queue and its
+     * estimated completion at that moment. Costs nothing: {@link TtsJobQueue#submit} worked it out.
+     * For a handle from {@link TtsJobQueue#handle}, the job as it stood the first time this is asked.
+     */
+    JobSnapshot accepted();
+
     /** Same as {@code queue.cancel(id())}. */
     boolean cancel();
 }

@@ -5,10 +5,11 @@ package dev.ttsqueue;
  * a worker: a slow listener delays other listeners but never the model. Events of one job arrive
  * in order. A listener that throws is logged and skipped; the job and the other listeners go on.
  *
- * <p>Listeners too slow to keep up lose progress events, never others: once 10,000 progress
- * events wait for the event thread, new ones are dropped (with a warning in the log) until the
- * backlog shrinks, so memory stays bounded. A later progress event or the job's terminal event
- * always carries what a dropped one said. Queued, started and terminal events are never dropped.
+ * <p>A listener too slow to keep up sees fewer progress events, never fewer of the others: while a
+ * job's progress event waits for the event thread, a newer report of that job takes its place, so
+ * the backlog holds at most one progress event per running job and memory stays bounded. Each
+ * progress event carries the whole progress (steps, percent, ETA), so the newest says everything
+ * the replaced ones did. Queued, started and terminal events are never dropped or merged.
  */
 @FunctionalInterface
 public interface JobListener {

@@ -122,13 +122,38 @@ public final class TtsJobQueue implements AutoCloseable {
      * Jobs newest first.
      *
      * @param status only jobs in this state; null for all
-     * @param limit at most this many (1–10,000)
+     * @param limit at most this many (1–1,000)
      */
     public List<JobSnapshot> list(JobStatus status, int limit) {
-        return engine.list(status, limit);
+        return engine.list(status, limit, null).jobs();
     }
 
-    /** Listens to every job's events (see {@link JobListener} for the thread model). */
+    /**
+     * One page of jobs, newest first. Each page costs O(log n + limit), however many jobs the
+     * store holds; jobs submitted after the first page was read do not appear in later pages.
+     *
+     * @param status only jobs in this state; null for all
+     * @param limit at most this many (1–1,000)
+     * @param cursor null for the first page; then the previous page's {@link JobPage#nextCursor()}
+     * @throws InvalidRequestException for a limit out of range or a cursor no listing gave
+     */
+    public JobPage list(JobStatus status, int limit, String cursor) {
+        return engine.list(status, limit, cursor);
+    }
+
+    /**
+     * Adds a listener for metrics: it is told of every job's milestones (submitted, refused,
+     * started, finished) on the thread where they happen, with no snapshot built for it.
+     */
+    public Subscription addMetricsListener(QueueMetricsListener listener) {
+        return engine.addMetricsListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Listens to every job's events (see {@link JobListener} for the thread model). Each event
+     * carries a {@link JobSnapshot}, built for it on the event thread: for counts and timings,
+     * a {@link QueueMetricsListener} costs less.
+     */
     public Subscription addListener(JobListener listener) {
         return engine.addListener(null, listener);
     }
@@ -216,6 +241,7 @@ public final class TtsJobQueue implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         LongSupplier seedSource;
         final List<JobListener> listeners = new ArrayList<>();
+        final List<QueueMetricsListener> metricsListeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -351,6 +377,12 @@ public final class TtsJobQueue implements AutoCloseable {
             return this;
         }
 
+        /** A metrics listener, registered before the first job (jobs recovered at start included). */
+        public Builder metricsListener(QueueMetricsListener value) {
+            metricsListeners.add(Objects.requireNonNull(value));
+            return this;
+        }
+
         public TtsJobQueue build() {
             if (backend == null) {
                 throw new IllegalStateException("a backend is required");
@@ -360,7 +392,8 @@ public final class TtsJobQueue implements AutoCloseable {
                     audioStore != null ? audioStore : AudioStore.inMemory(clock, Duration.ofHours(24), null),
                     voiceBank, transcriber, workers, maxQueueSize, maxTextLength, jobTimeout, leaseDuration,
                     maintenanceInterval, closeGracePeriod, retentionMaxAge, retentionInterval, maxAttempts, clock,
-                    seedSource != null ? seedSource : () -> ThreadLocalRandom.current().nextLong(), List.copyOf(listeners));
+                    seedSource != null ? seedSource : () -> ThreadLocalRandom.current().nextLong(), List.copyOf(listeners),
+                    List.copyOf(metricsListeners));
             return new TtsJobQueue(QueueEngine.start(cfg), backend);
         }
 

@@ -78,7 +78,7 @@ class TtsJobQueueTest {
     @Test
     void progressIsMonotoneAndEndsAt100() throws Exception {
         start(SyntheticBackend.builder().steps(10).gated().build(), b -> b);
-        List<JobProgress> seen = new CopyOnWriteArrayList<>();
+        BlockingQueue<JobProgress> seen = new LinkedBlockingQueue<>();
         // Registered before submit: the first report (0 of 10) comes as soon as a worker takes the job.
         queue.addListener(e -> {
             if (e.kind() == JobEvent.Kind.PROGRESS) {
@@ -86,59 +86,77 @@ class TtsJobQueueTest {
             }
         });
         JobHandle h = queue.submit(JobRequest.ttsGenerate(upload(queue), "progress"));
-        backend.release(10);
-        await(h);
-        queue.close(); // drains the event thread, so every progress event has been delivered
-        assertEquals(11, seen.size(), "one report at start and one per step: " + seen);
-        for (int i = 1; i < seen.size(); i++) {
-            assertTrue(seen.get(i).percent() >= seen.get(i - 1).percent(), "not monotone: " + seen);
+        JobProgress previous = seen.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertNotNull(previous, "a report when the job starts");
+        assertEquals(0, previous.stepsDone());
+        // One step at a time, each report awaited: a listener that keeps up sees every one of them.
+        for (int step = 1; step <= 10; step++) {
+            backend.release(1);
+            JobProgress p = seen.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertNotNull(p, "no report for step " + step);
+            assertEquals(step, p.stepsDone());
+            assertTrue(p.percent() >= previous.percent(), "not monotone: " + previous + " then " + p);
+            assertTrue(p.percent() < 100.0, "100 is reserved for completion");
+            previous = p;
         }
-        assertTrue(seen.get(seen.size() - 1).percent() < 100.0, "100 is reserved for completion");
+        await(h);
         assertEquals(100.0, queue.status(h.id()).progress());
     }
 
     @Test
-    void etaComesFromMeasuredSecondsPerStepOnTheInjectedClock() throws Exception {
+    void etasComeFromTheJobsOwnPaceAndFromACostPerJobAndPerCharacterOfTheWorkAhead() throws Exception {
         start(SyntheticBackend.builder().steps(4).gated().build(), b -> b);
         BlockingQueue<JobEvent> events = new LinkedBlockingQueue<>();
         queue.addListener(events::add);
         String ref = upload(queue);
-        JobHandle first = queue.submit(JobRequest.ttsGenerate(ref, "first"));
+        JobHandle a = queue.submit(JobRequest.ttsGenerate(ref, "a".repeat(10)));
         assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
         Instant started = clock.instant();
         clock.advance(Duration.ofSeconds(2));
         backend.release(1);
         JobProgress p = nextProgress(events, 1);
-        // 2 s for one step, 3 steps left.
+        // Its own pace: 2 s for one step, 3 steps left.
         assertEquals(started.plusSeconds(2 + 3 * 2), p.estimatedCompletion());
         assertEquals(25.0, p.percent());
-        assertEquals(started.plusSeconds(8), queue.status(first.id()).estimatedCompletion());
+        assertEquals(started.plusSeconds(8), queue.status(a.id()).estimatedCompletion());
 
-        // Nothing finished yet, so a queued job's size is unknown: no ETA rather than a guess.
-        JobHandle early = queue.submit(JobRequest.ttsGenerate(ref, "early"));
-        assertNull(queue.status(early.id()).estimatedCompletion());
+        // Nothing finished yet, so how long a job takes here is unknown: no ETA rather than a guess.
+        JobHandle b = queue.submit(JobRequest.ttsGenerate(ref, "b".repeat(30)));
+        assertNull(queue.status(b.id()).estimatedCompletion());
 
-        backend.release(3 + 4);
-        await(first);
-        await(early);
-        // Now 4 steps per job at 2 s per step (the later steps took no clock time, so the average moved).
-        JobHandle running = queue.submit(JobRequest.ttsGenerate(ref, "running"));
-        assertTrue(backend.awaitStepsEntered(3 + 4 + 1, WAIT_SECONDS, TimeUnit.SECONDS), "rest of first, all of early, first of running");
-        JobHandle queued = queue.submit(JobRequest.ttsGenerate(ref, "queued"));
-        JobSnapshot q = queue.status(queued.id());
-        assertEquals(1, q.queuePosition());
-        double sps = secondsPerStepFrom(queue.status(running.id()), clock.instant());
-        // Ahead of it: the running job's 4 steps left (it reported 0 of 4), then its own 4.
-        assertEquals(clock.instant().plusNanos((long) ((4 + 4) * sps * 1e9)), q.estimatedCompletion());
-        backend.release(8);
-        await(running);
-        await(queued);
+        clock.advance(Duration.ofSeconds(6));
+        backend.release(3);
+        await(a); // 10 characters in 8 s
+        assertTrue(backend.awaitStepsEntered(3 + 1, WAIT_SECONDS, TimeUnit.SECONDS), "the rest of a, then b started");
+        clock.advance(Duration.ofSeconds(12));
+        backend.release(4);
+        await(b); // 30 characters in 12 s: so 6 s per job plus 0.2 s per character
+
+        JobHandle c = queue.submit(JobRequest.ttsGenerate(ref, "c".repeat(20)));
+        assertTrue(backend.awaitStepsEntered(3 + 1, WAIT_SECONDS, TimeUnit.SECONDS), "the rest of b, then c started");
+        JobHandle d = queue.submit(JobRequest.ttsGenerate(ref, "d".repeat(50)));
+        JobHandle e = queue.submit(JobRequest.ttsGenerate(ref, "e".repeat(5)));
+        Instant now = clock.instant();
+        // c has reported no step yet: 6 + 0.2 × 20 = 10 s from its start, which is now.
+        assertNear(now.plusSeconds(10), queue.status(c.id()).estimatedCompletion());
+        // d: c's 10 s, then its own 6 + 0.2 × 50 = 16 s.
+        JobSnapshot sd = queue.status(d.id());
+        assertEquals(1, sd.queuePosition());
+        assertNear(now.plusSeconds(10 + 16), sd.estimatedCompletion());
+        assertNear(now.plusSeconds(10 + 16), d.accepted().estimatedCompletion());
+        // e: c's 10 s, one job of 50 characters ahead (16 s), then its own 6 + 0.2 × 5 = 7 s.
+        JobSnapshot se = queue.status(e.id());
+        assertEquals(2, se.queuePosition());
+        assertNear(now.plusSeconds(10 + 16 + 7), se.estimatedCompletion());
+        backend.release(12);
+        await(c);
+        await(d);
+        await(e);
     }
 
-    /** Reads the seconds-per-step the queue uses back from a running job's ETA (4 steps left). */
-    private static double secondsPerStepFrom(JobSnapshot running, Instant now) {
-        assertNotNull(running.estimatedCompletion());
-        return Duration.between(now, running.estimatedCompletion()).toNanos() / 1e9 / 4;
+    private static void assertNear(Instant expected, Instant actual) {
+        assertNotNull(actual, "no estimate");
+        assertTrue(Math.abs(Duration.between(expected, actual).toMillis()) <= 1, "expected " + expected + ", got " + actual);
     }
 
     private static JobProgress nextProgress(BlockingQueue<JobEvent> events, int stepsDone) throws InterruptedException {

@@ -12,6 +12,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,21 +25,26 @@ final class EventBus implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventBus.class);
 
     private final ExecutorService executor;
-    /** Progress events waiting for the event thread beyond which new ones are dropped. */
-    static final int MAX_PENDING_PROGRESS = 10_000;
-
-    private final int maxPendingProgress;
-    private final java.util.concurrent.atomic.AtomicInteger pendingProgress = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong droppedProgress = new java.util.concurrent.atomic.AtomicLong();
     private final List<JobListener> global = new CopyOnWriteArrayList<>();
     private final Map<String, List<JobListener>> perJob = new ConcurrentHashMap<>();
+    /**
+     * The newest progress event of each job that waits for the event thread. A job has at most one
+     * progress task queued: a newer report replaces the waiting one's content instead of queuing
+     * another, so the event thread's backlog is bounded by the running jobs, not by their steps.
+     */
+    private final Map<String, PendingProgress> pendingProgress = new ConcurrentHashMap<>();
+    private final AtomicLong coalescedProgress = new AtomicLong();
 
-    EventBus() {
-        this(MAX_PENDING_PROGRESS);
+    /** A waiting progress event; {@code event} is replaced while it waits. */
+    private static final class PendingProgress {
+        volatile Supplier<JobEvent> event;
+
+        PendingProgress(Supplier<JobEvent> event) {
+            this.event = event;
+        }
     }
 
-    EventBus(int maxPendingProgress) {
-        this.maxPendingProgress = maxPendingProgress;
+    EventBus() {
         executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "ttsq-events");
             t.setDaemon(true);
@@ -68,36 +75,42 @@ final class EventBus implements AutoCloseable {
     }
 
     /**
-     * Queues a progress event unless {@value #MAX_PENDING_PROGRESS} of them already wait for a slow
-     * listener: then it is dropped (returns false), so a listener that cannot keep up costs bounded
-     * memory. Nothing else is ever dropped: the job's later progress and its terminal event carry
-     * everything a dropped one said. {@code supplier} may still decide, on the event thread, that
-     * there is nothing to deliver (null).
+     * Queues a progress event of {@code jobId}, or, when one of that job is still waiting for the
+     * event thread, puts this one in its place: listeners that keep up see every report, slower
+     * ones the newest. Progress reports carry the whole state (steps, percent, ETA), so nothing a
+     * replaced one said is lost. The event keeps the place in the order of the report it replaced,
+     * which is still after every event of the job published before it. {@code supplier} may decide,
+     * on the event thread, that there is nothing to deliver (null).
      */
-    boolean publishProgress(java.util.function.Supplier<JobEvent> supplier) {
-        if (pendingProgress.incrementAndGet() > maxPendingProgress) {
-            pendingProgress.decrementAndGet();
-            if (droppedProgress.getAndIncrement() % 10_000 == 0) {
-                log.warn("listeners are too slow: {} progress events waiting; dropping new ones ({} dropped so far)",
-                        maxPendingProgress, droppedProgress.get());
+    void publishProgress(String jobId, Supplier<JobEvent> supplier) {
+        boolean[] queuedNew = {false};
+        pendingProgress.compute(jobId, (id, waiting) -> {
+            if (waiting == null) {
+                queuedNew[0] = true;
+                return new PendingProgress(supplier);
             }
-            return false;
+            waiting.event = supplier;
+            return waiting;
+        });
+        if (!queuedNew[0]) {
+            coalescedProgress.incrementAndGet();
+            return;
         }
         publishLazily(() -> {
-            pendingProgress.decrementAndGet();
-            return supplier.get();
+            // Removed before it is read: a report arriving from now on queues a task of its own.
+            PendingProgress p = pendingProgress.remove(jobId);
+            return p == null ? null : p.event.get();
         });
-        return true;
     }
 
-    /** Progress events dropped so far because listeners were too slow. */
-    long droppedProgressEvents() {
-        return droppedProgress.get();
+    /** Progress events replaced by newer ones before the event thread got to them. */
+    long coalescedProgressEvents() {
+        return coalescedProgress.get();
     }
 
-    /** Progress events waiting for the event thread. */
+    /** Jobs with a progress event waiting for the event thread. */
     int pendingProgressEvents() {
-        return pendingProgress.get();
+        return pendingProgress.size();
     }
 
     /**
@@ -105,7 +118,7 @@ final class EventBus implements AutoCloseable {
      * before it; {@code null} from the supplier means "nothing to deliver". Lets a caller fix an
      * event's place in the order before the state it describes exists.
      */
-    void publishLazily(java.util.function.Supplier<JobEvent> supplier) {
+    void publishLazily(Supplier<JobEvent> supplier) {
         run(() -> {
             JobEvent event = supplier.get();
             if (event == null) {

@@ -7,6 +7,8 @@ import dev.ttsqueue.spi.Claim;
 import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.JobStore;
 import dev.ttsqueue.spi.LeaseState;
+import dev.ttsqueue.spi.QueuePlace;
+import dev.ttsqueue.store.RunOrderIndex;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,38 +18,56 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 
 /**
- * The library's default store: a map of jobs plus a sorted set of the queued ones, under one lock.
- * Every operation is O(log n) except {@link #queuePosition}, O(distance to the nearer end of the
- * queue), and listings, which are O(n).
+ * The library's default store: every job in memory, under one lock, with an index for each
+ * question the queue asks, so that no operation walks the jobs:
+ * <ul>
+ *   <li>queued jobs in a {@link RunOrderIndex}: claim, place in the queue and work ahead in O(log n);
+ *   <li>jobs of each state by sequence: listings page through them in O(log n + page);
+ *   <li>finished jobs by completion time: a purge costs O(log n) per job it removes;
+ *   <li>counts per state kept as counters.
+ * </ul>
+ * A job's record lives in one {@link Slot} that every index shares, so an update (progress, a
+ * lease renewal) replaces one reference and touches no index unless the state changes.
  */
 public final class InMemoryJobStore implements JobStore {
 
-    /**
-     * Run order: higher priority first, then submission order. Compares rather than negates the
-     * priority, because {@code -Integer.MIN_VALUE} overflows and would put the lowest priority first.
-     */
-    static final Comparator<JobRecord> RUN_ORDER = InMemoryJobStore::compareRunOrder;
+    /** One job. The record changes; the sequence, which orders the slot in every index, never does. */
+    private static final class Slot {
+        final long sequence;
+        JobRecord record;
 
-    /** One plain method rather than a composed comparator: it runs O(log n) times per enqueue and claim. */
-    private static int compareRunOrder(JobRecord a, JobRecord b) {
-        int byPriority = Integer.compare(b.priority(), a.priority());
-        return byPriority != 0 ? byPriority : Long.compare(a.sequence(), b.sequence());
+        Slot(long sequence, JobRecord record) {
+            this.sequence = sequence;
+            this.record = record;
+        }
     }
 
+    private static final Comparator<Slot> BY_SEQUENCE = (a, b) -> Long.compare(a.sequence, b.sequence);
+    /** Terminal slots only: their completion time no longer changes. */
+    private static final Comparator<Slot> BY_COMPLETION = (a, b) -> {
+        int c = a.record.completedAt().compareTo(b.record.completedAt());
+        return c != 0 ? c : Long.compare(a.sequence, b.sequence);
+    };
+
     private final Object lock = new Object();
-    private final Map<String, JobRecord> jobs = new HashMap<>();
-    private final TreeSet<JobRecord> queued = new TreeSet<>(RUN_ORDER);
-    /** Ids of processing jobs, so lease checks need not scan finished ones. */
-    private final java.util.Set<String> processing = new java.util.HashSet<>();
-    /** Jobs per state, indexed by ordinal (no boxing on the submit/claim/complete path). */
-    private final long[] counts = new long[JobStatus.values().length];
+    private final Map<String, Slot> jobs = new HashMap<>();
+    private final RunOrderIndex<Slot> queued = new RunOrderIndex<>();
+    private final EnumMap<JobStatus, NavigableSet<Slot>> byStatus = new EnumMap<>(JobStatus.class);
+    private final TreeSet<Slot> finished = new TreeSet<>(BY_COMPLETION);
     private long nextSequence = 1;
     private long nextToken = 1;
+
+    public InMemoryJobStore() {
+        for (JobStatus s : JobStatus.values()) {
+            byStatus.put(s, new TreeSet<>(BY_SEQUENCE));
+        }
+    }
 
     @Override
     public Optional<JobRecord> enqueue(JobRecord job, int maxQueued) {
@@ -62,14 +82,13 @@ public final class InMemoryJobStore implements JobStore {
                 return Optional.empty();
             }
             JobRecord stored = job.withSequence(nextSequence);
+            Slot slot = new Slot(stored.sequence(), stored);
             // One hash lookup for the duplicate check and the insert.
-            JobRecord existing = jobs.putIfAbsent(stored.id(), stored);
-            if (existing != null) {
+            if (jobs.putIfAbsent(stored.id(), slot) != null) {
                 throw new IllegalArgumentException("job " + job.id() + " already exists");
             }
             nextSequence++;
-            queued.add(stored);
-            bump(JobStatus.QUEUED, 1);
+            index(slot);
             return Optional.of(stored);
         }
     }
@@ -77,12 +96,12 @@ public final class InMemoryJobStore implements JobStore {
     @Override
     public Optional<Claim> claimNext(String workerId, Instant now, Duration lease) {
         synchronized (lock) {
-            JobRecord next = queued.pollFirst();
+            Slot next = queued.first();
             if (next == null) {
                 return Optional.empty();
             }
             long token = nextToken++;
-            JobRecord claimed = next.claimed(workerId, now, now.plus(lease), token);
+            JobRecord claimed = next.record.claimed(workerId, now, now.plus(lease), token);
             replace(next, claimed);
             return Optional.of(new Claim(claimed, token));
         }
@@ -116,12 +135,12 @@ public final class InMemoryJobStore implements JobStore {
 
     private LeaseState updateHeld(String jobId, long token, UnaryOperator<JobRecord> change) {
         synchronized (lock) {
-            JobRecord current = jobs.get(jobId);
+            Slot slot = jobs.get(jobId);
+            JobRecord current = slot == null ? null : slot.record;
             if (current == null || current.status() != JobStatus.PROCESSING || current.fencingToken() != token) {
                 return LeaseState.LOST;
             }
-            JobRecord updated = change.apply(current);
-            replace(current, updated);
+            replace(slot, change.apply(current));
             return current.cancelRequested() ? LeaseState.CANCEL_REQUESTED : LeaseState.HELD;
         }
     }
@@ -129,18 +148,18 @@ public final class InMemoryJobStore implements JobStore {
     @Override
     public CancelOutcome requestCancel(String jobId, Instant now) {
         synchronized (lock) {
-            JobRecord current = jobs.get(jobId);
-            if (current == null) {
+            Slot slot = jobs.get(jobId);
+            if (slot == null) {
                 return CancelOutcome.NOT_FOUND;
             }
+            JobRecord current = slot.record;
             switch (current.status()) {
                 case QUEUED -> {
-                    queued.remove(current);
-                    replace(current, current.cancelled(now));
+                    replace(slot, current.cancelled(now));
                     return CancelOutcome.CANCELLED;
                 }
                 case PROCESSING -> {
-                    replace(current, current.withCancelRequested());
+                    replace(slot, current.withCancelRequested());
                     return CancelOutcome.CANCEL_REQUESTED;
                 }
                 default -> {
@@ -153,31 +172,68 @@ public final class InMemoryJobStore implements JobStore {
     @Override
     public Optional<JobRecord> get(String jobId) {
         synchronized (lock) {
-            return Optional.ofNullable(jobs.get(jobId));
+            Slot slot = jobs.get(jobId);
+            return slot == null ? Optional.empty() : Optional.of(slot.record);
         }
     }
 
     @Override
-    public List<JobRecord> list(JobStatus status, int limit) {
+    public List<JobRecord> list(JobStatus status, long beforeSequence, int limit) {
         synchronized (lock) {
-            List<JobRecord> out = new ArrayList<>();
-            for (JobRecord j : jobs.values()) {
-                if (status == null || j.status() == status) {
-                    out.add(j);
+            List<JobRecord> out = new ArrayList<>(Math.max(0, Math.min(limit, 1024)));
+            if (limit <= 0) {
+                return out;
+            }
+            Slot bound = probe(beforeSequence);
+            if (status != null) {
+                Iterator<Slot> it = byStatus.get(status).headSet(bound, false).descendingIterator();
+                while (it.hasNext() && out.size() < limit) {
+                    out.add(it.next().record);
+                }
+                return out;
+            }
+            // Newest first across every state: a merge of the per-state sets, each read newest first.
+            List<Iterator<Slot>> sources = new ArrayList<>();
+            List<Slot> heads = new ArrayList<>();
+            for (NavigableSet<Slot> set : byStatus.values()) {
+                Iterator<Slot> it = set.headSet(bound, false).descendingIterator();
+                if (it.hasNext()) {
+                    sources.add(it);
+                    heads.add(it.next());
                 }
             }
-            out.sort(Comparator.comparingLong(JobRecord::sequence).reversed());
-            return out.size() > limit ? new ArrayList<>(out.subList(0, Math.max(0, limit))) : out;
+            while (out.size() < limit && !sources.isEmpty()) {
+                int newest = 0;
+                for (int i = 1; i < heads.size(); i++) {
+                    if (heads.get(i).sequence > heads.get(newest).sequence) {
+                        newest = i;
+                    }
+                }
+                out.add(heads.get(newest).record);
+                Iterator<Slot> it = sources.get(newest);
+                if (it.hasNext()) {
+                    heads.set(newest, it.next());
+                } else {
+                    sources.remove(newest);
+                    heads.remove(newest);
+                }
+            }
+            return out;
         }
+    }
+
+    /** A key for the sets ordered by sequence. */
+    private static Slot probe(long sequence) {
+        return new Slot(sequence, null);
     }
 
     @Override
     public List<JobRecord> queuedInRunOrder(int limit) {
         synchronized (lock) {
-            List<JobRecord> out = new ArrayList<>(Math.max(0, Math.min(limit, queued.size())));
-            Iterator<JobRecord> it = queued.iterator();
-            while (it.hasNext() && out.size() < limit) {
-                out.add(it.next());
+            List<Slot> slots = queued.range(0, Math.max(0, limit));
+            List<JobRecord> out = new ArrayList<>(slots.size());
+            for (Slot s : slots) {
+                out.add(s.record);
             }
             return out;
         }
@@ -188,37 +244,16 @@ public final class InMemoryJobStore implements JobStore {
         synchronized (lock) {
             EnumMap<JobStatus, Long> out = new EnumMap<>(JobStatus.class);
             for (JobStatus s : JobStatus.values()) {
-                out.put(s, counts[s.ordinal()]);
+                out.put(s, (long) byStatus.get(s).size());
             }
             return out;
         }
     }
 
     @Override
-    public int queuePosition(String jobId) {
+    public QueuePlace queuePlace(JobRecord job) {
         synchronized (lock) {
-            JobRecord j = jobs.get(jobId);
-            if (j == null || j.status() != JobStatus.QUEUED) {
-                return 0;
-            }
-            // Walk towards both ends at once and stop at the nearer one: O(min(ahead, behind)),
-            // so the usual case (a job just submitted, at the tail) costs O(1), not O(queue).
-            Iterator<JobRecord> ahead = queued.headSet(j, false).descendingIterator();
-            Iterator<JobRecord> behind = queued.tailSet(j, false).iterator();
-            int seenAhead = 0;
-            int seenBehind = 0;
-            while (true) {
-                if (!ahead.hasNext()) {
-                    return seenAhead + 1;
-                }
-                if (!behind.hasNext()) {
-                    return queued.size() - seenBehind;
-                }
-                ahead.next();
-                seenAhead++;
-                behind.next();
-                seenBehind++;
-            }
+            return queued.place(job.priority(), job.sequence());
         }
     }
 
@@ -226,14 +261,16 @@ public final class InMemoryJobStore implements JobStore {
     public List<JobRecord> purgeFinishedBefore(Instant cutoff) {
         synchronized (lock) {
             List<JobRecord> removed = new ArrayList<>();
-            Iterator<JobRecord> it = jobs.values().iterator();
+            Iterator<Slot> it = finished.iterator();
             while (it.hasNext()) {
-                JobRecord j = it.next();
-                if (j.status().isTerminal() && j.completedAt() != null && j.completedAt().isBefore(cutoff)) {
-                    it.remove();
-                    bump(j.status(), -1);
-                    removed.add(j);
+                Slot s = it.next();
+                if (!s.record.completedAt().isBefore(cutoff)) {
+                    break;
                 }
+                it.remove();
+                jobs.remove(s.record.id());
+                byStatus.get(s.record.status()).remove(s);
+                removed.add(s.record);
             }
             return removed;
         }
@@ -259,25 +296,14 @@ public final class InMemoryJobStore implements JobStore {
         synchronized (lock) {
             List<JobRecord> changed = new ArrayList<>();
             // In sequence order, as the SQLite store does, so recovered jobs are reported (and
-            // logged) in the order they were submitted.
-            List<JobRecord> held = new ArrayList<>(processing.size());
-            for (String id : processing) {
-                held.add(jobs.get(id));
-            }
-            held.sort(Comparator.comparingLong(JobRecord::sequence));
-            for (JobRecord j : held) {
+            // logged) in the order they were submitted. A copy: recovery moves slots out of the set.
+            for (Slot s : List.copyOf(byStatus.get(JobStatus.PROCESSING))) {
+                JobRecord j = s.record;
                 if (!anyLease && (j.leaseExpiresAt() == null || j.leaseExpiresAt().isAfter(now))) {
                     continue;
                 }
-                JobRecord next;
-                if (j.cancelRequested()) {
-                    next = j.cancelled(now);
-                } else if (j.attempts() >= maxAttempts) {
-                    next = j.failed("worker lost", now);
-                } else {
-                    next = j.requeued();
-                }
-                replace(j, next);
+                JobRecord next = j.afterLostWorker(now, maxAttempts);
+                replace(s, next);
                 changed.add(next);
             }
             return changed;
@@ -289,24 +315,30 @@ public final class InMemoryJobStore implements JobStore {
         return "in-memory";
     }
 
-    /** Swaps a record, keeping the queued set and the counters in step. Caller holds the lock. */
-    private void replace(JobRecord old, JobRecord updated) {
-        jobs.put(updated.id(), updated);
-        if (old.status() != updated.status()) {
-            bump(old.status(), -1);
-            bump(updated.status(), 1);
-            if (updated.status() == JobStatus.QUEUED) {
-                queued.add(updated);
-            }
-            if (updated.status() == JobStatus.PROCESSING) {
-                processing.add(updated.id());
-            } else if (old.status() == JobStatus.PROCESSING) {
-                processing.remove(updated.id());
-            }
+    /** Puts a slot into the indexes of its state. Caller holds the lock. */
+    private void index(Slot slot) {
+        JobRecord r = slot.record;
+        byStatus.get(r.status()).add(slot);
+        if (r.status() == JobStatus.QUEUED) {
+            queued.add(r.priority(), slot.sequence, r.work(), slot);
+        } else if (r.status().isTerminal()) {
+            finished.add(slot);
         }
     }
 
-    private void bump(JobStatus status, long delta) {
-        counts[status.ordinal()] += delta;
+    /** Swaps a slot's record, moving it between indexes when its state changes. Caller holds the lock. */
+    private void replace(Slot slot, JobRecord updated) {
+        JobRecord old = slot.record;
+        if (old.status() == updated.status()) {
+            slot.record = updated;
+            return;
+        }
+        byStatus.get(old.status()).remove(slot);
+        if (old.status() == JobStatus.QUEUED) {
+            queued.remove(old.priority(), slot.sequence);
+        }
+        // A terminal job never changes state again, so it is never in `finished` here.
+        slot.record = updated;
+        index(slot);
     }
 }

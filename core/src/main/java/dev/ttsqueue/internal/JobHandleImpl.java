@@ -15,6 +15,7 @@ final class JobHandleImpl implements JobHandle {
     private final QueueEngine engine;
     private final String id;
     private final CompletableFuture<SynthesisResult> result = new CompletableFuture<>();
+    private volatile JobSnapshot accepted;
 
     JobHandleImpl(QueueEngine engine, String id) {
         this.engine = engine;
@@ -46,6 +47,20 @@ final class JobHandleImpl implements JobHandle {
     @Override
     public JobSnapshot snapshot() {
         return engine.status(id);
+    }
+
+    @Override
+    public JobSnapshot accepted() {
+        JobSnapshot s = accepted;
+        if (s == null) {
+            s = snapshot();
+            accepted = s;
+        }
+        return s;
+    }
+
+    void accepted(JobSnapshot snapshot) {
+        accepted = snapshot;
     }
 
     @Override

@@ -12,6 +12,8 @@ import dev.ttsqueue.JobSnapshot;
 import dev.ttsqueue.JobStatus;
 import dev.ttsqueue.QueueClosedException;
 import dev.ttsqueue.QueueFullException;
+import dev.ttsqueue.QueueMetricsListener;
+import dev.ttsqueue.JobPage;
 import dev.ttsqueue.QueueStatus;
 import dev.ttsqueue.Subscription;
 import dev.ttsqueue.SynthesisResult;
@@ -21,6 +23,7 @@ import dev.ttsqueue.spi.CancelOutcome;
 import dev.ttsqueue.spi.Identifiers;
 import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.JobStore;
+import dev.ttsqueue.spi.QueuePlace;
 import dev.ttsqueue.spi.Transcriber;
 import dev.ttsqueue.spi.TtsBackend;
 import dev.ttsqueue.spi.VoiceBank;
@@ -55,7 +58,8 @@ public final class QueueEngine {
     public record Config(TtsBackend backend, JobStore store, AudioStore audioStore, VoiceBank voiceBank,
             Transcriber transcriber, int workers, int maxQueueSize, int maxTextLength, Duration jobTimeout,
             Duration leaseDuration, Duration maintenanceInterval, Duration closeGracePeriod, Duration retentionMaxAge,
-            Duration retentionInterval, int maxAttempts, Clock clock, LongSupplier seedSource, List<JobListener> listeners) {
+            Duration retentionInterval, int maxAttempts, Clock clock, LongSupplier seedSource, List<JobListener> listeners,
+            List<QueueMetricsListener> metricsListeners) {
     }
 
     /**
@@ -70,6 +74,7 @@ public final class QueueEngine {
     final BackendInfo backendInfo;
     final EventBus events = new EventBus();
     final SpeedEstimator speed = new SpeedEstimator();
+    final MetricsListeners metrics = new MetricsListeners();
     final ReferenceResolver references;
     /** Futures of jobs not yet finished, by id; removed at the terminal event so finished jobs cost no heap here. */
     final Map<String, JobHandleImpl> handles = new ConcurrentHashMap<>();
@@ -92,6 +97,7 @@ public final class QueueEngine {
         this.backendInfo = cfg.backend().info();
         this.references = new ReferenceResolver(cfg.audioStore(), cfg.voiceBank(), cfg.transcriber(), backendInfo);
         cfg.listeners().forEach(l -> events.add(null, l));
+        cfg.metricsListeners().forEach(metrics::add);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ttsq-maintenance");
             t.setDaemon(true);
@@ -184,9 +190,12 @@ public final class QueueEngine {
         }
         if (stored.isEmpty()) {
             handles.remove(id);
+            metrics.jobRejected(request.type());
             throw new QueueFullException(cfg.maxQueueSize(), retryAfter());
         }
         signalWorkers();
+        metrics.jobSubmitted(request.type(), request.priority());
+        handle.accepted(snapshot(stored.get(), now, store.queuePlace(stored.get())));
         return handle;
     }
 
@@ -208,13 +217,20 @@ public final class QueueEngine {
         return v > 0 ? v : Integer.MAX_VALUE;
     }
 
+    /** Until the running job nearest its end finishes (a queue slot frees then), at least 1 s; 5 s when unknown. */
     private Duration retryAfter() {
-        Instant eta = speed.after(clock.instant(), Double.isNaN(speed.stepsPerJob()) ? Double.NaN : speed.stepsPerJob() / cfg.workers());
-        if (eta == null) {
+        Instant now = clock.instant();
+        double soonest = Double.NaN;
+        for (RunningJob rj : running.values()) {
+            double left = rj.secondsLeft(now);
+            if (!Double.isNaN(left) && (Double.isNaN(soonest) || left < soonest)) {
+                soonest = left;
+            }
+        }
+        if (Double.isNaN(soonest)) {
             return Duration.ofSeconds(5);
         }
-        Duration d = Duration.between(clock.instant(), eta);
-        return d.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : d;
+        return Duration.ofMillis(Math.max(1_000, (long) Math.ceil(soonest * 1000)));
     }
 
     /**
@@ -298,36 +314,53 @@ public final class QueueEngine {
     }
 
     JobSnapshot snapshot(JobRecord r) {
-        return snapshot(r, clock.instant(), r.status() == JobStatus.QUEUED ? store.queuePosition(r.id()) : 0);
+        QueuePlace place = r.status() == JobStatus.QUEUED ? store.queuePlace(r) : QueuePlace.NOT_QUEUED;
+        return snapshot(r, clock.instant(), place);
     }
 
-    private JobSnapshot snapshot(JobRecord r, Instant now, int position) {
+    JobSnapshot snapshot(JobRecord r, Instant now, QueuePlace place) {
         Instant eta = switch (r.status()) {
-            case QUEUED -> queuedEta(now, position);
-            case PROCESSING -> r.estimatedCompletion();
+            case QUEUED -> queuedEta(r, now, place);
+            case PROCESSING -> runningEta(r, now);
             default -> null;
         };
         // A job put back after a lost lease keeps its last start in the store; the snapshot promises none while queued.
         Instant started = r.status() == JobStatus.QUEUED ? null : r.startedAt();
         return new JobSnapshot(r.id(), r.type(), r.status(), r.priority(), r.createdAt(), started, r.completedAt(),
-                r.progress(), eta, position, r.error(), r.result(), r.attempts(), r.request());
+                r.progress(), eta, place.position(), r.error(), r.result(), r.attempts(), r.request());
+    }
+
+    /** A job running here is estimated from its live pace; one running elsewhere from its last report. */
+    private Instant runningEta(JobRecord r, Instant now) {
+        RunningJob rj = running.get(r.id());
+        if (rj != null && rj.token == r.fencingToken()) {
+            Instant live = SpeedEstimator.plusSeconds(now, rj.secondsLeft(now));
+            return live != null ? live : r.estimatedCompletion();
+        }
+        return r.estimatedCompletion();
     }
 
     /**
-     * ETA of the job at {@code position}: the steps left in running jobs plus the jobs ahead
-     * spread over the workers, then its own steps, at the measured seconds per step.
+     * ETA of a queued job: what the running jobs still need, plus the jobs ahead of it (a cost per
+     * job and per character of their text, from the speed model) spread over the workers, then its
+     * own run. Null until a job has finished here, since nothing says yet how fast this device is.
      */
-    private Instant queuedEta(Instant now, int position) {
-        double perJob = speed.stepsPerJob();
-        if (position <= 0 || Double.isNaN(perJob)) {
+    private Instant queuedEta(JobRecord r, Instant now, QueuePlace place) {
+        if (!place.isQueued() || !speed.knowsJobs()) {
             return null;
         }
         double runningLeft = 0;
         for (RunningJob rj : running.values()) {
-            runningLeft += rj.stepsLeft(perJob);
+            double left = rj.secondsLeft(now);
+            if (!Double.isNaN(left)) {
+                runningLeft += left;
+            }
         }
-        double ahead = (runningLeft + (position - 1) * perJob) / cfg.workers();
-        return speed.after(now, ahead + perJob);
+        long jobsAhead = place.position() - 1L;
+        long workAhead = place.workAhead() >= 0 ? place.workAhead()
+                : Math.round(jobsAhead * speed.averageWork()); // a store that cannot add up work
+        double ahead = (runningLeft + speed.secondsFor(jobsAhead, workAhead)) / cfg.workers();
+        return SpeedEstimator.plusSeconds(now, ahead + speed.secondsFor(r.work()));
     }
 
     public QueueStatus queueStatus() {
@@ -349,24 +382,53 @@ public final class QueueEngine {
         return stuck.size();
     }
 
-    public List<dev.ttsqueue.JobSnapshot> list(JobStatus status, int limit) {
-        if (limit < 1 || limit > 10_000) {
-            throw new InvalidRequestException("limit must be between 1 and 10000");
+    /** Longest page {@link #list} returns. */
+    public static final int MAX_PAGE = 1_000;
+
+    /**
+     * One page of jobs, newest first: O(log n + limit) in the store, and O(log n) more for each
+     * queued job's place.
+     *
+     * @param cursor null for the first page, else the {@link JobPage#nextCursor()} of the previous one
+     */
+    public JobPage list(JobStatus status, int limit, String cursor) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new InvalidRequestException("limit must be between 1 and " + MAX_PAGE);
         }
-        List<JobRecord> records = store.list(status, limit);
-        if (records.stream().noneMatch(r -> r.status() == JobStatus.QUEUED)) {
-            return records.stream().map(this::snapshot).toList();
-        }
-        // One pass over the queue for every position, instead of one pass per listed job.
-        Map<String, Integer> positions = new java.util.HashMap<>();
-        List<JobRecord> order = store.queuedInRunOrder(Integer.MAX_VALUE);
-        for (int i = 0; i < order.size(); i++) {
-            positions.put(order.get(i).id(), i + 1);
+        long before = sequenceOf(cursor);
+        // One more than asked, to know whether another page follows without a second query.
+        List<JobRecord> records = store.list(status, before, limit + 1);
+        boolean more = records.size() > limit;
+        if (more) {
+            records = records.subList(0, limit);
         }
         Instant now = clock.instant();
-        return records.stream().map(r -> r.status() == JobStatus.QUEUED
-                ? snapshot(r, now, positions.getOrDefault(r.id(), 0))
-                : snapshot(r)).toList();
+        List<JobSnapshot> page = new ArrayList<>(records.size());
+        for (JobRecord r : records) {
+            page.add(snapshot(r, now, r.status() == JobStatus.QUEUED ? store.queuePlace(r) : QueuePlace.NOT_QUEUED));
+        }
+        String next = more ? Long.toString(records.get(records.size() - 1).sequence(), 36) : null;
+        return new JobPage(page, next);
+    }
+
+    /** The sequence a cursor stands for: jobs below it come next. */
+    private static long sequenceOf(String cursor) {
+        if (cursor == null || cursor.isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            long sequence = Long.parseLong(cursor, 36);
+            if (sequence > 0 && cursor.length() <= 13) {
+                return sequence;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new InvalidRequestException("cursor is not one that a job listing gave");
+    }
+
+    public Subscription addMetricsListener(QueueMetricsListener listener) {
+        return metrics.add(listener);
     }
 
     public Subscription addListener(String jobId, JobListener listener) {
@@ -491,6 +553,7 @@ public final class QueueEngine {
 
     /** A job reached a terminal state: tell listeners, then complete its future (on the event thread, in that order). */
     void finished(JobRecord record, JobEvent.Kind kind) {
+        metrics.jobFinished(record);
         publish(kind, record, null);
         JobHandleImpl h = handles.remove(record.id());
         if (h != null) {

@@ -20,6 +20,8 @@ final class RunningJob implements SynthesisContext {
     final String id;
     final long token;
     final Instant startedAt;
+    /** The job's work in characters ({@link JobRecord#work()}), for the speed model. */
+    final long work;
 
     private volatile boolean cancelRequested;
     private volatile boolean timedOut;
@@ -37,7 +39,8 @@ final class RunningJob implements SynthesisContext {
     private record Stop(Instant at, String reason) {
     }
     private double percent;
-    private Instant lastStepAt;
+    /** Written by the worker, read by threads asking for an estimate. */
+    private volatile Instant lastStepAt;
     private Instant lastRenewal;
 
     RunningJob(QueueEngine engine, Claim claim, String worker) {
@@ -47,6 +50,7 @@ final class RunningJob implements SynthesisContext {
         this.id = claim.job().id();
         this.token = claim.fencingToken();
         this.startedAt = claim.job().startedAt();
+        this.work = claim.job().work();
         this.lastStepAt = startedAt;
         this.lastRenewal = startedAt;
     }
@@ -115,9 +119,28 @@ final class RunningJob implements SynthesisContext {
         return inBackendCall && since != null && !now.isBefore(since.at().plus(grace));
     }
 
-    double stepsLeft(double fallbackPerJob) {
+    /**
+     * Seconds this job still needs as of {@code now}: at its own pace once it reported a step,
+     * before that from the device's speed model; NaN while nothing is known.
+     */
+    double secondsLeft(Instant now) {
+        int done = stepsDone;
         int total = stepsTotal;
-        return total > 0 ? Math.max(0, total - stepsDone) : fallbackPerJob;
+        Instant last = lastStepAt;
+        if (done > 0 && total > 0) {
+            double perStep = seconds(startedAt, last) / done;
+            return Math.max(0, perStep * Math.max(0, total - done) - seconds(last, now));
+        }
+        double predicted = engine.speed.secondsFor(work);
+        if (!Double.isNaN(predicted)) {
+            return Math.max(0, predicted - seconds(startedAt, now));
+        }
+        double perStep = engine.speed.secondsPerStep();
+        return total > 0 && !Double.isNaN(perStep) ? perStep * Math.max(0, total - done) : Double.NaN;
+    }
+
+    private static double seconds(Instant from, Instant to) {
+        return Duration.between(from, to).toNanos() / 1e9;
     }
 
     @Override
@@ -136,7 +159,7 @@ final class RunningJob implements SynthesisContext {
         stepsTotal = newTotal;
         double pct = newTotal > 0 ? Math.min(99.0, 100.0 * done / newTotal) : 0.0;
         percent = Math.max(percent, pct);
-        Instant eta = engine.speed.after(now, newTotal - done);
+        Instant eta = SpeedEstimator.plusSeconds(now, secondsLeft(now));
         LeaseState state = engine.store.recordProgress(id, token, stepsDone, newTotal, percent, eta);
         onLeaseState(state);
         if (state == LeaseState.LOST) {
@@ -149,7 +172,7 @@ final class RunningJob implements SynthesisContext {
             // The maintenance thread may end this run (timeout, lost lease) and publish that end
             // between the store write above and this line; decided on the event thread, so a report
             // queued behind the end is dropped instead of arriving after it.
-            engine.events.publishProgress(() -> timedOut || lost ? null : event);
+            engine.events.publishProgress(id, () -> timedOut || lost ? null : event);
         }
     }
 

@@ -177,6 +177,7 @@ final class Worker extends Thread {
     private RunningJob start(Claim claim) {
         RunningJob job = new RunningJob(engine, claim, getName());
         engine.running.put(job.id, job);
+        engine.metrics.jobStarted(claim.job());
         engine.publish(JobEvent.Kind.STARTED, claim.job(), null);
         return job;
     }
@@ -213,7 +214,7 @@ final class Worker extends Thread {
             throw e;
         }
         if (completed) {
-            engine.speed.recordJob(job.stepsTotal());
+            engine.speed.recordJob(job.work, java.time.Duration.between(job.startedAt, now));
             engine.finished(job.record().completed(result, now), JobEvent.Kind.COMPLETED);
         } else {
             // Timed out or taken over meanwhile: the job's outcome was already written by someone else.

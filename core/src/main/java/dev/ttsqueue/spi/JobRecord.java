@@ -72,6 +72,16 @@ public record JobRecord(
         return request.priority();
     }
 
+    /**
+     * The job's share of work, used to estimate how long the jobs ahead of a queued job take: the
+     * characters (code points) of its text, as SQL's {@code length()} counts them. Stores that
+     * index their queue add it up ({@link QueuePlace#workAhead()}).
+     */
+    public long work() {
+        String text = request.text();
+        return text.codePointCount(0, text.length());
+    }
+
     public JobRecord withSequence(long value) {
         return new JobRecord(id, request, value, seed, status, createdAt, startedAt, completedAt, stepsDone, stepsTotal,
                 progress, estimatedCompletion, error, result, attempts, leaseOwner, leaseExpiresAt, fencingToken, cancelRequested);
@@ -112,6 +122,30 @@ public record JobRecord(
         return new JobRecord(id, request, sequence, seed, JobStatus.CANCELLED, createdAt, startedAt, now, stepsDone, stepsTotal,
                 progress, null, null, null, attempts, null, null, fencingToken, cancelRequested);
     }
+
+    /**
+     * What becomes of a job whose worker was lost (its lease ended, or its process died): the one
+     * recovery rule every store applies. A cancel that was asked meanwhile wins; a job already
+     * claimed {@code maxAttempts} times fails as "worker lost"; any other goes back to its place
+     * in the queue, its attempts kept.
+     *
+     * @throws IllegalStateException when the job is not {@code PROCESSING}
+     */
+    public JobRecord afterLostWorker(Instant now, int maxAttempts) {
+        if (status != JobStatus.PROCESSING) {
+            throw new IllegalStateException("job " + id + " is " + status + ", not processing");
+        }
+        if (cancelRequested) {
+            return cancelled(now);
+        }
+        if (attempts >= maxAttempts) {
+            return failed(WORKER_LOST, now);
+        }
+        return requeued();
+    }
+
+    /** The error of a job that {@link #afterLostWorker} failed. */
+    public static final String WORKER_LOST = "worker lost";
 
     /** Back to the queue after a lost lease; keeps its sequence, so it keeps its place. */
     public JobRecord requeued() {

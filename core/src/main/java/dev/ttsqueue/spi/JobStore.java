@@ -73,29 +73,47 @@ public interface JobStore extends AutoCloseable {
     Optional<JobRecord> get(String jobId);
 
     /**
-     * Jobs newest first (by sequence, descending).
+     * Jobs newest first (by sequence, descending), one page at a time: O(log n + limit).
      *
      * @param status only this state; null for all
+     * @param beforeSequence only jobs whose sequence is below this (the last sequence of the
+     *     previous page); {@link Long#MAX_VALUE} for the first page
      * @param limit at most this many
      */
-    List<JobRecord> list(JobStatus status, int limit);
+    List<JobRecord> list(JobStatus status, long beforeSequence, int limit);
 
-    /** Queued jobs in run order, at most {@code limit}. */
+    /** The first page of {@link #list(JobStatus, long, int)}. */
+    default List<JobRecord> list(JobStatus status, int limit) {
+        return list(status, Long.MAX_VALUE, limit);
+    }
+
+    /** Queued jobs in run order, at most {@code limit}: O(log n + limit). */
     List<JobRecord> queuedInRunOrder(int limit);
 
     /** Number of jobs per state; every state is present. */
     Map<JobStatus, Long> counts();
 
+    /**
+     * Where a job stands in the queue now, in O(log n): its 1-based place in run order and the
+     * work queued ahead of it. {@code job} is a record this store returned, perhaps an older one:
+     * the answer is about the job as it is now ({@link QueuePlace#NOT_QUEUED} once it left the
+     * queue). A store that cannot add up the work ahead answers -1 for it.
+     */
+    QueuePlace queuePlace(JobRecord job);
+
     /** 1-based place of a queued job in run order; 0 when it is not queued or unknown. */
-    int queuePosition(String jobId);
+    default int queuePosition(String jobId) {
+        return get(jobId).map(j -> queuePlace(j).position()).orElse(0);
+    }
 
     /** Deletes terminal jobs that finished before {@code cutoff}; returns what was deleted. */
     List<JobRecord> purgeFinishedBefore(Instant cutoff);
 
     /**
-     * Recovers jobs whose lease ended at or before {@code now} (their worker died): back to
-     * {@code QUEUED} in their old place, or {@code FAILED} "worker lost" once they were claimed
-     * {@code maxAttempts} times, or {@code CANCELLED} if a cancel was pending.
+     * Recovers jobs whose lease ended at or before {@code now} (their worker died), each as
+     * {@link JobRecord#afterLostWorker} says: back to {@code QUEUED} in their old place, or
+     * {@code FAILED} "worker lost" once they were claimed {@code maxAttempts} times, or
+     * {@code CANCELLED} if a cancel was pending.
      *
      * @return the records after the change
      */

@@ -37,7 +37,7 @@ class QueueEngineListenerTest {
         engine = QueueEngine.start(new QueueEngine.Config(SyntheticBackend.builder().build(), JobStore.inMemory(),
                 AudioStore.inMemory(clock, Duration.ofHours(24), null), null, null, 1, 100, 0, Duration.ofMinutes(10),
                 Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofSeconds(5), null, Duration.ofMinutes(10), 3,
-                clock, () -> 7L, List.of()));
+                clock, () -> 7L, List.of(), List.of()));
         return engine;
     }
 

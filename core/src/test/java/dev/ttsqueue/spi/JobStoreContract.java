@@ -539,6 +539,136 @@ public abstract class JobStoreContract {
         assertEquals(0, store.queuePosition("fin"));
     }
 
+    @Test
+    void listPagesThroughJobsNewestFirstFromTheSequenceOfTheLastOne() {
+        for (int i = 0; i < 7; i++) {
+            enqueue("j" + i, i % 3);
+        }
+        claim("w", at(1)); // j2, the first of priority 2
+        List<JobRecord> first = store.list(null, Long.MAX_VALUE, 3);
+        assertEquals(List.of("j6", "j5", "j4"), ids(first));
+        List<JobRecord> second = store.list(null, first.get(2).sequence(), 3);
+        assertEquals(List.of("j3", "j2", "j1"), ids(second));
+        assertEquals(List.of("j0"), ids(store.list(null, second.get(2).sequence(), 3)));
+        assertEquals(List.of(), ids(store.list(null, stored("j0").sequence(), 3)));
+
+        List<JobRecord> queuedFirst = store.list(JobStatus.QUEUED, Long.MAX_VALUE, 4);
+        assertEquals(List.of("j6", "j5", "j4", "j3"), ids(queuedFirst));
+        assertEquals(List.of("j1", "j0"), ids(store.list(JobStatus.QUEUED, queuedFirst.get(3).sequence(), 4)),
+                "j2 runs: not in the queued pages");
+        assertEquals(List.of("j2"), ids(store.list(JobStatus.PROCESSING, stored("j3").sequence(), 4)));
+        assertEquals(List.of(), ids(store.list(JobStatus.PROCESSING, stored("j2").sequence(), 4)));
+    }
+
+    /** False for a store whose {@link QueuePlace#workAhead()} is always -1 (it cannot add up work). */
+    protected boolean addsUpWorkAhead() {
+        return true;
+    }
+
+    @Test
+    void queuePlaceCountsTheJobsAndAddsUpTheWorkAhead() {
+        JobRecord a = store.enqueue(queuedWithText("a", 0, "x".repeat(10)), 0).orElseThrow();
+        JobRecord b = store.enqueue(queuedWithText("b", 0, "x".repeat(200)), 0).orElseThrow();
+        JobRecord c = store.enqueue(queuedWithText("c", 3, "x".repeat(7)), 0).orElseThrow();
+        assertEquals(new QueuePlace(1, 0), store.queuePlace(c));
+        assertPlace(2, 7, store.queuePlace(a));
+        assertPlace(3, 17, store.queuePlace(b));
+
+        Claim top = claim("w", at(1));
+        assertEquals("c", top.job().id());
+        assertEquals(QueuePlace.NOT_QUEUED, store.queuePlace(c), "an older record of a job that runs now");
+        assertPlace(1, 0, store.queuePlace(a));
+        assertPlace(2, 10, store.queuePlace(b));
+        store.requeueExpired(at(1).plus(LEASE).plusSeconds(1), 3);
+        assertPlace(1, 0, store.queuePlace(c));
+        assertPlace(3, 17, store.queuePlace(b));
+        store.requestCancel("a", at(100));
+        assertEquals(QueuePlace.NOT_QUEUED, store.queuePlace(a));
+        assertPlace(2, 7, store.queuePlace(b));
+    }
+
+    private void assertPlace(int position, long workAhead, QueuePlace place) {
+        assertEquals(position, place.position(), "position");
+        if (addsUpWorkAhead()) {
+            assertEquals(workAhead, place.workAhead(), "work ahead");
+        } else {
+            assertEquals(-1, place.workAhead(), "work ahead, unknown to this store");
+        }
+    }
+
+    protected static JobRecord queuedWithText(String id, int priority, String text) {
+        return JobRecord.newQueued(id, JobRequest.ttsPermanent("narrator", text).withPriority(priority), 42, T0);
+    }
+
+    /** How many random operations {@link #placesStayExactUnderRandomOperations} runs (durable stores commit each). */
+    protected int randomOperations() {
+        return 2_000;
+    }
+
+    /**
+     * Enqueues with mixed priorities and lengths, claims, cancels (queued and running), completes,
+     * fails and recovers expired leases at random, checking every queued job's place and the work
+     * ahead of it against a plain sorted list after each step.
+     */
+    @Test
+    void placesStayExactUnderRandomOperations() {
+        java.util.Random random = new java.util.Random(20261130);
+        List<JobRecord> model = new ArrayList<>(); // queued, kept in run order
+        Map<String, Claim> running = new java.util.HashMap<>();
+        java.util.Comparator<JobRecord> runOrder = java.util.Comparator
+                .comparing((JobRecord j) -> -(long) j.priority()).thenComparingLong(JobRecord::sequence);
+        long seconds = 0;
+        int made = 0;
+        for (int op = 0; op < randomOperations(); op++) {
+            seconds++;
+            int dice = random.nextInt(100);
+            if (dice < 45 || model.isEmpty() && running.isEmpty()) {
+                int priority = random.nextInt(4) - 1;
+                JobRecord r = store.enqueue(queuedWithText("r" + made++, priority, "x".repeat(1 + random.nextInt(300))), 0)
+                        .orElseThrow();
+                model.add(r);
+                model.sort(runOrder);
+            } else if (dice < 65 && !model.isEmpty()) {
+                Claim c = claim("w", at(seconds));
+                assertEquals(model.remove(0).id(), c.job().id(), "claims the first in run order");
+                running.put(c.job().id(), c);
+            } else if (dice < 75 && !model.isEmpty()) {
+                JobRecord victim = model.remove(random.nextInt(model.size()));
+                assertEquals(CancelOutcome.CANCELLED, store.requestCancel(victim.id(), at(seconds)));
+            } else if (dice < 92 && !running.isEmpty()) {
+                String id = List.copyOf(running.keySet()).get(random.nextInt(running.size()));
+                Claim c = running.remove(id);
+                if (random.nextBoolean()) {
+                    assertTrue(store.complete(id, c.fencingToken(), result("o-" + id), at(seconds)));
+                } else {
+                    assertTrue(store.fail(id, c.fencingToken(), "boom", at(seconds)));
+                }
+            } else if (!running.isEmpty()) {
+                // Every running job's worker is lost: back in its old place, or failed after three claims.
+                seconds += LEASE.toSeconds() + 1;
+                for (JobRecord r : store.requeueExpired(at(seconds), 3)) {
+                    running.remove(r.id());
+                    if (r.status() == JobStatus.QUEUED) {
+                        model.add(r);
+                    } else {
+                        assertEquals(JobStatus.FAILED, r.status());
+                    }
+                }
+                model.sort(runOrder);
+                assertTrue(running.isEmpty(), "every lease had ended");
+            }
+            long workAhead = 0;
+            for (int i = 0; i < model.size(); i++) {
+                JobRecord j = model.get(i);
+                if (op % 25 == 0 || i < 3 || random.nextInt(model.size()) < 3) {
+                    assertPlace(i + 1, workAhead, store.queuePlace(j));
+                }
+                workAhead += j.work();
+            }
+            assertEquals((long) model.size(), store.counts().get(JobStatus.QUEUED));
+        }
+    }
+
     // ---------------------------------------------------------------- purge
 
     @Test

@@ -6,6 +6,7 @@ import dev.ttsqueue.spi.CancelOutcome;
 import dev.ttsqueue.spi.Claim;
 import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.JobStore;
+import dev.ttsqueue.spi.QueuePlace;
 import dev.ttsqueue.spi.LeaseState;
 import java.time.Duration;
 import java.time.Instant;
@@ -155,8 +156,8 @@ public final class ControlledStore implements JobStore {
     }
 
     @Override
-    public List<JobRecord> list(JobStatus status, int limit) {
-        return delegate.list(status, limit);
+    public List<JobRecord> list(JobStatus status, long beforeSequence, int limit) {
+        return delegate.list(status, beforeSequence, limit);
     }
 
     @Override
@@ -170,8 +171,8 @@ public final class ControlledStore implements JobStore {
     }
 
     @Override
-    public int queuePosition(String jobId) {
-        return delegate.queuePosition(jobId);
+    public QueuePlace queuePlace(JobRecord job) {
+        return delegate.queuePlace(job);
     }
 
     @Override

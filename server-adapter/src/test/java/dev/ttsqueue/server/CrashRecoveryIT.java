@@ -232,7 +232,7 @@ class CrashRecoveryIT {
     private JsonNode awaitRecovered(ServerProcess s, Set<String> accepted, Map<String, String> outputsSeen, int crashes) throws Exception {
         JsonNode queue = await("an idle queue", () -> s.get("/jobs/queue-status").json(),
                 q -> q.at("/job_counts/queued").asInt() == 0 && q.at("/job_counts/processing").asInt() == 0);
-        JsonNode jobs = s.get("/jobs?limit=10000").json().get("jobs");
+        JsonNode jobs = allJobs(s, "");
         assertEquals(queue.get("total_jobs").asInt(), jobs.size(), queue.toString());
         assertEquals(jobs.size(), queue.at("/job_counts/completed").asInt(), "every job completed: " + queue);
 
@@ -308,10 +308,22 @@ class CrashRecoveryIT {
         return r.json().get("job_id").asText();
     }
 
+    /** Every job listed, page after page ({@code filter} ends with {@code &} when given). */
+    private static JsonNode allJobs(ServerProcess s, String filter) throws Exception {
+        com.fasterxml.jackson.databind.node.ArrayNode all = new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode();
+        String cursor = null;
+        do {
+            JsonNode page = s.get("/jobs?" + filter + "limit=1000" + (cursor == null ? "" : "&cursor=" + cursor)).json();
+            all.addAll((com.fasterxml.jackson.databind.node.ArrayNode) page.get("jobs"));
+            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
+        } while (cursor != null);
+        return all;
+    }
+
     /** Job id to output id of every job completed so far. */
     private static Map<String, String> completedOutputs(ServerProcess s) throws Exception {
         Map<String, String> out = new HashMap<>();
-        for (JsonNode j : s.get("/jobs?status=completed&limit=10000").json().get("jobs")) {
+        for (JsonNode j : allJobs(s, "status=completed&")) {
             out.put(j.get("job_id").asText(), j.at("/result/output_file_id").asText());
         }
         return out;

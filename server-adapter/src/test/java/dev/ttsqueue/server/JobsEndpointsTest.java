@@ -446,6 +446,25 @@ class JobsEndpointsTest {
         assertEquals(400, s.get("/jobs?status=sleeping").status());
         assertEquals(422, s.get("/jobs?limit=many").status());
         assertEquals(400, s.get("/jobs?limit=0").status());
+        assertEquals(400, s.get("/jobs?limit=1001").status(), "pages are bounded");
+        assertTrue(all.get("next_cursor").isNull(), "one page holds them all");
+
+        // Pages: the cursor of one page leads to the next, newest first, each job once.
+        List<String> paged = new ArrayList<>();
+        JsonNode page = s.get("/jobs?limit=3").json();
+        page.get("jobs").forEach(j -> paged.add(j.get("job_id").asText()));
+        String cursor = page.get("next_cursor").asText();
+        JsonNode last = s.get("/jobs?limit=3&cursor=" + cursor).json();
+        last.get("jobs").forEach(j -> paged.add(j.get("job_id").asText()));
+        assertTrue(last.get("next_cursor").isNull(), "the last page says so");
+        List<String> newestFirst = new ArrayList<>(List.of(failed));
+        for (int i = ids.size() - 1; i >= 0; i--) {
+            newestFirst.add(ids.get(i));
+        }
+        assertEquals(newestFirst, paged);
+        TestServer.Reply bad = s.get("/jobs?cursor=not-a-cursor!");
+        assertEquals(400, bad.status());
+        assertTrue(bad.text().contains("cursor"), bad.text());
     }
 
     @Test

@@ -4,6 +4,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import dev.ttsqueue.InferenceSettings;
 import dev.ttsqueue.JobHandle;
+import dev.ttsqueue.JobPage;
 import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.JobSnapshot;
 import dev.ttsqueue.JobStatus;
@@ -241,18 +242,25 @@ public final class JobsResource {
         return m;
     }
 
+    /**
+     * One page of jobs, newest first: {@code {jobs, count, next_cursor}}. {@code next_cursor} is
+     * null on the last page; passed back as {@code cursor}, it gives the next one. A page costs
+     * the same however many jobs the queue holds.
+     */
     @GET
     public Map<String, Object> list(@Context UriInfo uri) {
         QueryFields q = new QueryFields(uri);
         String status = q.string("status", "");
         int limit = q.integer("limit", 100);
+        String cursor = q.string("cursor", "");
         q.errors().throwIfAny();
         JobStatus filter = status.isBlank() ? null : JobStatus.fromWireName(status);
-        List<Map<String, Object>> jobs = ctx.queue().list(filter, limit).stream()
-                .map(s -> WireFormat.status(s, ctx.queue().audioStore())).toList();
+        JobPage page = ctx.queue().list(filter, limit, cursor.isEmpty() ? null : cursor);
+        List<Map<String, Object>> jobs = page.jobs().stream().map(s -> WireFormat.status(s, ctx.queue().audioStore())).toList();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("jobs", jobs);
         m.put("count", jobs.size());
+        m.put("next_cursor", page.nextCursor());
         return m;
     }
 }

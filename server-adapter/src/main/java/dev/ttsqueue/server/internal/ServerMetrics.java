@@ -1,8 +1,8 @@
 package dev.ttsqueue.server.internal;
 
-import dev.ttsqueue.JobEvent;
-import dev.ttsqueue.JobSnapshot;
 import dev.ttsqueue.JobStatus;
+import dev.ttsqueue.JobType;
+import dev.ttsqueue.QueueMetricsListener;
 import dev.ttsqueue.QueueStatus;
 import dev.ttsqueue.Subscription;
 import dev.ttsqueue.TtsJobQueue;
@@ -16,10 +16,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The server's Prometheus metrics: queue size and jobs per state (read from the queue at scrape
- * time), submissions and refusals (counted by the resources), and job durations and outcomes
- * (from a queue listener, on the queue's event thread).
+ * time), and submissions, refusals, waits, durations and outcomes (from a
+ * {@link QueueMetricsListener}, told of each milestone on the thread where it happens, so that no
+ * job event or snapshot is built for the metrics).
  */
-public final class ServerMetrics implements AutoCloseable {
+public final class ServerMetrics implements QueueMetricsListener, AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final TtsJobQueue queue;
     private final AtomicReference<QueueStatus> lastStatus = new AtomicReference<>();
@@ -58,7 +59,7 @@ public final class ServerMetrics implements AutoCloseable {
         wait = Timer.builder("ttsq.job.wait").description("Time jobs spent queued before a worker took them")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofHours(1))
                 .register(registry);
-        subscription = queue.addListener(this::onEvent);
+        subscription = queue.addMetricsListener(this);
     }
 
     private QueueStatus status() {
@@ -66,18 +67,28 @@ public final class ServerMetrics implements AutoCloseable {
         return s != null ? s : queue.queueStatus();
     }
 
-    private void onEvent(JobEvent e) {
-        JobSnapshot s = e.snapshot();
-        switch (e.kind()) {
-            case STARTED -> {
-                if (s.startedAt() != null && s.createdAt() != null) {
-                    wait.record(Duration.between(s.createdAt(), s.startedAt()));
-                }
-            }
+    @Override
+    public void jobSubmitted(JobType type, int priority) {
+        submitted.increment();
+    }
+
+    @Override
+    public void jobRejected(JobType type) {
+        rejectedFull.increment();
+    }
+
+    @Override
+    public void jobStarted(JobType type, Duration queueWait) {
+        wait.record(queueWait);
+    }
+
+    @Override
+    public void jobFinished(JobType type, JobStatus status, Duration runTime, double audioSeconds) {
+        switch (status) {
             case COMPLETED -> {
                 completed.increment();
-                if (s.startedAt() != null && s.completedAt() != null) {
-                    duration.record(Duration.between(s.startedAt(), s.completedAt()));
+                if (runTime != null) {
+                    duration.record(runTime);
                 }
             }
             case FAILED -> failed.increment();
@@ -85,14 +96,6 @@ public final class ServerMetrics implements AutoCloseable {
             default -> {
             }
         }
-    }
-
-    public void submitted() {
-        submitted.increment();
-    }
-
-    public void rejectedQueueFull() {
-        rejectedFull.increment();
     }
 
     /** The Prometheus text exposition; queue counts are read once per scrape. */

@@ -5,7 +5,6 @@ import dev.ttsqueue.JobCancelledException;
 import dev.ttsqueue.JobFailedException;
 import dev.ttsqueue.JobHandle;
 import dev.ttsqueue.JobRequest;
-import dev.ttsqueue.QueueFullException;
 import dev.ttsqueue.ReferenceNotFoundException;
 import dev.ttsqueue.SynthesisResult;
 import jakarta.ws.rs.container.AsyncResponse;
@@ -49,7 +48,7 @@ public final class Submissions {
     }
 
     /**
-     * Queues {@code request}, counting it (or its refusal for a full queue) in the metrics. While
+     * Queues {@code request} (the metrics hear of it, or of its refusal, from the queue). While
      * the backend reports its model or vocoder unloaded, jobs are refused with the old server's
      * 503 {@code Models not loaded} instead of being queued to fail.
      */
@@ -57,14 +56,7 @@ public final class Submissions {
         if (!modelReady()) {
             throw new ApiException(503, "Models not loaded");
         }
-        try {
-            JobHandle h = ctx.queue().submit(request);
-            ctx.metrics().submitted();
-            return h;
-        } catch (QueueFullException e) {
-            ctx.metrics().rejectedQueueFull();
-            throw e;
-        }
+        return ctx.queue().submit(request);
     }
 
     private boolean modelReady() {
@@ -80,7 +72,7 @@ public final class Submissions {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("job_id", h.id());
         m.put("message", "Job submitted successfully");
-        m.put("queue_position", h.snapshot().queuePosition());
+        m.put("queue_position", h.accepted().queuePosition());
         return m;
     }
 

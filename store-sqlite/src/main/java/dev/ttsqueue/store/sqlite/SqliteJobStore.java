@@ -7,6 +7,8 @@ import dev.ttsqueue.spi.Claim;
 import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.JobStore;
 import dev.ttsqueue.spi.LeaseState;
+import dev.ttsqueue.spi.QueuePlace;
+import dev.ttsqueue.store.RunOrderIndex;
 import dev.ttsqueue.store.sqlite.internal.CachedConnection;
 import dev.ttsqueue.store.sqlite.internal.JobRows;
 import dev.ttsqueue.store.sqlite.internal.Schema;
@@ -84,15 +86,13 @@ public final class SqliteJobStore implements JobStore {
     private static final String BY_ID = SELECT + " WHERE id = ?";
     private static final String NEXT_QUEUED = SELECT + " WHERE status = 'QUEUED' ORDER BY priority DESC, sequence LIMIT 1";
     private static final String RUN_ORDER = SELECT + " WHERE status = 'QUEUED' ORDER BY priority DESC, sequence LIMIT ?";
-    private static final String NEWEST = SELECT + " ORDER BY sequence DESC LIMIT ?";
-    private static final String NEWEST_WITH_STATUS = SELECT + " WHERE status = ? ORDER BY sequence DESC LIMIT ?";
+    private static final String NEWEST = SELECT + " WHERE sequence < ? ORDER BY sequence DESC LIMIT ?";
+    private static final String NEWEST_WITH_STATUS = SELECT + " WHERE status = ? AND sequence < ? ORDER BY sequence DESC LIMIT ?";
+    /** What the run-order index needs of each queued job. */
+    private static final String QUEUED_KEYS = "SELECT id, priority, sequence, length(gen_text) FROM jobs WHERE status = 'QUEUED'";
     private static final String EXPIRED = SELECT + " WHERE status = 'PROCESSING' AND lease_expires_at <= ? ORDER BY sequence";
     private static final String HELD = SELECT + " WHERE status = 'PROCESSING' ORDER BY sequence";
     private static final String FINISHED_WHERE = " WHERE status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND completed_at < ?";
-    /** Counts the job itself too, so a queued job gets its 1-based place and any other job 0. */
-    private static final String POSITION = "SELECT COUNT(*) FROM jobs j JOIN jobs q ON q.status = 'QUEUED' "
-            + "AND (q.priority > j.priority OR (q.priority = j.priority AND q.sequence <= j.sequence)) "
-            + "WHERE j.id = ? AND j.status = 'QUEUED'";
 
     /**
      * Whether other stores may have the file open at the same time. Every store takes a lock on
@@ -123,6 +123,18 @@ public final class SqliteJobStore implements JobStore {
     /** Submissions waiting for the next commit; see {@link #enqueue}. */
     private final Queue<PendingEnqueue> pendingEnqueues = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
+    /**
+     * The queued jobs in run order, mirrored in memory so that a place in the queue costs O(log n)
+     * instead of a count over the queue. Changed only under {@link #writeLock}, after the commit
+     * that made the change; read under its own monitor, so readers never wait for a commit.
+     */
+    private final RunOrderIndex<String> queueIndex = new RunOrderIndex<>();
+    /** Index changes of the transaction in progress, applied once it committed. Under {@link #writeLock}. */
+    private final List<Runnable> onCommit = new ArrayList<>();
+    /** The index may disagree with the table (a commit whose outcome is unknown): rebuild before use. */
+    private volatile boolean indexStale = true;
+    /** The writer's {@code PRAGMA data_version} when the index was last known right; under {@link #writeLock}. */
+    private long indexDataVersion = Long.MIN_VALUE;
 
     private SqliteJobStore(Path file, Access access, FileLocks.Held fileLock, CachedConnection writer,
             BlockingQueue<CachedConnection> readers) {
@@ -212,7 +224,17 @@ public final class SqliteJobStore implements JobStore {
             throw new SqliteStoreException(file, "Cannot open read connections to the job store " + file + ": "
                     + e.getMessage(), e);
         }
-        return new SqliteJobStore(file, access, lock, writer, pool);
+        SqliteJobStore store = new SqliteJobStore(file, access, lock, writer, pool);
+        store.writeLock.lock();
+        try {
+            store.refreshIndex();
+        } catch (SQLException e) {
+            closeAll(writer, pool);
+            throw new SqliteStoreException(file, "Cannot read the queue of the job store " + file + ": " + e.getMessage(), e);
+        } finally {
+            store.writeLock.unlock();
+        }
+        return store;
     }
 
     /** The database file, absolute. */
@@ -424,17 +446,11 @@ public final class SqliteJobStore implements JobStore {
 
     private void commitGroup(List<PendingEnqueue> batch) {
         try {
-            writer.prepare("BEGIN IMMEDIATE").execute();
+            begin();
             boolean committed = false;
             try {
-                if (batch.size() == 1) {
-                    insertAlone(batch.get(0));
-                } else {
-                    for (PendingEnqueue each : batch) {
-                        insertInSavepoint(each);
-                    }
-                }
-                writer.prepare("COMMIT").execute();
+                insertGroup(batch);
+                commit();
                 committed = true;
             } finally {
                 if (!committed) {
@@ -460,53 +476,48 @@ public final class SqliteJobStore implements JobStore {
         }
     }
 
-    /** Without neighbours no savepoint is needed: a failing statement rolls back the whole transaction. */
-    private void insertAlone(PendingEnqueue p) throws SQLException {
-        try {
-            p.result = insertQueued(writer, p.job, p.maxQueued);
-        } catch (IllegalArgumentException e) {
-            p.failure = e; // the duplicate check comes before any write, so there is nothing to undo
-        }
-    }
-
-    private void insertInSavepoint(PendingEnqueue p) throws SQLException {
-        writer.prepare("SAVEPOINT enqueue_one").execute();
-        try {
-            p.result = insertQueued(writer, p.job, p.maxQueued);
-        } catch (SQLException | RuntimeException e) {
-            // a duplicate id, or a constraint this job broke: undo its part; the rest of the batch still goes in
-            try {
-                writer.prepare("ROLLBACK TO enqueue_one").execute();
-            } catch (SQLException undo) {
-                // SQLite already rolled back the whole transaction (disk full, I/O error): the group
-                // fails, and with this job's own error, not the "no such savepoint" that follows it.
-                e.addSuppressed(undo);
-                if (e instanceof SQLException se) {
-                    throw se;
+    /**
+     * Inserts a group in the open transaction: one read of the sequence counter and of the queue's
+     * size for the whole group, one insert per job, one write of the counter. A job whose id exists
+     * fails alone: SQLite undoes only the statement that broke the constraint, never the
+     * transaction (a duplicate id, a value a column refuses). Any other error fails the whole group:
+     * SQLite may have rolled the transaction back already.
+     */
+    private void insertGroup(List<PendingEnqueue> batch) throws SQLException {
+        long nextSequence = counterValue(writer, "sequence");
+        long queued = -1;
+        PreparedStatement insert = writer.prepare(JobRows.INSERT);
+        for (PendingEnqueue p : batch) {
+            if (p.maxQueued > 0) {
+                if (queued < 0) {
+                    queued = countOf(writer, JobStatus.QUEUED);
                 }
-                throw (RuntimeException) e;
+                if (queued >= p.maxQueued) {
+                    p.result = Optional.empty();
+                    continue;
+                }
             }
-            p.failure = e instanceof SQLException se ? failure("enqueue " + p.job.id(), se) : (RuntimeException) e;
-        }
-        writer.prepare("RELEASE enqueue_one").execute();
-    }
-
-    private static Optional<JobRecord> insertQueued(CachedConnection c, JobRecord job, int maxQueued) throws SQLException {
-        PreparedStatement exists = c.prepare("SELECT 1 FROM jobs WHERE id = ?");
-        exists.setString(1, job.id());
-        try (ResultSet rs = exists.executeQuery()) {
-            if (rs.next()) {
-                throw new IllegalArgumentException("job " + job.id() + " already exists");
+            JobRecord stored = p.job.withSequence(nextSequence);
+            JobRows.bindInsert(insert, stored);
+            try {
+                insert.executeUpdate();
+            } catch (SQLiteException e) {
+                if (!e.getResultCode().name().startsWith("SQLITE_CONSTRAINT")) {
+                    throw e;
+                }
+                p.failure = e.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY
+                        ? new IllegalArgumentException("job " + p.job.id() + " already exists")
+                        : failure("enqueue " + p.job.id(), e);
+                continue;
             }
+            nextSequence++;
+            if (queued >= 0) {
+                queued++;
+            }
+            p.result = Optional.of(stored);
+            onCommit.add(() -> queueIndex.add(stored.priority(), stored.sequence(), stored.work(), stored.id()));
         }
-        if (maxQueued > 0 && countOf(c, JobStatus.QUEUED) >= maxQueued) {
-            return Optional.empty();
-        }
-        JobRecord stored = job.withSequence(nextValue(c, "sequence"));
-        PreparedStatement insert = c.prepare(JobRows.INSERT);
-        JobRows.bindInsert(insert, stored);
-        insert.executeUpdate();
-        return Optional.of(stored);
+        setCounter(writer, "sequence", nextSequence);
     }
 
     @Override
@@ -525,6 +536,7 @@ public final class SqliteJobStore implements JobStore {
             long token = nextValue(c, "fencing_token");
             JobRecord claimed = next.claimed(workerId, start, leaseEnd, token);
             update(c, claimed);
+            onCommit.add(() -> queueIndex.remove(next.priority(), next.sequence()));
             return Optional.of(new Claim(claimed, token));
         });
     }
@@ -583,6 +595,7 @@ public final class SqliteJobStore implements JobStore {
             switch (current.status()) {
                 case QUEUED -> {
                     update(c, current.cancelled(t));
+                    onCommit.add(() -> queueIndex.remove(current.priority(), current.sequence()));
                     return CancelOutcome.CANCELLED;
                 }
                 case PROCESSING -> {
@@ -628,6 +641,22 @@ public final class SqliteJobStore implements JobStore {
         return recover("requeue held jobs", now, maxAttempts, false);
     }
 
+    /** The writer's journal mode and {@code PRAGMA synchronous} (2 = FULL), for the test that pins them. */
+    List<Object> writerDurability() {
+        writeLock.lock();
+        try (ResultSet mode = writer.prepare("PRAGMA journal_mode").executeQuery();
+                ResultSet sync = writer.prepare("PRAGMA synchronous").executeQuery()) {
+            ensureOpen();
+            mode.next();
+            sync.next();
+            return List.of(mode.getString(1).toLowerCase(java.util.Locale.ROOT), sync.getInt(1));
+        } catch (SQLException e) {
+            throw failure("read its settings", e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     /** True when opened with {@link Access#EXCLUSIVE}: no other store can have the file open. */
     @Override
     public boolean exclusive() {
@@ -648,16 +677,12 @@ public final class SqliteJobStore implements JobStore {
             }
             List<JobRecord> changed = new ArrayList<>();
             for (JobRecord j : queryAll(select)) {
-                JobRecord next;
-                if (j.cancelRequested()) {
-                    next = j.cancelled(t);
-                } else if (j.attempts() >= maxAttempts) {
-                    next = j.failed("worker lost", t);
-                } else {
-                    next = j.requeued();
-                }
+                JobRecord next = j.afterLostWorker(t, maxAttempts);
                 update(c, next);
                 changed.add(next);
+                if (next.status() == JobStatus.QUEUED) {
+                    onCommit.add(() -> queueIndex.add(next.priority(), next.sequence(), next.work(), next.id()));
+                }
             }
             return changed;
         });
@@ -671,7 +696,7 @@ public final class SqliteJobStore implements JobStore {
     }
 
     @Override
-    public List<JobRecord> list(JobStatus status, int limit) {
+    public List<JobRecord> list(JobStatus status, long beforeSequence, int limit) {
         if (limit <= 0) {
             return List.of();
         }
@@ -679,11 +704,13 @@ public final class SqliteJobStore implements JobStore {
             PreparedStatement ps;
             if (status == null) {
                 ps = c.prepare(NEWEST);
-                ps.setInt(1, limit);
+                ps.setLong(1, beforeSequence);
+                ps.setInt(2, limit);
             } else {
                 ps = c.prepare(NEWEST_WITH_STATUS);
                 ps.setString(1, status.name());
-                ps.setInt(2, limit);
+                ps.setLong(2, beforeSequence);
+                ps.setInt(3, limit);
             }
             return queryAll(ps);
         });
@@ -717,15 +744,30 @@ public final class SqliteJobStore implements JobStore {
         });
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>From the run-order index in memory: no query. On a {@link Access#SHARED} store another
+     * process may have changed the queue since this one last wrote, so the index is checked against
+     * the file's change counter first (under the write lock, so it may wait for a commit), and
+     * rebuilt from the table when another process wrote: O(n) then, once per change elsewhere.
+     */
     @Override
-    public int queuePosition(String jobId) {
-        return read("find the queue position of " + jobId, c -> {
-            PreparedStatement ps = c.prepare(POSITION);
-            ps.setString(1, jobId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getInt(1) : 0;
+    public QueuePlace queuePlace(JobRecord job) {
+        if (access == Access.SHARED || indexStale) {
+            writeLock.lock();
+            try {
+                ensureOpen();
+                refreshIndex();
+            } catch (SQLException e) {
+                throw failure("read the queue", e);
+            } finally {
+                writeLock.unlock();
             }
-        });
+        }
+        synchronized (queueIndex) {
+            return queueIndex.place(job.priority(), job.sequence());
+        }
     }
 
     @Override
@@ -761,11 +803,11 @@ public final class SqliteJobStore implements JobStore {
         writeLock.lock();
         try {
             ensureOpen();
-            writer.prepare("BEGIN IMMEDIATE").execute();
+            begin();
             boolean committed = false;
             try {
                 T out = work.run(writer);
-                writer.prepare("COMMIT").execute();
+                commit();
                 committed = true;
                 return out;
             } finally {
@@ -780,13 +822,74 @@ public final class SqliteJobStore implements JobStore {
         }
     }
 
+    /** Opens a write transaction with the index up to date. Caller holds the write lock. */
+    private void begin() throws SQLException {
+        onCommit.clear();
+        writer.prepare("BEGIN IMMEDIATE").execute();
+        // Nobody else can write until this transaction ends, so what the index is checked against now holds.
+        refreshIndex();
+    }
+
+    /**
+     * Commits, then applies the transaction's index changes. A COMMIT that fails may or may not
+     * have reached the file: the index is rebuilt from the table before it is used again.
+     */
+    private void commit() throws SQLException {
+        try {
+            writer.prepare("COMMIT").execute();
+        } catch (SQLException | RuntimeException e) {
+            onCommit.clear();
+            indexStale = true;
+            throw e;
+        }
+        synchronized (queueIndex) {
+            for (Runnable change : onCommit) {
+                change.run();
+            }
+        }
+        onCommit.clear();
+    }
+
     private void rollback() {
+        onCommit.clear();
         try {
             writer.prepare("ROLLBACK").execute();
         } catch (SQLException e) {
             // SQLite already rolled back on its own (a failed COMMIT, an I/O error): nothing left to undo.
             log.debug("Job store {}: rollback: {}", file, e.getMessage());
         }
+    }
+
+    /**
+     * Rebuilds the run-order index from the table when it may be wrong: after a failed commit, or,
+     * on a shared store, when another connection wrote to the file since the index was last right.
+     * The writer's {@code PRAGMA data_version} changes exactly when another connection commits (its
+     * own commits leave it alone). Caller holds the write lock.
+     */
+    private void refreshIndex() throws SQLException {
+        long version = -1;
+        if (access == Access.SHARED) {
+            try (ResultSet rs = writer.prepare("PRAGMA data_version").executeQuery()) {
+                version = rs.next() ? rs.getLong(1) : -1;
+            }
+            if (version != indexDataVersion) {
+                indexStale = true;
+            }
+        }
+        if (!indexStale) {
+            return;
+        }
+        RunOrderIndex<String> fresh = new RunOrderIndex<>();
+        try (ResultSet rs = writer.prepare(QUEUED_KEYS).executeQuery()) {
+            while (rs.next()) {
+                fresh.add(rs.getInt(2), rs.getLong(3), rs.getLong(4), rs.getString(1));
+            }
+        }
+        synchronized (queueIndex) {
+            queueIndex.replaceWith(fresh);
+        }
+        indexDataVersion = version;
+        indexStale = false;
     }
 
     private <T> T read(String what, Work<T> work) {
@@ -858,6 +961,24 @@ public final class SqliteJobStore implements JobStore {
         try (ResultSet rs = ps.executeQuery()) {
             return rs.next() ? rs.getLong(1) : 0;
         }
+    }
+
+    private static long counterValue(CachedConnection c, String counter) throws SQLException {
+        PreparedStatement select = c.prepare("SELECT next_value FROM counters WHERE name = ?");
+        select.setString(1, counter);
+        try (ResultSet rs = select.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("counter '" + counter + "' is missing");
+            }
+            return rs.getLong(1);
+        }
+    }
+
+    private static void setCounter(CachedConnection c, String counter, long nextValue) throws SQLException {
+        PreparedStatement bump = c.prepare("UPDATE counters SET next_value = ? WHERE name = ?");
+        bump.setLong(1, nextValue);
+        bump.setString(2, counter);
+        bump.executeUpdate();
     }
 
     /** Hands out the counter's value and advances it, inside the caller's transaction. */

@@ -1,0 +1,42 @@
+package dev.ttsqueue;
+
+import java.time.Duration;
+
+/**
+ * Told of each job's milestones as they happen, for metrics. It receives a few numbers, never a
+ * {@link JobSnapshot}, so a queue with only such listeners builds no snapshot for anybody.
+ *
+ * <p>Called synchronously on the thread where the milestone happens: the submitting thread, a
+ * worker (start, end), the maintenance thread (timeouts, recovery) or the thread that cancels.
+ * Implementations must be quick and must not block: count, or record into a histogram. Anything
+ * slower belongs in a {@link JobListener}, which runs on the event thread. What a metrics listener
+ * throws is logged and ignored.
+ */
+public interface QueueMetricsListener {
+
+    /** A job was accepted. */
+    default void jobSubmitted(JobType type, int priority) {
+    }
+
+    /** A job was refused because the queue was full. */
+    default void jobRejected(JobType type) {
+    }
+
+    /**
+     * A worker took a job.
+     *
+     * @param queueWait from its submission to now (a job run again after a lost worker counts from its submission)
+     */
+    default void jobStarted(JobType type, Duration queueWait) {
+    }
+
+    /**
+     * A job reached a terminal state.
+     *
+     * @param status {@code COMPLETED}, {@code FAILED} or {@code CANCELLED}
+     * @param runTime from its last start to its end; null when it never started
+     * @param audioSeconds seconds of audio it produced; 0 unless completed
+     */
+    default void jobFinished(JobType type, JobStatus status, Duration runTime, double audioSeconds) {
+    }
+}

@@ -1,0 +1,61 @@
+package dev.ttsqueue.internal;
+
+import dev.ttsqueue.JobStatus;
+import dev.ttsqueue.JobType;
+import dev.ttsqueue.QueueMetricsListener;
+import dev.ttsqueue.Subscription;
+import dev.ttsqueue.spi.JobRecord;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The queue's {@link QueueMetricsListener}s, called in turn; one that throws is logged and skipped. */
+final class MetricsListeners {
+    private static final Logger log = LoggerFactory.getLogger(MetricsListeners.class);
+
+    private final List<QueueMetricsListener> listeners = new CopyOnWriteArrayList<>();
+
+    Subscription add(QueueMetricsListener listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    void jobSubmitted(JobType type, int priority) {
+        each(l -> l.jobSubmitted(type, priority));
+    }
+
+    void jobRejected(JobType type) {
+        each(l -> l.jobRejected(type));
+    }
+
+    void jobStarted(JobRecord claimed) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        Duration wait = Duration.between(claimed.createdAt(), claimed.startedAt());
+        each(l -> l.jobStarted(claimed.type(), wait));
+    }
+
+    void jobFinished(JobRecord ended) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        Duration run = ended.startedAt() != null && ended.completedAt() != null
+                ? Duration.between(ended.startedAt(), ended.completedAt()) : null;
+        double audio = ended.status() == JobStatus.COMPLETED && ended.result() != null ? ended.result().durationSeconds() : 0;
+        each(l -> l.jobFinished(ended.type(), ended.status(), run, audio));
+    }
+
+    private void each(Consumer<QueueMetricsListener> call) {
+        for (QueueMetricsListener l : listeners) {
+            try {
+                call.accept(l);
+            } catch (RuntimeException | Error e) {
+                log.warn("metrics listener {} failed", l, e);
+            }
+        }
+    }
+}
