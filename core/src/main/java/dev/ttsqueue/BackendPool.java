@@ -2,6 +2,7 @@ package dev.ttsqueue;
 
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.spi.BackendInfo;
+import dev.ttsqueue.spi.ModelState;
 import dev.ttsqueue.spi.SynthesisContext;
 import dev.ttsqueue.spi.SynthesisRequest;
 import dev.ttsqueue.spi.TtsBackend;
@@ -70,6 +71,16 @@ public final class BackendPool implements TtsBackend {
         } finally {
             free.add(b);
         }
+    }
+
+    /** Loaded only when every instance is: a device whose model is gone can no longer take its share. */
+    @Override
+    public ModelState modelState() {
+        ModelState state = ModelState.LOADED;
+        for (TtsBackend b : instances) {
+            state = state.and(b.modelState());
+        }
+        return state;
     }
 
     @Override

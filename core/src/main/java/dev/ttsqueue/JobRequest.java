@@ -76,21 +76,21 @@ public record JobRequest(
     }
 
     /**
-     * Checks what can be checked without the stores: text present, settings in range, the
+     * Checks what can be checked without the stores: text present ({@link #hasSomethingToSay}), settings in range, the
      * reference named for the job type.
      *
      * @return this
      * @throws InvalidRequestException with a message a user can act on
      */
     public JobRequest validate() {
-        if (text.isBlank()) {
+        if (!hasSomethingToSay(text)) {
             throw new InvalidRequestException("Text to generate cannot be empty");
         }
         settings.validate();
         switch (type) {
             case TTS_PERMANENT -> {
                 if (voiceName == null || voiceName.isBlank()) {
-                    throw new InvalidRequestException("TTS permanent jobs require 'voice_name' and 'gen_text' parameters");
+                    throw new InvalidRequestException("Permanent TTS jobs require 'voice_name' and 'gen_text' parameters");
                 }
             }
             case TTS_GENERATE -> {
@@ -105,5 +105,30 @@ public record JobRequest(
             }
         }
         return this;
+    }
+
+    /**
+     * Whether {@code text} holds anything to speak: a character that is not white space, a
+     * control character (NUL included) or an invisible format character (zero-width space, byte
+     * order mark). A text of only those would reach the model as nothing, so {@link #validate}
+     * refuses it as empty, as the old server refused a text whose {@code strip()} was empty.
+     *
+     * @return false for null
+     */
+    public static boolean hasSomethingToSay(String text) {
+        if (text == null) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            int type = Character.getType(cp);
+            boolean silent = Character.isWhitespace(cp) || Character.isSpaceChar(cp)
+                    || type == Character.CONTROL || type == Character.FORMAT;
+            if (!silent) {
+                return true;
+            }
+            i += Character.charCount(cp);
+        }
+        return false;
     }
 }

@@ -5,6 +5,7 @@ import dev.ttsqueue.internal.QueueEngine;
 import dev.ttsqueue.spi.AudioStore;
 import dev.ttsqueue.spi.BackendInfo;
 import dev.ttsqueue.spi.JobStore;
+import dev.ttsqueue.spi.ModelState;
 import dev.ttsqueue.spi.Transcriber;
 import dev.ttsqueue.spi.TtsBackend;
 import dev.ttsqueue.spi.VoiceBank;
@@ -45,9 +46,11 @@ public final class TtsJobQueue implements AutoCloseable {
     public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
 
     private final QueueEngine engine;
+    private final TtsBackend backend;
 
-    private TtsJobQueue(QueueEngine engine) {
+    private TtsJobQueue(QueueEngine engine, TtsBackend backend) {
         this.engine = engine;
+        this.backend = backend;
     }
 
     public static Builder builder() {
@@ -171,6 +174,11 @@ public final class TtsJobQueue implements AutoCloseable {
 
     public BackendInfo backendInfo() {
         return engine.backendInfo();
+    }
+
+    /** Whether the backend's model is loaded now, as the backend itself reports it ({@link TtsBackend#modelState()}). */
+    public ModelState modelState() {
+        return backend.modelState();
     }
 
     public AudioStore audioStore() {
@@ -386,7 +394,7 @@ public final class TtsJobQueue implements AutoCloseable {
                     maintenanceInterval, closeGracePeriod, retentionMaxAge, retentionInterval, maxAttempts, clock,
                     seedSource != null ? seedSource : () -> ThreadLocalRandom.current().nextLong(), List.copyOf(listeners),
                     List.copyOf(metricsListeners));
-            return new TtsJobQueue(QueueEngine.start(cfg));
+            return new TtsJobQueue(QueueEngine.start(cfg), backend);
         }
 
         private static Duration positive(Duration d, String name) {

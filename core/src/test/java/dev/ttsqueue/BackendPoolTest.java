@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.spi.AudioKind;
+import dev.ttsqueue.spi.ModelState;
 import dev.ttsqueue.testing.SyntheticBackend;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,5 +38,20 @@ class BackendPoolTest {
             assertEquals(4, a.order().size() + b.order().size());
         }
         assertTrue(a.isClosed() && b.isClosed(), "closing the queue closes every instance");
+    }
+
+    @Test
+    void theModelIsLoadedOnlyWhereEveryInstanceHasIt() {
+        SyntheticBackend a = SyntheticBackend.builder().build();
+        SyntheticBackend b = SyntheticBackend.builder().build();
+        BackendPool pool = new BackendPool(List.of(a, b));
+        try (TtsJobQueue q = TtsJobQueue.builder().backend(pool).workers(pool.size()).build()) {
+            assertEquals(ModelState.LOADED, q.modelState());
+            b.reportModelState(new ModelState(true, false));
+            assertEquals(new ModelState(true, false), q.modelState());
+            a.reportModelState(new ModelState(false, true));
+            assertEquals(ModelState.NOT_LOADED, q.modelState());
+        }
+        assertEquals(ModelState.NOT_LOADED, pool.modelState(), "closed instances hold no model");
     }
 }

@@ -357,12 +357,15 @@ class TtsJobQueueTest {
     }
 
     @Test
-    void validatesWithTheMessagesOfTheApi() {
+    void validatesWithTheMessagesOfTheApi() throws Exception {
         start(SyntheticBackend.builder().nfeSteps(32, 16).maxTextLength(50).build(), b -> b);
         String ref = upload(queue);
         JobRequest ok = JobRequest.ttsGenerate(ref, "text");
-        assertEquals("Text to generate cannot be empty",
-                assertThrows(InvalidRequestException.class, () -> queue.submit(JobRequest.ttsGenerate(ref, "  "))).getMessage());
+        // Empty once white space, control characters (NUL too) and invisible format characters are gone.
+        for (String nothing : new String[] {"  ", "\0\0\0", "\u0001\t\r\n\u007f", "\u200b\ufeff\u00a0", "\u2028\u3000"}) {
+            assertEquals("Text to generate cannot be empty", assertThrows(InvalidRequestException.class,
+                    () -> queue.submit(JobRequest.ttsGenerate(ref, nothing))).getMessage(), nothing.codePoints().toString());
+        }
         assertEquals("Speed must be between 0.3 and 2.0", assertThrows(InvalidRequestException.class,
                 () -> queue.submit(ok.settings(InferenceSettings.defaults().withSpeed(2.5)))).getMessage());
         assertEquals("NFE steps must be between 4 and 64", assertThrows(InvalidRequestException.class,
@@ -373,12 +376,17 @@ class TtsJobQueueTest {
                 () -> queue.submit(ok.settings(InferenceSettings.defaults().withNfeStep(8)))).getMessage());
         assertTrue(assertThrows(InvalidRequestException.class, () -> queue.submit(JobRequest.ttsGenerate(ref, "x".repeat(51))))
                 .getMessage().startsWith("Text is too long: 51 characters (limit 50)"));
-        assertEquals("Audio file not found", assertThrows(ReferenceNotFoundException.class,
-                () -> queue.submit(JobRequest.ttsGenerate("0000-missing", "text"))).getMessage());
+        ReferenceNotFoundException missing = assertThrows(ReferenceNotFoundException.class,
+                () -> queue.submit(JobRequest.ttsGenerate("0000-missing", "text")));
+        assertEquals("Audio file not found", missing.getMessage());
+        assertEquals(ReferenceNotFoundException.Reason.AUDIO_FILE_NOT_FOUND, missing.reason());
         assertEquals("Audio file not found", assertThrows(ReferenceNotFoundException.class,
                 () -> queue.submit(JobRequest.ttsGenerate("../../etc/passwd", "text"))).getMessage());
-        assertThrows(ReferenceNotFoundException.class, () -> queue.submit(JobRequest.ttsPermanent("alice", "text")));
+        assertEquals(ReferenceNotFoundException.Reason.VOICE_NOT_FOUND, assertThrows(ReferenceNotFoundException.class,
+                () -> queue.submit(JobRequest.ttsPermanent("alice", "text"))).reason());
         assertEquals(0, queue.queueStatus().totalJobs(), "nothing refused reached the store");
+        // A text with something to say among the silence is accepted as it is.
+        await(queue.submit(JobRequest.ttsGenerate(ref, "\0 hi \u200b")));
     }
 
     @Test
@@ -386,8 +394,10 @@ class TtsJobQueueTest {
         start(SyntheticBackend.builder().build(), b -> b.audioStore(dev.ttsqueue.spi.AudioStore.inMemory(clock, Duration.ofMinutes(5), null)));
         String ref = upload(queue);
         clock.advance(Duration.ofMinutes(6));
-        assertEquals("Audio file has expired", assertThrows(ReferenceNotFoundException.class,
-                () -> queue.submit(JobRequest.ttsGenerate(ref, "text"))).getMessage());
+        ReferenceNotFoundException expired = assertThrows(ReferenceNotFoundException.class,
+                () -> queue.submit(JobRequest.ttsGenerate(ref, "text")));
+        assertEquals("Audio file has expired", expired.getMessage());
+        assertEquals(ReferenceNotFoundException.Reason.AUDIO_FILE_EXPIRED, expired.reason());
     }
 
     @Test

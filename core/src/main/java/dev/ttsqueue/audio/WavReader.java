@@ -53,6 +53,11 @@ final class WavReader {
     }
 
     static AudioClip decode(byte[] data) {
+        return decode(data, null);
+    }
+
+    /** Decodes, refusing (from the header, before any sample is read) audio longer than {@code limits}; null for none. */
+    static AudioClip decode(byte[] data, DecodeLimits limits) {
         Layout layout;
         try {
             layout = scan(new Source() {
@@ -68,6 +73,9 @@ final class WavReader {
             });
         } catch (IOException e) {
             throw new UncheckedIOException("reading a byte array cannot fail", e);
+        }
+        if (limits != null) {
+            limits.check("WAV", layout.frames(), layout.format().sampleRate());
         }
         return samples(data, layout);
     }

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #save} normalises the name it is given ({@link Identifiers#normalizeVoiceName}).
  * {@link #find}, {@link #load} and {@link #delete} take the stored, normalised name: anything
  * else (upper case, spaces, path characters) is simply unknown and never reaches the disk, so
- * callers holding a user's spelling normalise it first. A {@code .wav} whose header cannot be
+ * callers holding a user's spelling use {@link #lookup}. A {@code .wav} whose header cannot be
  * read is left out of {@link #find} and {@link #list} with a warning, but can still be deleted.
  * Thread-safe within one process.
  */
@@ -127,13 +127,13 @@ public final class DirectoryVoiceBank implements VoiceBank {
     @Override
     public AudioClip load(String name) throws IOException {
         if (!isStoredName(name)) {
-            throw new ReferenceNotFoundException("Voice '" + name + "' not found");
+            throw new ReferenceNotFoundException(ReferenceNotFoundException.Reason.VOICE_NOT_FOUND, "Voice '" + name + "' not found");
         }
         lock.readLock().lock();
         try {
             return WavCodec.read(wavFile(name));
         } catch (NoSuchFileException e) {
-            throw new ReferenceNotFoundException("Voice '" + name + "' not found");
+            throw new ReferenceNotFoundException(ReferenceNotFoundException.Reason.VOICE_NOT_FOUND, "Voice '" + name + "' not found");
         } finally {
             lock.readLock().unlock();
         }
@@ -212,18 +212,9 @@ public final class DirectoryVoiceBank implements VoiceBank {
         return Optional.of(new Voice(name, wav.getFileName().toString(), duration, text, wav));
     }
 
-    /** True for names as {@link Identifiers#normalizeVoiceName} produces them. */
+    /** True for names as {@link Identifiers#normalizeVoiceName} produces them (or produced under the earlier rule). */
     private static boolean isStoredName(String name) {
-        if (!Identifiers.isSafe(name)) {
-            return false;
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c >= 'A' && c <= 'Z') {
-                return false;
-            }
-        }
-        return true;
+        return Identifiers.isVoiceName(name);
     }
 
     private Path wavFile(String name) {

@@ -80,22 +80,19 @@ final class ReferenceResolver {
 
     private Voice voice(String name) {
         if (voiceBank == null) {
-            throw new ReferenceNotFoundException("Voice '" + name + "' not found: no voice bank is configured");
+            throw new ReferenceNotFoundException(ReferenceNotFoundException.Reason.VOICE_NOT_FOUND,
+                    "Voice '" + name + "' not found: no voice bank is configured");
         }
-        String normalized;
-        try {
-            normalized = Identifiers.normalizeVoiceName(name);
-        } catch (InvalidRequestException e) {
-            throw new ReferenceNotFoundException("Voice '" + name + "' not found");
-        }
-        return voiceBank.find(normalized).orElseThrow(() -> new ReferenceNotFoundException("Voice '" + normalized + "' not found"));
+        return voiceBank.lookup(name).orElseThrow(() -> new ReferenceNotFoundException(
+                ReferenceNotFoundException.Reason.VOICE_NOT_FOUND, "Voice '" + name + "' not found"));
     }
 
     private AudioEntry upload(String id, Instant now) {
         AudioEntry entry = (Identifiers.isSafe(id) ? audioStore.find(id) : Optional.<AudioEntry>empty())
-                .orElseThrow(() -> new ReferenceNotFoundException("Audio file not found"));
+                .orElseThrow(() -> new ReferenceNotFoundException(ReferenceNotFoundException.Reason.AUDIO_FILE_NOT_FOUND,
+                        "Audio file not found"));
         if (entry.isExpired(now)) {
-            throw new ReferenceNotFoundException("Audio file has expired");
+            throw new ReferenceNotFoundException(ReferenceNotFoundException.Reason.AUDIO_FILE_EXPIRED, "Audio file has expired");
         }
         return entry;
     }

@@ -2,6 +2,7 @@ package dev.ttsqueue.spi;
 
 import dev.ttsqueue.InvalidRequestException;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -79,18 +80,64 @@ public final class Identifiers {
         return id;
     }
 
+    /** Longest voice name: {@code {name}_ref.txt} must still fit the 255-byte file names of common file systems. */
+    public static final int MAX_VOICE_NAME_LENGTH = 200;
+
     /**
-     * The voice-bank form of a name, as the old server made it: lower-cased, spaces to '_', and
-     * anything outside {@code [a-z0-9_-]} dropped.
+     * The voice-bank form of a name, by the old server's rule
+     * {@code re.sub(r'[^a-zA-Z0-9_-]', '', name.lower())}: lower-cased, then everything outside
+     * {@code [a-z0-9_-]} dropped, spaces included ({@code "My Voice!"} becomes {@code myvoice}).
+     * This is the one place that rule lives; everything that stores or looks up a voice by a
+     * user's spelling goes through here or {@link #voiceNameCandidates}.
      *
-     * @throws InvalidRequestException when nothing is left
+     * @throws InvalidRequestException when nothing is left, or more than
+     *     {@link #MAX_VOICE_NAME_LENGTH} characters are
      */
     public static String normalizeVoiceName(String name) {
-        String lowered = name == null ? "" : name.trim().toLowerCase(Locale.ROOT).replace(' ', '_');
-        String cleaned = NOT_VOICE_CHAR.matcher(lowered).replaceAll("");
-        if (!isSafe(cleaned)) {
+        String cleaned = clean(name == null ? "" : name.toLowerCase(Locale.ROOT));
+        if (cleaned.isEmpty()) {
             throw new InvalidRequestException("Voice name must contain alphanumeric characters");
         }
+        if (cleaned.length() > MAX_VOICE_NAME_LENGTH) {
+            throw new InvalidRequestException("Voice name is too long: at most " + MAX_VOICE_NAME_LENGTH + " characters");
+        }
         return cleaned;
+    }
+
+    /**
+     * The stored names a user's spelling of a voice may refer to, most likely first: the
+     * {@link #normalizeVoiceName} form, then the form earlier versions of this server stored
+     * (trimmed, spaces turned into {@code _}, so {@code "My Voice"} was saved as {@code my_voice})
+     * when it differs. Voices saved under the earlier rule are found without renaming them.
+     *
+     * @return one or two names; empty when the spelling has nothing usable
+     */
+    public static List<String> voiceNameCandidates(String name) {
+        String current;
+        try {
+            current = normalizeVoiceName(name);
+        } catch (InvalidRequestException e) {
+            return List.of();
+        }
+        String legacy = clean(name.trim().toLowerCase(Locale.ROOT).replace(' ', '_'));
+        return isSafe(legacy) && !legacy.equals(current) ? List.of(current, legacy) : List.of(current);
+    }
+
+    /** True for names as {@link #normalizeVoiceName} produces them: 1 to 200 characters of {@code [a-z0-9_-]}. */
+    public static boolean isVoiceName(String name) {
+        if (name == null || name.isEmpty() || name.length() > MAX_VOICE_NAME_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String clean(String lowered) {
+        return NOT_VOICE_CHAR.matcher(lowered).replaceAll("");
     }
 }

@@ -43,6 +43,16 @@ public interface TtsBackend extends AutoCloseable {
         return out;
     }
 
+    /**
+     * Whether the model is loaded now. Called from any thread, often (every {@code /health}
+     * probe): answer from state already at hand, without touching the device. The default,
+     * {@link ModelState#LOADED}, suits a backend that loads everything in its constructor and never
+     * unloads; a backend that closes, loads lazily or can lose its device overrides it.
+     */
+    default ModelState modelState() {
+        return ModelState.LOADED;
+    }
+
     /** Releases sessions and device memory. Called once, by the queue's {@code close()}. */
     @Override
     default void close() throws Exception {

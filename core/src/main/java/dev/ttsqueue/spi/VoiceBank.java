@@ -28,6 +28,23 @@ public interface VoiceBank {
     /** The voice with this (normalised) name. */
     Optional<Voice> find(String name);
 
+    /**
+     * The voice a user's spelling of a name refers to ({@code "My Voice"}, {@code "ANNA"}): each of
+     * {@link Identifiers#voiceNameCandidates} in turn, so voices stored under the earlier
+     * underscore rule are found as well.
+     *
+     * @return empty when no candidate is stored, or the spelling has nothing usable
+     */
+    default Optional<Voice> lookup(String spelling) {
+        for (String candidate : Identifiers.voiceNameCandidates(spelling)) {
+            Optional<Voice> voice = find(candidate);
+            if (voice.isPresent()) {
+                return voice;
+            }
+        }
+        return Optional.empty();
+    }
+
     AudioClip load(String name) throws IOException;
 
     List<Voice> list();

@@ -64,15 +64,34 @@ class DirectoryVoiceBankTest {
     void saveNormalisesTheNameAndWritesTheOldLayout() throws IOException {
         VoiceBank bank = VoiceBank.directory(dir);
         Voice v = bank.save("  Alice Smith!! ", tone(24000, 12000), "  Hello, I am Alice.  ");
-        assertEquals("alice_smith", v.name());
-        assertEquals("alice_smith.wav", v.filename());
+        assertEquals("alicesmith", v.name());
+        assertEquals("alicesmith.wav", v.filename());
         assertEquals(0.5, v.durationSeconds(), 1e-12);
         assertEquals("Hello, I am Alice.", v.refText());
-        assertEquals(dir.toRealPath().resolve("alice_smith.wav"), v.path());
-        assertEquals(List.of("alice_smith.wav", "alice_smith_ref.txt"), names(dir));
-        assertEquals("Hello, I am Alice.", Files.readString(dir.resolve("alice_smith_ref.txt"), StandardCharsets.UTF_8));
-        assertEquals(v, bank.find("alice_smith").orElseThrow());
-        assertEquals(WavCodec.decode(WavCodec.encode(tone(24000, 12000), WavFormat.PCM_16)), bank.load("alice_smith"));
+        assertEquals(dir.toRealPath().resolve("alicesmith.wav"), v.path());
+        assertEquals(List.of("alicesmith.wav", "alicesmith_ref.txt"), names(dir));
+        assertEquals("Hello, I am Alice.", Files.readString(dir.resolve("alicesmith_ref.txt"), StandardCharsets.UTF_8));
+        assertEquals(v, bank.find("alicesmith").orElseThrow());
+        assertEquals(v, bank.lookup("Alice Smith").orElseThrow());
+        assertEquals(WavCodec.decode(WavCodec.encode(tone(24000, 12000), WavFormat.PCM_16)), bank.load("alicesmith"));
+    }
+
+    @Test
+    void voicesSavedUnderTheEarlierUnderscoreRuleAreStillFound() throws IOException {
+        // Written the way earlier versions stored "Alice Smith": spaces turned into '_'.
+        Files.write(dir.resolve("alice_smith.wav"), WavCodec.encode(tone(16000, 1600), WavFormat.PCM_16));
+        Files.writeString(dir.resolve("alice_smith_ref.txt"), "An older take.", StandardCharsets.UTF_8);
+        VoiceBank bank = VoiceBank.directory(dir);
+        Voice old = bank.lookup("Alice Smith").orElseThrow();
+        assertEquals("alice_smith", old.name());
+        assertEquals("An older take.", old.refText());
+        assertEquals(old, bank.lookup("alice_smith").orElseThrow());
+        // A voice saved now under the same spelling is stored by the old server's rule and found first.
+        bank.save("Alice Smith", tone(16000, 800), "A newer take.");
+        assertEquals("alicesmith", bank.lookup("Alice Smith").orElseThrow().name());
+        assertEquals("alice_smith", bank.lookup("alice_smith").orElseThrow().name());
+        assertTrue(bank.lookup("Nobody").isEmpty());
+        assertTrue(bank.lookup("!!").isEmpty());
     }
 
     @Test
@@ -147,7 +166,7 @@ class DirectoryVoiceBankTest {
     }
 
     static Stream<String> pathTricks() {
-        return Stream.of("../x", "a/b", "..", ".", "/etc/passwd", "%2e%2e", "x\0y", "", "Alice", "C:\\x", "x.wav", "a".repeat(129));
+        return Stream.of("../x", "a/b", "..", ".", "/etc/passwd", "%2e%2e", "x\0y", "", "Alice", "C:\\x", "x.wav", "a".repeat(201));
     }
 
     @ParameterizedTest

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ttsqueue.InvalidRequestException;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,10 +52,32 @@ class IdentifiersTest {
 
     @Test
     void voiceNamesAreNormalisedAsTheOldServerDid() {
-        assertEquals("anna_smith", Identifiers.normalizeVoiceName("  Anna Smith "));
+        // re.sub(r'[^a-zA-Z0-9_-]', '', name.lower()): spaces are dropped, not turned into '_'.
+        assertEquals("myvoice", Identifiers.normalizeVoiceName("My Voice!"));
+        assertEquals("annasmith", Identifiers.normalizeVoiceName("  Anna Smith "));
         assertEquals("x-1", Identifiers.normalizeVoiceName("X-1!"));
         assertEquals("etcpasswd", Identifiers.normalizeVoiceName("../etc/passwd"));
+        assertEquals("_-narrator", Identifiers.normalizeVoiceName("_-Narrator"), "a leading '_' or '-' is kept, as the old server kept it");
+        assertEquals("caf", Identifiers.normalizeVoiceName("Café"));
         assertEquals("Voice name must contain alphanumeric characters",
                 assertThrows(InvalidRequestException.class, () -> Identifiers.normalizeVoiceName("../")).getMessage());
+        assertEquals("Voice name must contain alphanumeric characters",
+                assertThrows(InvalidRequestException.class, () -> Identifiers.normalizeVoiceName("   ")).getMessage());
+        assertEquals("Voice name is too long: at most 200 characters",
+                assertThrows(InvalidRequestException.class, () -> Identifiers.normalizeVoiceName("a".repeat(201))).getMessage());
+    }
+
+    @Test
+    void voicesStoredUnderTheEarlierUnderscoreRuleAreCandidates() {
+        assertEquals(List.of("myvoice", "my_voice"), Identifiers.voiceNameCandidates("My Voice"));
+        assertEquals(List.of("annasmith", "anna_smith"), Identifiers.voiceNameCandidates("  Anna Smith "));
+        assertEquals(List.of("alice"), Identifiers.voiceNameCandidates("Alice"), "one candidate where both rules agree");
+        assertEquals(List.of("_x"), Identifiers.voiceNameCandidates("_x"), "the earlier rule refused a leading '_'");
+        assertEquals(List.of(), Identifiers.voiceNameCandidates("!!"));
+        assertTrue(Identifiers.isVoiceName("my_voice"));
+        assertTrue(Identifiers.isVoiceName("-x"));
+        assertFalse(Identifiers.isVoiceName("My"));
+        assertFalse(Identifiers.isVoiceName("a.b"));
+        assertFalse(Identifiers.isVoiceName(""));
     }
 }

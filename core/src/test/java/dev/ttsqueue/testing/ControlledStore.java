@@ -32,6 +32,7 @@ public final class ControlledStore implements JobStore {
     private volatile Runnable beforeFail = () -> { };
     private volatile java.util.function.Consumer<Optional<Claim>> afterClaim = claim -> { };
     private volatile boolean shared;
+    private volatile Predicate<SynthesisResult> loseResult = result -> false;
 
     public ControlledStore(JobStore delegate) {
         this.delegate = delegate;
@@ -87,6 +88,16 @@ public final class ControlledStore implements JobStore {
         this.beforeComplete = hook;
     }
 
+    /** From now on completed jobs are stored without their result, as a store that lost it would hold them. */
+    public void loseResults() {
+        loseResultsWhere(result -> true);
+    }
+
+    /** Like {@link #loseResults()}, for the results {@code which} picks (by their text, say). */
+    public void loseResultsWhere(Predicate<SynthesisResult> which) {
+        this.loseResult = which;
+    }
+
     @Override
     public Optional<JobRecord> enqueue(JobRecord job, int maxQueued) {
         return delegate.enqueue(job, maxQueued);
@@ -119,7 +130,7 @@ public final class ControlledStore implements JobStore {
     @Override
     public boolean complete(String jobId, long fencingToken, SynthesisResult result, Instant now) {
         beforeComplete.run();
-        return delegate.complete(jobId, fencingToken, result, now);
+        return delegate.complete(jobId, fencingToken, result != null && loseResult.test(result) ? null : result, now);
     }
 
     @Override

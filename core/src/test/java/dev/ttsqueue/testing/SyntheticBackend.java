@@ -2,6 +2,7 @@ package dev.ttsqueue.testing;
 
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.spi.BackendInfo;
+import dev.ttsqueue.spi.ModelState;
 import dev.ttsqueue.spi.SynthesisContext;
 import dev.ttsqueue.spi.SynthesisRequest;
 import dev.ttsqueue.spi.TtsBackend;
@@ -39,6 +40,7 @@ public final class SyntheticBackend implements TtsBackend {
     private final AtomicInteger maxConcurrent = new AtomicInteger();
     private final Semaphore stepsEntered = new Semaphore(0);
     private volatile boolean closed;
+    private volatile ModelState modelState = ModelState.LOADED;
 
     private SyntheticBackend(Builder b) {
         this.steps = b.steps;
@@ -148,6 +150,17 @@ public final class SyntheticBackend implements TtsBackend {
 
     public int maxConcurrent() {
         return maxConcurrent.get();
+    }
+
+    /** Loaded parts as set by {@link #reportModelState} (all, by default); nothing once closed. */
+    @Override
+    public ModelState modelState() {
+        return closed ? ModelState.NOT_LOADED : modelState;
+    }
+
+    /** What {@link #modelState()} reports from now on, as a backend that lost or is still loading its model would. */
+    public void reportModelState(ModelState state) {
+        modelState = state;
     }
 
     public boolean isClosed() {

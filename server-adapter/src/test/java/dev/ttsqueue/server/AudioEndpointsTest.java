@@ -212,25 +212,26 @@ class AudioEndpointsTest {
         form.put("audio_file", TestServer.wavFile(2.0));
         TestServer.Reply up = s.postMultipart("/upload-permanent-voice", form);
         assertEquals(200, up.status(), up::toString);
-        assertEquals("my_voice", up.json().get("voice_name").asText());
-        assertTrue(up.json().get("message").asText().contains("my_voice"));
+        // The old server's rule: spaces dropped, not turned into '_'; the name returned is the one to use.
+        assertEquals("myvoice", up.json().get("voice_name").asText());
+        assertEquals("Permanent voice 'myvoice' uploaded successfully", up.json().get("message").asText());
         assertEquals(2.0, up.json().get("duration").asDouble(), 1e-3);
         // The old server's folder layout: {name}.wav and {name}_ref.txt.
-        assertTrue(Files.exists(dir.resolve("reference_voices/my_voice.wav")));
+        assertTrue(Files.exists(dir.resolve("reference_voices/myvoice.wav")));
 
         JsonNode list = s.get("/list-voices").json();
         assertEquals(1, list.get("total_voices").asInt());
         JsonNode v = list.get("voices").get(0);
-        assertEquals("my_voice", v.get("name").asText());
-        assertEquals("my_voice.wav", v.get("filename").asText());
+        assertEquals("myvoice", v.get("name").asText());
+        assertEquals("myvoice.wav", v.get("filename").asText());
         assertEquals(2.0, v.get("duration").asDouble(), 1e-3);
         assertEquals(dir.resolve("reference_voices").toString(), list.get("storage_path").asText());
 
-        assertEquals(404, s.delete("/voices/.my_voice").status(), "only names already in voice-bank form");
-        TestServer.Reply del = s.delete("/voices/my_voice");
+        assertEquals(404, s.delete("/voices/.myvoice").status(), "only names already in voice-bank form");
+        TestServer.Reply del = s.delete("/voices/myvoice");
         assertEquals(200, del.status());
-        assertTrue(del.json().get("message").asText().contains("my_voice"));
-        assertEquals(404, s.delete("/voices/my_voice").status());
+        assertTrue(del.json().get("message").asText().contains("myvoice"));
+        assertEquals(404, s.delete("/voices/myvoice").status());
         assertEquals(0, s.get("/list-voices").json().get("total_voices").asInt());
     }
 

@@ -53,7 +53,7 @@ class JobsEndpointsTest {
         TestServer.Reply sub = s.postForm("/jobs/tts-generate-async", form);
         assertEquals(200, sub.status(), sub::toString);
         String jobId = sub.json().get("job_id").asText();
-        assertEquals("Job submitted successfully", sub.json().get("message").asText());
+        assertEquals("TTS generation job submitted successfully", sub.json().get("message").asText(), "the old server's words");
         assertTrue(sub.json().has("queue_position"));
 
         s.awaitFinished(jobId);
@@ -125,7 +125,7 @@ class JobsEndpointsTest {
                 s.postJson("/jobs/submit", job("tts_generate", Map.of("gen_text", "x"))).detail());
         assertEquals("TTS generate jobs require 'ref_audio_path' and 'gen_text' parameters",
                 s.postJson("/jobs/submit", job("tts_generate", Map.of("audio_file_id", "abc"))).detail());
-        assertEquals("TTS permanent jobs require 'voice_name' and 'gen_text' parameters",
+        assertEquals("Permanent TTS jobs require 'voice_name' and 'gen_text' parameters",
                 s.postJson("/jobs/submit", job("tts_permanent", Map.of("gen_text", "x"))).detail());
         assertEquals("Voice cloning jobs require 'audio_file_id' and 'gen_text' parameters",
                 s.postJson("/jobs/submit", job("voice_cloning", Map.of("gen_text", "x"))).detail());

@@ -13,6 +13,7 @@ import dev.ttsqueue.server.internal.ServiceResource;
 import dev.ttsqueue.server.internal.SyncResource;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import java.lang.reflect.Method;
@@ -93,7 +94,7 @@ class ServiceEndpointsTest {
             String prefix = c.getAnnotation(Path.class).value();
             for (Method m : c.getDeclaredMethods()) {
                 String verb = m.isAnnotationPresent(GET.class) ? "get" : m.isAnnotationPresent(POST.class) ? "post"
-                        : m.isAnnotationPresent(DELETE.class) ? "delete" : null;
+                        : m.isAnnotationPresent(DELETE.class) ? "delete" : m.isAnnotationPresent(HEAD.class) ? "head" : null;
                 if (verb == null) {
                     continue;
                 }

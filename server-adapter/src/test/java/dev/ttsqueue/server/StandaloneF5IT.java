@@ -1,6 +1,7 @@
 package dev.ttsqueue.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,6 +43,9 @@ class StandaloneF5IT {
             assertEquals("f5-tts-onnx", health.get("backend").asText(), health.toString());
             assertEquals("CPU, CPU", health.get("device").asText());
             assertEquals(2, health.get("workers").asInt());
+            // The F5 sessions opened (the decode session holds the vocoder), as both instances report.
+            assertTrue(health.get("model_loaded").asBoolean(), health.toString());
+            assertTrue(health.get("vocoder_loaded").asBoolean(), health.toString());
 
             TestServer.Multipart mp = TestServer.multipart(Map.of("audio_file", TestServer.wavFile(1.0)));
             HttpResponse<String> up = http.send(HttpRequest.newBuilder(base.resolve("/upload-audio"))
@@ -72,5 +76,10 @@ class StandaloneF5IT {
             assertEquals(400, refused.statusCode(), refused.body());
             assertTrue(refused.body().contains("nfe_step 8"), refused.body());
         }
+        ServerConfig again = config.withPort(0);
+        TtsJobQueue queue = StandaloneQueue.build(again);
+        queue.close();
+        assertFalse(queue.modelState().modelLoaded(), "closing the queue closed the F5 sessions");
+        assertFalse(queue.modelState().vocoderLoaded());
     }
 }

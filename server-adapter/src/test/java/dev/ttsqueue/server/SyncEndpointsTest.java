@@ -103,7 +103,7 @@ class SyncEndpointsTest {
         s = TestServer.builder(dir).start();
         TestServer.Reply r = s.postJson("/tts-generate", Map.of("audio_file_id", s.upload(), "text", "boom " + SyntheticBackend.FAIL_MARKER));
         assertEquals(500, r.status());
-        assertTrue(r.detail().startsWith("Generation failed: "), r.detail());
+        assertTrue(r.detail().startsWith("Error generating TTS audio: "), r.detail());
         assertTrue(r.detail().contains("synthetic failure"), r.detail());
     }
 

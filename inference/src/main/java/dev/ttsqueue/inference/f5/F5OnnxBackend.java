@@ -8,6 +8,7 @@ import dev.ttsqueue.inference.f5.internal.F5Planner;
 import dev.ttsqueue.inference.f5.internal.F5Sessions;
 import dev.ttsqueue.inference.f5.internal.PreparedReference;
 import dev.ttsqueue.spi.BackendInfo;
+import dev.ttsqueue.spi.ModelState;
 import dev.ttsqueue.spi.SynthesisContext;
 import dev.ttsqueue.spi.SynthesisRequest;
 import dev.ttsqueue.spi.TtsBackend;
@@ -143,6 +144,17 @@ public final class F5OnnxBackend implements TtsBackend {
     /** Cumulative timings since this backend was built (cancelled or failed jobs count only their model calls). */
     public Timings timings() {
         return new Timings(jobs.get(), totalNanos.get(), pipeline.sessionNanos(), pipeline.sessionRuns());
+    }
+
+    /**
+     * The model (preprocess and transformer sessions) and the vocoder (the decode session, which
+     * holds Vocos) are loaded from {@link Builder#build()}, which opens every session or fails,
+     * until {@link #close()}.
+     */
+    @Override
+    public ModelState modelState() {
+        boolean open = sessions.isOpen();
+        return new ModelState(open, open);
     }
 
     /** Closes every ONNX session; later calls to {@link #synthesize} fail. Idempotent. */

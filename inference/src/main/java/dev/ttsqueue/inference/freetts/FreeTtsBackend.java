@@ -6,6 +6,7 @@ import dev.ttsqueue.InvalidRequestException;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.audio.Resampler;
 import dev.ttsqueue.spi.BackendInfo;
+import dev.ttsqueue.spi.ModelState;
 import dev.ttsqueue.spi.SynthesisContext;
 import dev.ttsqueue.spi.SynthesisRequest;
 import dev.ttsqueue.spi.TtsBackend;
@@ -41,7 +42,7 @@ public final class FreeTtsBackend implements TtsBackend {
     private final ReentrantLock lock = new ReentrantLock();
     private final CapturingAudioPlayer player = new CapturingAudioPlayer();
     private final Voice voice;
-    private boolean closed;
+    private volatile boolean closed;
 
     /**
      * Loads and allocates the {@code kevin16} voice.
@@ -115,6 +116,16 @@ public final class FreeTtsBackend implements TtsBackend {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * FreeTTS has no separate vocoder: its voice both plans and makes the waveform, so both parts
+     * are loaded while the voice is allocated and this backend is not closed.
+     */
+    @Override
+    public ModelState modelState() {
+        boolean loaded = !closed && voice.isLoaded();
+        return new ModelState(loaded, loaded);
     }
 
     /** Frees the voice; later {@link #synthesize} calls fail. Waits for a running synthesis. */

@@ -11,6 +11,8 @@ import dev.ttsqueue.spi.Voice;
 import dev.ttsqueue.spi.VoiceBank;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -19,8 +21,10 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,6 +72,7 @@ public final class AudioResource {
             FormFields.Upload file = form.requiredFile("audio_file");
             String refText = form.string("ref_text", "");
             form.errors().throwIfAny();
+            AudioUploads.requireAudioType(file); // the old server's first check, before the name's
             String name = Identifiers.normalizeVoiceName(rawName);
             AudioClip clip = AudioUploads.decode(file, ctx.config().maxUploadBytes());
             Voice voice = voiceBank().save(name, clip, refText.trim());
@@ -105,33 +110,74 @@ public final class AudioResource {
     @Path("voices/{voice_name}")
     public Map<String, Object> deleteVoice(@PathParam("voice_name") String name) throws IOException {
         VoiceBank bank = voiceBank();
-        // Only a name already in voice-bank form is accepted: "../alice" must not delete "alice".
-        String normalized;
-        try {
-            normalized = Identifiers.normalizeVoiceName(name);
-        } catch (dev.ttsqueue.InvalidRequestException e) {
+        // Only a name already in voice-bank form (any case) is accepted: "../alice" must not delete "alice".
+        String stored = name.toLowerCase(Locale.ROOT);
+        if (!Identifiers.isVoiceName(stored) || !bank.delete(stored)) {
             throw ApiException.notFound("Voice not found");
         }
-        if (!normalized.equals(name.toLowerCase(Locale.ROOT)) || !bank.delete(normalized)) {
-            throw ApiException.notFound("Voice not found");
-        }
-        return Map.of("message", "Voice '" + normalized + "' deleted successfully");
+        return Map.of("message", "Voice '" + stored + "' deleted successfully");
     }
 
+    /**
+     * The WAV with its length, so clients show progress and browsers can seek: a {@code Range}
+     * request gets 206 with that part (416 when it starts past the end). Stored audio never
+     * changes, so the size recorded with it is the size served.
+     */
     @GET
     @Path("download-audio/{file_id}")
     @Produces({"audio/wav", MediaType.APPLICATION_JSON})
-    public Response download(@PathParam("file_id") String id) throws IOException {
+    public Response download(@PathParam("file_id") String id, @HeaderParam("Range") String range,
+            @HeaderParam("If-Range") String ifRange) throws IOException {
         AudioEntry entry = existing(id);
+        long size = entry.sizeBytes();
+        // No validators are sent, so an If-Range can never be known to match: the whole file, as the RFC says.
+        ByteRange.Request asked = ifRange != null ? new ByteRange.Whole() : ByteRange.parse(range, size);
+        if (asked instanceof ByteRange.Unsatisfiable) {
+            return Response.status(416).type(MediaType.APPLICATION_JSON_TYPE).header("Content-Range", "bytes */" + size)
+                    .header("Accept-Ranges", "bytes").entity(WireFormat.detail("Range not satisfiable: the file has " + size + " bytes"))
+                    .build();
+        }
+        ByteRange part = asked instanceof ByteRange.Part p ? p.range() : new ByteRange(0, size - 1);
         InputStream in = audio().open(entry.id());
         StreamingOutput body = out -> {
             try (InputStream src = in) {
-                src.transferTo(out);
+                src.skipNBytes(part.first());
+                copy(src, out, part.length());
             }
         };
-        return Response.ok(body, "audio/wav")
-                .header("Content-Disposition", "attachment; filename=\"f5tts_audio_" + entry.id() + ".wav\"")
-                .build();
+        Response.ResponseBuilder r = Response.status(asked instanceof ByteRange.Part ? 206 : 200).entity(body).type("audio/wav");
+        if (asked instanceof ByteRange.Part) {
+            r.header("Content-Range", "bytes " + part.first() + "-" + part.last() + "/" + size);
+        }
+        return withDownloadHeaders(r, entry, part.length()).build();
+    }
+
+    /** The download's headers, its length included, without opening the file. */
+    @HEAD
+    @Path("download-audio/{file_id}")
+    @Produces({"audio/wav", MediaType.APPLICATION_JSON})
+    public Response downloadHead(@PathParam("file_id") String id) {
+        AudioEntry entry = existing(id);
+        return withDownloadHeaders(Response.ok().type("audio/wav"), entry, entry.sizeBytes()).build();
+    }
+
+    private static Response.ResponseBuilder withDownloadHeaders(Response.ResponseBuilder r, AudioEntry entry, long length) {
+        return r.header("Content-Disposition", "attachment; filename=\"f5tts_audio_" + entry.id() + ".wav\"")
+                .header("Accept-Ranges", "bytes")
+                .header("Content-Length", length);
+    }
+
+    private static void copy(InputStream in, OutputStream out, long n) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        long left = n;
+        while (left > 0) {
+            int r = in.read(buf, 0, (int) Math.min(buf.length, left));
+            if (r < 0) {
+                throw new EOFException("stored audio shorter than the " + n + " bytes recorded");
+            }
+            out.write(buf, 0, r);
+            left -= r;
+        }
     }
 
     @DELETE

@@ -1,23 +1,29 @@
 package dev.ttsqueue.server.internal;
 
 import dev.ttsqueue.audio.AudioClip;
+import dev.ttsqueue.audio.AudioDecoders;
 import dev.ttsqueue.audio.AudioFormatException;
-import dev.ttsqueue.audio.WavCodec;
+import dev.ttsqueue.audio.DecodeLimits;
+import dev.ttsqueue.audio.codecs.AudioCodecs;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Checks and decodes an uploaded audio file at upload time, so a file the model could never read
- * is refused with a reason now instead of failing a job later.
+ * is refused with a reason now instead of failing a job later. WAV, MP3, FLAC and Ogg Vorbis are
+ * read ({@link AudioCodecs}), told apart by their content, whatever the file is called or declared
+ * as; the decoded reference may last at most {@link #LIMITS} (5 minutes), and a file that would
+ * decode to more is refused before it is decoded whole.
  */
 public final class AudioUploads {
-    private static final Logger log = LoggerFactory.getLogger(AudioUploads.class);
-    private static final Set<String> AUDIO_EXTENSIONS = Set.of("wav", "wave");
+    /** Longest decoded reference: generous, since voice cloning uses only the first seconds of it. */
+    public static final DecodeLimits LIMITS = DecodeLimits.defaults();
+    /** File names judged to be audio when a part comes without a Content-Type. */
+    private static final Set<String> AUDIO_EXTENSIONS = Set.of("wav", "wave", "mp3", "flac", "ogg", "oga");
+    private static final AudioDecoders DECODERS = AudioCodecs.all();
 
     private AudioUploads() {
     }
@@ -26,27 +32,37 @@ public final class AudioUploads {
      * Decodes {@code upload}.
      *
      * @throws ApiException 400 "File must be an audio file" when the part is not {@code audio/*};
-     *     400 "Invalid audio file: ..." when it cannot be decoded or holds no samples
+     *     400 "Invalid audio file: ..." when it cannot be decoded, is too long, or holds no samples
      * @throws UploadTooLargeException (as an IOException) past {@code maxBytes}
      */
     public static AudioClip decode(FormFields.Upload upload, long maxBytes) throws IOException {
-        if (!isAudio(upload)) {
-            throw ApiException.badRequest("File must be an audio file");
+        requireAudioType(upload);
+        byte[] bytes;
+        try (InputStream in = upload.open()) {
+            int limit = (int) Math.min(maxBytes, Integer.MAX_VALUE - 9);
+            bytes = in.readNBytes(limit + 1);
+            if (bytes.length > limit) {
+                throw ApiException.badRequest("Invalid audio file: it is larger than the limit of " + limit + " bytes");
+            }
         }
         AudioClip clip;
-        try (InputStream in = upload.open()) {
-            clip = WavCodec.read(in, maxBytes);
+        try {
+            // AudioDecoders turns whatever a decoder library trips over into an AudioFormatException.
+            clip = DECODERS.decode(bytes, LIMITS);
         } catch (AudioFormatException e) {
             throw ApiException.badRequest("Invalid audio file: " + e.getMessage());
-        } catch (RuntimeException e) {
-            // Bytes from a client: whatever trips the decoder is the file's fault, not the server's.
-            log.debug("upload {} could not be decoded", upload.fileName(), e);
-            throw ApiException.badRequest("Invalid audio file: it could not be decoded as WAV");
         }
         if (clip.length() == 0) {
             throw ApiException.badRequest("Invalid audio file: it holds no samples");
         }
         return clip;
+    }
+
+    /** @throws ApiException 400 "File must be an audio file" unless the part is declared (or named) as audio */
+    public static void requireAudioType(FormFields.Upload upload) {
+        if (!isAudio(upload)) {
+            throw ApiException.badRequest("File must be an audio file");
+        }
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.ttsqueue.JobSnapshot;
 import dev.ttsqueue.JobStatus;
 import dev.ttsqueue.JobType;
 import dev.ttsqueue.QueueStatus;
+import dev.ttsqueue.SynthesisResult;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -62,6 +63,7 @@ public final class JobsResource {
         String refText = p.string("ref_text", "");
         InferenceSettings settings = p.object("inference_settings").map(Submissions::settings).orElse(InferenceSettings.defaults());
         JobRequest request;
+        String askedVoice = null;
         ReferencePaths.Resolved copied = null;
         switch (type) {
             case TTS_GENERATE -> {
@@ -85,9 +87,10 @@ public final class JobsResource {
                 String voice = p.string("voice_name", null);
                 p.errors().throwIfAny();
                 if (genText == null || voice == null) {
-                    throw ApiException.badRequest("TTS permanent jobs require 'voice_name' and 'gen_text' parameters");
+                    throw ApiException.badRequest("Permanent TTS jobs require 'voice_name' and 'gen_text' parameters");
                 }
-                request = JobRequest.ttsPermanent(VoiceNames.canonical(voice), genText);
+                askedVoice = voice;
+                request = JobRequest.ttsPermanent(VoiceNames.canonical(ctx.queue().voiceBank(), voice), genText);
             }
             case VOICE_CLONING -> {
                 String audioFileId = p.string("audio_file_id", null);
@@ -102,7 +105,7 @@ public final class JobsResource {
         request = request.refText(refText).settings(settings).priority(priority);
         JobHandle h;
         try {
-            h = submissions.submit(request);
+            h = submissions.submit(request, MissingReferences.QUEUED, askedVoice);
         } catch (RuntimeException e) {
             deleteCopy(copied);
             throw e;
@@ -132,7 +135,7 @@ public final class JobsResource {
             String audioFileId = form.requiredString("audio_file_id");
             String text = form.requiredString("text");
             JobRequest job = JobRequest.ttsGenerate(audioFileId, text);
-            return submitForm(form, job);
+            return submitForm(form, job, null, "TTS generation job submitted successfully");
         }
     }
 
@@ -142,7 +145,8 @@ public final class JobsResource {
         try (FormFields form = FormFields.read(request, ctx.maxFieldBytes())) {
             String voice = form.requiredString("voice_name");
             String text = form.requiredString("text");
-            return submitForm(form, JobRequest.ttsPermanent(VoiceNames.canonical(voice), text));
+            JobRequest job = JobRequest.ttsPermanent(VoiceNames.canonical(ctx.queue().voiceBank(), voice), text);
+            return submitForm(form, job, voice, "Permanent voice TTS job submitted successfully");
         }
     }
 
@@ -152,17 +156,23 @@ public final class JobsResource {
         try (FormFields form = FormFields.read(request, ctx.maxFieldBytes())) {
             String audioFileId = form.requiredString("audio_file_id");
             String text = form.requiredString("text");
-            return submitForm(form, JobRequest.voiceCloning(audioFileId, text));
+            return submitForm(form, JobRequest.voiceCloning(audioFileId, text), null, "Voice cloning job submitted successfully");
         }
     }
 
-    /** The fields every async form has besides its reference and text. */
-    private Map<String, Object> submitForm(FormFields form, JobRequest base) {
+    /**
+     * The fields every async form has besides its reference and text. The answer carries the old
+     * server's message for the endpoint ({@code /jobs/submit} keeps "Job submitted successfully").
+     */
+    private Map<String, Object> submitForm(FormFields form, JobRequest base, String askedVoice, String message) {
         String refText = form.string("ref_text", "");
         InferenceSettings settings = Submissions.settings(form);
         int priority = form.integer("priority", 0);
         form.errors().throwIfAny();
-        return submissions.accepted(submissions.submit(base.refText(refText).settings(settings).priority(priority)));
+        JobHandle h = submissions.submit(base.refText(refText).settings(settings).priority(priority), MissingReferences.QUEUED, askedVoice);
+        Map<String, Object> answer = new LinkedHashMap<>(submissions.accepted(h));
+        answer.put("message", message);
+        return answer;
     }
 
     @GET
@@ -174,7 +184,12 @@ public final class JobsResource {
     @GET
     @Path("{job_id}/result")
     public Map<String, Object> result(@PathParam("job_id") String id) {
-        return WireFormat.result(ctx.queue().result(id), ctx.queue().audioStore());
+        SynthesisResult r = ctx.queue().result(id);
+        if (r == null) {
+            // Completed, yet its result was not kept (a store that lost it): the old server's answer.
+            throw ApiException.notFound("Job result not found");
+        }
+        return WireFormat.result(r, ctx.queue().audioStore());
     }
 
     @GET

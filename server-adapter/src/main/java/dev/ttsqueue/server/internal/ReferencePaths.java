@@ -65,7 +65,7 @@ public final class ReferencePaths {
         }
         if (voices != null && voices.directory() != null) {
             for (Path root : realRoots(List.of(voices.directory()))) {
-                if (real.startsWith(root) && Identifiers.isSafe(stem)) {
+                if (real.startsWith(root) && Identifiers.isVoiceName(stem)) {
                     Optional<Voice> voice = voices.find(stem);
                     if (voice.isPresent() && sameFile(voice.get().path(), real)) {
                         AudioEntry copy = audio.save(AudioKind.UPLOAD, voices.load(voice.get().name()));

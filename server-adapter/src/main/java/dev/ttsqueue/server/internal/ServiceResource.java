@@ -4,6 +4,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import dev.ttsqueue.InferenceSettings;
 import dev.ttsqueue.spi.BackendInfo;
+import dev.ttsqueue.spi.ModelState;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -19,11 +20,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Service endpoints: root description, health, metrics, the OpenAPI document and Swagger UI. */
 @Path("/")
 @Singleton
 public final class ServiceResource {
+    private static final Logger log = LoggerFactory.getLogger(ServiceResource.class);
     private static final String OPENAPI = "/dev/ttsqueue/server/openapi.json";
     private static final String SWAGGER_POM = "/META-INF/maven/org.webjars/swagger-ui/pom.properties";
     private static final Pattern ASSET = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,100}");
@@ -92,7 +96,7 @@ public final class ServiceResource {
         advanced.put("remove_silence", Map.of("description", "Cut long silences from the output"));
 
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("message", "F5-TTS API (TTS Job Queue server)");
+        m.put("message", "F5-TTS API Server"); // the old server's words; clients print it
         m.put("version", ctx.version());
         m.put("endpoints", endpoints);
         m.put("model", model);
@@ -116,20 +120,31 @@ public final class ServiceResource {
         boolean open = ctx.queue().isOpen();
         int workers = ctx.queue().workers();
         int stuck = open ? ctx.queue().queueStatus().stuckWorkers() : 0;
-        // Every worker stuck in a backend call that will not return: nothing can run until the
-        // process restarts, which is what an orchestrator's liveness probe on 503 does.
-        boolean healthy = open && stuck < workers;
+        ModelState model = modelState();
+        // Every worker stuck in a backend call that will not return, or the model gone: nothing can
+        // run until the process restarts, which is what an orchestrator's liveness probe on 503 does.
+        boolean healthy = open && stuck < workers && model.ready();
         BackendInfo b = ctx.queue().backendInfo();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", healthy ? "healthy" : "unhealthy");
-        m.put("model_loaded", open);
-        m.put("vocoder_loaded", open);
+        m.put("model_loaded", model.modelLoaded());
+        m.put("vocoder_loaded", model.vocoderLoaded());
         m.put("backend", b.name());
         m.put("device", b.device());
         m.put("store", ctx.queue().storeDescription());
         m.put("workers", workers);
         m.put("workers_stuck", stuck);
         return Response.status(healthy ? 200 : 503).entity(m).build();
+    }
+
+    /** What the backend says of its model; a backend that cannot say is taken at its word: not loaded. */
+    private ModelState modelState() {
+        try {
+            return ctx.queue().modelState();
+        } catch (RuntimeException e) {
+            log.warn("the backend could not report whether its model is loaded: {}", e.toString());
+            return ModelState.NOT_LOADED;
+        }
     }
 
     @GET

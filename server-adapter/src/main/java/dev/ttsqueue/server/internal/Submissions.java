@@ -5,6 +5,7 @@ import dev.ttsqueue.JobCancelledException;
 import dev.ttsqueue.JobFailedException;
 import dev.ttsqueue.JobHandle;
 import dev.ttsqueue.JobRequest;
+import dev.ttsqueue.ReferenceNotFoundException;
 import dev.ttsqueue.SynthesisResult;
 import jakarta.ws.rs.container.AsyncResponse;
 import java.util.LinkedHashMap;
@@ -33,9 +34,37 @@ public final class Submissions {
                 r.number("cross_fade_duration", d.crossFadeDuration()));
     }
 
-    /** Queues {@code request} (the metrics hear of it, or of its refusal, from the queue). */
+    /**
+     * Queues {@code request} like {@link #submit(JobRequest)}; a missing reference is answered 404
+     * in the words the old server used at this endpoint ({@code askedVoice}: the voice name as the
+     * client sent it, or null).
+     */
+    JobHandle submit(JobRequest request, MissingReferences wording, String askedVoice) {
+        try {
+            return submit(request);
+        } catch (ReferenceNotFoundException e) {
+            throw wording.answer(e, askedVoice);
+        }
+    }
+
+    /**
+     * Queues {@code request} (the metrics hear of it, or of its refusal, from the queue). While
+     * the backend reports its model or vocoder unloaded, jobs are refused with the old server's
+     * 503 {@code Models not loaded} instead of being queued to fail.
+     */
     public JobHandle submit(JobRequest request) {
+        if (!modelReady()) {
+            throw new ApiException(503, "Models not loaded");
+        }
         return ctx.queue().submit(request);
+    }
+
+    private boolean modelReady() {
+        try {
+            return ctx.queue().modelState().ready();
+        } catch (RuntimeException e) {
+            return false; // a backend that cannot say whether it has its model cannot be trusted with a job
+        }
     }
 
     /** {@code {job_id, message, queue_position}}. */
@@ -49,11 +78,13 @@ public final class Submissions {
 
     /**
      * Answers a suspended request when its job ends: {@code ok} builds the body from the result;
-     * a failed job is a 500 with its error, a cancelled one 409, and a job still running after
-     * the sync timeout is cancelled and answered 504. {@code always} runs first in every case
-     * (the voice-cloning endpoint deletes its upload there).
+     * a failed job is a 500 whose message is {@code failurePrefix} and the job's error (the old
+     * server's {@code "Error generating TTS audio: ..."}), a cancelled one 409, and a job still
+     * running after the sync timeout is cancelled and answered 504. {@code always} runs first in
+     * every case (the voice-cloning endpoint deletes its upload there).
      */
-    public void answerWhenDone(JobHandle h, AsyncResponse response, Function<SynthesisResult, Object> ok, Runnable always) {
+    public void answerWhenDone(JobHandle h, AsyncResponse response, Function<SynthesisResult, Object> ok, String failurePrefix,
+            Runnable always) {
         long timeoutMs = ctx.config().syncTimeout().toMillis();
         response.setTimeoutHandler(r -> {
             h.cancel();
@@ -86,7 +117,7 @@ public final class Submissions {
                     } else if (stopping.get() && unwrap(error) instanceof JobCancelledException) {
                         response.resume(shuttingDown()); // the same answer, whichever comes first
                     } else {
-                        response.resume(failure(error));
+                        response.resume(failure(error, failurePrefix));
                     }
                 }
             };
@@ -108,10 +139,10 @@ public final class Submissions {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
-    private static Throwable failure(Throwable error) {
+    private static Throwable failure(Throwable error, String failurePrefix) {
         Throwable e = unwrap(error);
         if (e instanceof JobFailedException) {
-            return new ApiException(500, "Generation failed: " + e.getMessage());
+            return new ApiException(500, failurePrefix + e.getMessage());
         }
         if (e instanceof JobCancelledException) {
             return new ApiException(409, "Generation was cancelled");
@@ -120,14 +151,20 @@ public final class Submissions {
         return e;
     }
 
-    /** The synchronous endpoints' body: {@code {audio_file_id, ref_text, message, seed_used}}; the id is the OUTPUT's. */
-    public static Map<String, Object> generated(SynthesisResult r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("audio_file_id", r.outputFileId());
-        m.put("ref_text", r.refText());
-        m.put("message", r.note() == null ? "Audio generated successfully" : "Audio generated successfully. " + r.note());
-        m.put("seed_used", r.seed());
-        m.put("duration", r.durationSeconds());
-        return m;
+    /**
+     * The synchronous endpoints' body, {@code {audio_file_id, ref_text, message, seed_used}} (the
+     * id is the OUTPUT's), with the old server's {@code message} for the endpoint; a backend's
+     * note (FreeTTS does not clone voices) follows it.
+     */
+    public static Function<SynthesisResult, Object> generated(String message) {
+        return r -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("audio_file_id", r.outputFileId());
+            m.put("ref_text", r.refText());
+            m.put("message", r.note() == null ? message : message + ". " + r.note());
+            m.put("seed_used", r.seed());
+            m.put("duration", r.durationSeconds());
+            return m;
+        };
     }
 }

@@ -46,8 +46,10 @@ public final class SyncResource {
         String refText = json.string("ref_text", "");
         var settings = Submissions.settings(json.object("settings").map(f -> (FieldReader) f).orElseGet(SyncResource::absent));
         json.errors().throwIfAny();
-        JobHandle h = submissions.submit(JobRequest.ttsGenerate(audioFileId, text).refText(refText).settings(settings));
-        submissions.answerWhenDone(h, response, Submissions::generated, () -> { });
+        JobHandle h = submissions.submit(JobRequest.ttsGenerate(audioFileId, text).refText(refText).settings(settings),
+                MissingReferences.SYNCHRONOUS, null);
+        submissions.answerWhenDone(h, response, Submissions.generated("TTS audio generated successfully"),
+                "Error generating TTS audio: ", () -> { });
     }
 
     @POST
@@ -59,8 +61,10 @@ public final class SyncResource {
         String refText = json.string("ref_text", "");
         var settings = Submissions.settings(json.object("settings").map(f -> (FieldReader) f).orElseGet(SyncResource::absent));
         json.errors().throwIfAny();
-        JobHandle h = submissions.submit(JobRequest.ttsPermanent(VoiceNames.canonical(voice), text).refText(refText).settings(settings));
-        submissions.answerWhenDone(h, response, Submissions::generated, () -> { });
+        JobRequest job = JobRequest.ttsPermanent(VoiceNames.canonical(ctx.queue().voiceBank(), voice), text).refText(refText).settings(settings);
+        JobHandle h = submissions.submit(job, MissingReferences.SYNCHRONOUS, voice);
+        submissions.answerWhenDone(h, response, Submissions.generated("TTS generated using voice '" + voice + "'"),
+                "Error generating TTS: ", () -> { });
     }
 
     @POST
@@ -75,6 +79,10 @@ public final class SyncResource {
             var settings = Submissions.settings(form);
             int priority = form.integer("priority", 0);
             form.errors().throwIfAny();
+            // As the old server did, before the upload is read: no point decoding audio for nothing to say.
+            if (!JobRequest.hasSomethingToSay(text)) {
+                throw ApiException.badRequest("Text to generate cannot be empty");
+            }
             upload = ctx.queue().audioStore().save(AudioKind.UPLOAD, AudioUploads.decode(file, ctx.config().maxUploadBytes()));
             job = JobRequest.voiceCloning(upload.id(), text).refText(refText).settings(settings).priority(priority);
         }
@@ -85,7 +93,8 @@ public final class SyncResource {
             deleteQuietly(upload.id());
             throw e;
         }
-        submissions.answerWhenDone(h, response, Submissions::generated, () -> deleteQuietly(upload.id()));
+        submissions.answerWhenDone(h, response, Submissions.generated("Voice cloning completed successfully"),
+                "Error in voice cloning: ", () -> deleteQuietly(upload.id()));
     }
 
     private void deleteQuietly(String uploadId) {

@@ -51,6 +51,7 @@ public final class F5Sessions implements AutoCloseable {
     private final ModelContract.Checked decodeNames;
     private final OnnxJavaType floatType;
     private final String device;
+    private volatile boolean closed;
 
     private F5Sessions(OrtEnvironment env, Vocabulary vocabulary, OrtSession preprocess, OrtSession decode,
             Map<Integer, OrtSession> transformers, Map<Integer, ModelContract.Checked> transformerNames,
@@ -275,8 +276,17 @@ public final class F5Sessions implements AutoCloseable {
         return device;
     }
 
+    /**
+     * True from a successful {@link #open} until {@link #close}: every session is usable ({@link
+     * #open} creates all of them or fails, and {@link #close} closes all of them).
+     */
+    public boolean isOpen() {
+        return !closed;
+    }
+
     @Override
     public void close() {
+        closed = true;
         List<OrtSession> all = new ArrayList<>(transformers.values());
         all.add(preprocess);
         all.add(decode);
