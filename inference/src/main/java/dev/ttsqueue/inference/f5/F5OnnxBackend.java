@@ -3,13 +3,16 @@ package dev.ttsqueue.inference.f5;
 import dev.ttsqueue.InvalidRequestException;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.audio.CrossFade;
+import dev.ttsqueue.audio.Resampler;
 import dev.ttsqueue.inference.f5.internal.F5Pipeline;
 import dev.ttsqueue.inference.f5.internal.F5Planner;
 import dev.ttsqueue.inference.f5.internal.F5Sessions;
 import dev.ttsqueue.inference.f5.internal.PreparedReference;
+import dev.ttsqueue.inference.f5.internal.ReferenceClipper;
 import dev.ttsqueue.spi.BackendInfo;
 import dev.ttsqueue.spi.SynthesisContext;
 import dev.ttsqueue.spi.SynthesisRequest;
+import dev.ttsqueue.spi.Transcriber;
 import dev.ttsqueue.spi.TtsBackend;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,6 +68,36 @@ public final class F5OnnxBackend implements TtsBackend {
      */
     public static Builder builder(Path modelDirectory) {
         return new Builder(Objects.requireNonNull(modelDirectory, "modelDirectory"));
+    }
+
+    /**
+     * Wraps a transcriber so that it hears what this backend will clone: the reference resampled to
+     * 24 kHz and clipped to at most 12 s as the backend does, the order upstream F5-TTS follows
+     * (clip, then transcribe). A transcript of the whole upload would name words the clipped audio
+     * lacks, and the model would then speak them in the wrong place.
+     *
+     * <p>The wrapper is {@link AutoCloseable}: closing it closes {@code transcriber} when that is
+     * closeable, so a queue that owns the wrapper releases the transcriber's models.
+     *
+     * @throws NullPointerException when {@code transcriber} is null
+     */
+    public static Transcriber clippedReferences(Transcriber transcriber) {
+        return new ClippingTranscriber(Objects.requireNonNull(transcriber, "transcriber"));
+    }
+
+    private record ClippingTranscriber(Transcriber inner) implements Transcriber, AutoCloseable {
+        @Override
+        public String transcribe(AudioClip reference) throws Exception {
+            AudioClip at24k = reference.sampleRate() == SAMPLE_RATE ? reference : Resampler.resample(reference, SAMPLE_RATE);
+            return inner.transcribe(new AudioClip(ReferenceClipper.clip(at24k.samples()), SAMPLE_RATE));
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (inner instanceof AutoCloseable c) {
+                c.close();
+            }
+        }
     }
 
     /** Name {@code f5-tts-onnx}; NFE steps = those with a transformer file; device {@code CUDA:n} or {@code CPU}. */
