@@ -56,7 +56,7 @@ public final class F5OnnxBackend implements TtsBackend {
     private F5OnnxBackend(Builder b) {
         this.sessions = F5Sessions.open(b.modelDirectory, b.provider, b.deviceId, b.intraOpThreads, b.defaultNfeStep, b.cuda);
         this.pipeline = new F5Pipeline(sessions);
-        this.planner = new F5Planner(pipeline.tokenizer(), b.maxFrames);
+        this.planner = new F5Planner(pipeline.tokenizer(), b.maxFrames, b.chinesePauseBytes);
         this.info = new BackendInfo("f5-tts-onnx", SAMPLE_RATE, true, true, sessions.transformers().keySet(),
                 b.defaultNfeStep, 0, 1, sessions.device());
     }
@@ -197,6 +197,7 @@ public final class F5OnnxBackend implements TtsBackend {
         private int intraOpThreads;
         private int defaultNfeStep = 32;
         private int maxFrames = 4096;
+        private int chinesePauseBytes;
         private F5Sessions.CudaAppender cuda = F5Sessions.DEFAULT_CUDA;
 
         private Builder(Path modelDirectory) {
@@ -245,6 +246,19 @@ public final class F5OnnxBackend implements TtsBackend {
                 throw new IllegalArgumentException("maxFrames must be at least 2: " + value);
             }
             maxFrames = value;
+            return this;
+        }
+
+        /**
+         * Bytes the duration formula adds for each Chinese pause mark ({@code 。，、；：？！}).
+         * 0 (the default) matches upstream F5-TTS; the F5-TTS-ONNX script means to add 3 but its
+         * pattern never matches, so it adds 0 too. A larger value gives Chinese text more time.
+         */
+        public Builder chinesePauseBytes(int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("chinesePauseBytes must be >= 0: " + value);
+            }
+            chinesePauseBytes = value;
             return this;
         }
 

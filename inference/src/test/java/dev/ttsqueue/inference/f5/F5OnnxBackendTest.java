@@ -109,11 +109,27 @@ class F5OnnxBackendTest {
     }
 
     @Test
-    void durationIsClampedToMaxFrames() throws Exception {
+    void aChunkOverMaxFramesIsSplitNotCut() throws Exception {
+        // "one two three four five six seven eight." (40 bytes) needs 99 + int(99 / 14 * 40) = 381
+        // frames; with 300 the limit leaves 201, so pieces of at most 28 bytes (int(99 / 14 * 28) =
+        // 198): "one two three four five six" (27 bytes, 190 frames) and "seven eight." (12, 84)
+        try (F5OnnxBackend small = F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.CPU)
+                .maxFrames(300).build()) {
+            RecordingContext ctx = new RecordingContext(7);
+            AudioClip clip = small.synthesize(request(REF_TEXT, "one two three four five six seven eight.",
+                    settings().withCrossFadeDuration(0.0), 7), ctx);
+            assertEquals((190 + 84) * 256, clip.length(), "every word is spoken: nothing is cut at the limit");
+            assertEquals(2 * (31 + 2), ctx.reports.size(), "two pieces");
+        }
+    }
+
+    @Test
+    void aTextThatCannotFitMaxFramesIsRefused() {
         try (F5OnnxBackend small = F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.CPU)
                 .maxFrames(150).build()) {
-            AudioClip clip = small.synthesize(request(REF_TEXT, "This is a test.", settings(), 7), new RecordingContext(7));
-            assertEquals((150 - 99) * 256, clip.length());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> small.synthesize(
+                    request(REF_TEXT, "This is a test.", settings(), 7), new RecordingContext(7)));
+            assertTrue(e.getMessage().startsWith("The text cannot be spoken within the model's 150 frames"), e.getMessage());
         }
     }
 
@@ -218,11 +234,20 @@ class F5OnnxBackendTest {
     }
 
     @Test
-    void chineseTextIsSynthesised() throws Exception {
-        // ref "你好。" keeps its ending: 9 bytes + 3 for the pause mark = 12; gen "世界你好。" = 15 + 3 = 18
-        // ref_len 99: 99 + int(99 / 12 * 18) = 99 + 148
+    void chineseTextIsSynthesisedWithUpstreamDurations() throws Exception {
+        // ref "你好。" keeps its ending: 9 bytes; gen "世界你好。" = 15 bytes, pause marks add nothing
+        // as upstream: ref_len 99: 99 + int(99 / 9 * 15) = 99 + 165
         AudioClip clip = synth(request("你好。", "世界你好。", settings(), 3));
-        assertEquals(148 * 256, clip.length());
+        assertEquals(165 * 256, clip.length());
+    }
+
+    @Test
+    void chinesePauseWeightingIsAnOption() throws Exception {
+        // 3 bytes per pause mark: ref 9 + 3 = 12, gen 15 + 3 = 18: 99 + int(99 / 12 * 18) = 99 + 148
+        try (F5OnnxBackend b = F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.CPU).chinesePauseBytes(3).build()) {
+            AudioClip clip = b.synthesize(request("你好。", "世界你好。", settings(), 3), new RecordingContext(3));
+            assertEquals(148 * 256, clip.length());
+        }
     }
 
     @Test
