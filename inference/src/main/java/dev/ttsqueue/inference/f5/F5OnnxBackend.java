@@ -1,14 +1,17 @@
 package dev.ttsqueue.inference.f5;
 
+import ai.onnxruntime.OrtEnvironment;
 import dev.ttsqueue.InvalidRequestException;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.audio.CrossFade;
 import dev.ttsqueue.audio.Resampler;
+import dev.ttsqueue.inference.GraphOptimizationLevel;
 import dev.ttsqueue.inference.f5.internal.F5Pipeline;
 import dev.ttsqueue.inference.f5.internal.F5Planner;
 import dev.ttsqueue.inference.f5.internal.F5Sessions;
 import dev.ttsqueue.inference.f5.internal.PreparedReference;
 import dev.ttsqueue.inference.f5.internal.ReferenceClipper;
+import dev.ttsqueue.inference.internal.OrtSessionFactory;
 import dev.ttsqueue.spi.BackendInfo;
 import dev.ttsqueue.spi.SynthesisContext;
 import dev.ttsqueue.spi.SynthesisRequest;
@@ -16,7 +19,9 @@ import dev.ttsqueue.spi.Transcriber;
 import dev.ttsqueue.spi.TtsBackend;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -54,7 +59,10 @@ public final class F5OnnxBackend implements TtsBackend {
     private PreparedReference lastPrepared;
 
     private F5OnnxBackend(Builder b) {
-        this.sessions = F5Sessions.open(b.modelDirectory, b.provider, b.deviceId, b.intraOpThreads, b.defaultNfeStep, b.cuda);
+        OrtSessionFactory factory = new OrtSessionFactory(OrtEnvironment.getEnvironment(), b.optimizationLevel,
+                b.intraOpThreads, b.cuda, b.cudaOptions);
+        this.sessions = F5Sessions.open(b.modelDirectory, new F5Sessions.Options(b.provider, b.deviceId, b.defaultNfeStep,
+                factory, b.preprocessOnCuda, b.decodeOnCuda));
         this.pipeline = new F5Pipeline(sessions);
         this.planner = new F5Planner(pipeline.tokenizer(), b.maxFrames, b.chinesePauseBytes);
         this.info = new BackendInfo("f5-tts-onnx", SAMPLE_RATE, true, true, sessions.transformers().keySet(),
@@ -198,7 +206,11 @@ public final class F5OnnxBackend implements TtsBackend {
         private int defaultNfeStep = 32;
         private int maxFrames = 4096;
         private int chinesePauseBytes;
-        private F5Sessions.CudaAppender cuda = F5Sessions.DEFAULT_CUDA;
+        private OrtSessionFactory.CudaAppender cuda = OrtSessionFactory.DEFAULT_CUDA;
+        private final Map<String, String> cudaOptions = new LinkedHashMap<>(OrtSessionFactory.DEFAULT_CUDA_OPTIONS);
+        private GraphOptimizationLevel optimizationLevel = GraphOptimizationLevel.ALL;
+        private boolean preprocessOnCuda;
+        private boolean decodeOnCuda;
 
         private Builder(Path modelDirectory) {
             this.modelDirectory = modelDirectory;
@@ -262,8 +274,44 @@ public final class F5OnnxBackend implements TtsBackend {
             return this;
         }
 
+        /** Graph optimisation level of every session (default {@link GraphOptimizationLevel#ALL}). */
+        public Builder optimizationLevel(GraphOptimizationLevel value) {
+            optimizationLevel = Objects.requireNonNull(value, "optimizationLevel");
+            return this;
+        }
+
+        /**
+         * Sets a CUDA provider option as ONNX Runtime names it (for example {@code gpu_mem_limit}),
+         * over the defaults suited to F5's changing frame counts: {@code cudnn_conv_algo_search=HEURISTIC}
+         * (the default search benchmarks every convolution again for each new length) and
+         * {@code arena_extend_strategy=kSameAsRequested} (the default doubles the arena on growth).
+         */
+        public Builder cudaOption(String key, String value) {
+            cudaOptions.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Runs {@code F5_Preprocess.onnx} on CUDA as well when the transformer runs there (default
+         * false: the CPU, as the export's reference scripts do). Saves copying the conditioning
+         * tensors to the device per chunk, at the cost of device memory.
+         */
+        public Builder preprocessOnCuda(boolean value) {
+            preprocessOnCuda = value;
+            return this;
+        }
+
+        /**
+         * Runs {@code F5_Decode.onnx} (Vocos) on CUDA as well when the transformer runs there
+         * (default false). On the CPU, decoding a chunk overlaps the next chunk's transformer steps.
+         */
+        public Builder decodeOnCuda(boolean value) {
+            decodeOnCuda = value;
+            return this;
+        }
+
         /** Test seam: how CUDA is added to session options. */
-        Builder cudaAppender(F5Sessions.CudaAppender value) {
+        Builder cudaAppender(OrtSessionFactory.CudaAppender value) {
             cuda = Objects.requireNonNull(value);
             return this;
         }
