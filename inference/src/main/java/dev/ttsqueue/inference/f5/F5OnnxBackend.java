@@ -63,7 +63,7 @@ public final class F5OnnxBackend implements TtsBackend {
                 b.intraOpThreads, b.cuda, b.cudaOptions);
         this.sessions = F5Sessions.open(b.modelDirectory, new F5Sessions.Options(b.provider, b.deviceId, b.defaultNfeStep,
                 factory, b.preprocessOnCuda, b.decodeOnCuda));
-        this.pipeline = new F5Pipeline(sessions);
+        this.pipeline = new F5Pipeline(sessions, b.pipelineDecode != null ? b.pipelineDecode : sessions.decodeOnSeparateDevice());
         this.planner = new F5Planner(pipeline.tokenizer(), b.maxFrames, b.chinesePauseBytes);
         this.info = new BackendInfo("f5-tts-onnx", SAMPLE_RATE, true, true, sessions.transformers().keySet(),
                 b.defaultNfeStep, 0, 1, sessions.device());
@@ -166,24 +166,50 @@ public final class F5OnnxBackend implements TtsBackend {
     }
 
     /**
-     * Where time went over the jobs this instance completed: the share inside ONNX Runtime's
-     * {@code OrtSession.run} versus host-side work (reference preparation, text, noise, buffers, joins).
+     * Where time went over the jobs this instance completed: inside ONNX Runtime's
+     * {@code OrtSession.run}, per model, versus host-side work (reference preparation, text, noise,
+     * buffers, joins). With pipelined decoding, decode time overlaps transformer time, so the parts
+     * can add up to more than {@code totalNanos}.
      *
      * @param jobs completed jobs
      * @param totalNanos wall time of those jobs inside {@link #synthesize}
      * @param sessionRunNanos time inside {@code OrtSession.run}, all three models
      * @param sessionRuns number of {@code OrtSession.run} calls
+     * @param preprocessNanos time inside the preprocess model
+     * @param transformerNanos time inside transformer calls
+     * @param decodeNanos time inside the decode model
+     * @param transformerCalls transformer calls (flow steps)
+     * @param transformerInputBytes bytes of all tensors fed to those calls: on CUDA, what ONNX
+     *     Runtime copies from host to device, since the Java API binds inputs in host memory
      */
-    public record Timings(long jobs, long totalNanos, long sessionRunNanos, long sessionRuns) {
+    public record Timings(long jobs, long totalNanos, long sessionRunNanos, long sessionRuns, long preprocessNanos,
+            long transformerNanos, long decodeNanos, long transformerCalls, long transformerInputBytes) {
         /** Host-side share of the total, 0 when nothing ran. */
         public double hostOverheadFraction() {
             return totalNanos == 0 ? 0 : (totalNanos - sessionRunNanos) / (double) totalNanos;
+        }
+
+        /** Mean input bytes per transformer call, 0 when none ran. */
+        public long transformerInputBytesPerCall() {
+            return transformerCalls == 0 ? 0 : transformerInputBytes / transformerCalls;
         }
     }
 
     /** Cumulative timings since this backend was built (cancelled or failed jobs count only their model calls). */
     public Timings timings() {
-        return new Timings(jobs.get(), totalNanos.get(), pipeline.sessionNanos(), pipeline.sessionRuns());
+        return new Timings(jobs.get(), totalNanos.get(), pipeline.sessionNanos(), pipeline.sessionRuns(),
+                pipeline.preprocessNanos(), pipeline.transformerNanos(), pipeline.decodeNanos(), pipeline.transformerCalls(),
+                pipeline.transformerInputBytes());
+    }
+
+    /** Decodes run on the decode thread so far; for tests. */
+    long pipelinedDecodes() {
+        return pipeline.pipelinedDecodes();
+    }
+
+    /** Whether chunk decodes overlap the next chunk's transformer steps (see {@link Builder#pipelineDecode}). */
+    public boolean pipelinesDecode() {
+        return pipeline.pipelined();
     }
 
     /** Closes every ONNX session; later calls to {@link #synthesize} fail. Idempotent. */
@@ -193,6 +219,7 @@ public final class F5OnnxBackend implements TtsBackend {
             closed = true;
             lastReference = null;
             lastPrepared = null;
+            pipeline.close();
             sessions.close();
         }
     }
@@ -211,6 +238,7 @@ public final class F5OnnxBackend implements TtsBackend {
         private GraphOptimizationLevel optimizationLevel = GraphOptimizationLevel.ALL;
         private boolean preprocessOnCuda;
         private boolean decodeOnCuda;
+        private Boolean pipelineDecode;
 
         private Builder(Path modelDirectory) {
             this.modelDirectory = modelDirectory;
@@ -307,6 +335,17 @@ public final class F5OnnxBackend implements TtsBackend {
          */
         public Builder decodeOnCuda(boolean value) {
             decodeOnCuda = value;
+            return this;
+        }
+
+        /**
+         * Decode chunk k on a thread of its own while chunk k+1 runs its transformer steps. By
+         * default on exactly when the transformer runs on CUDA and decode on the CPU, where the two
+         * devices then work at once; on a CPU alone they would only compete for the same cores.
+         * The audio is the same either way.
+         */
+        public Builder pipelineDecode(boolean value) {
+            pipelineDecode = value;
             return this;
         }
 

@@ -262,6 +262,56 @@ class F5OnnxBackendTest {
     }
 
     @Test
+    void pipelinedDecodingGivesTheSameAudioAndProgress() throws Exception {
+        // three chunks of 150 bytes (max_chars 259 keeps them apart)
+        String text = "x".repeat(149) + ". " + "y".repeat(149) + ". " + "z".repeat(149) + ".";
+        SynthesisRequest r = request(REF_TEXT, text, settings(), 17);
+        RecordingContext inOrder = new RecordingContext(17);
+        AudioClip sequential = backend.synthesize(r, inOrder);
+        assertFalse(backend.pipelinesDecode(), "off by default when everything runs on the CPU");
+        try (F5OnnxBackend piped = F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.CPU).intraOpThreads(1)
+                .pipelineDecode(true).build()) {
+            assertTrue(piped.pipelinesDecode());
+            RecordingContext ctx = new RecordingContext(17);
+            AudioClip overlapped = piped.synthesize(r, ctx);
+            assertArrayEquals(sequential.samples(), overlapped.samples(), "chunks decode in order, on untouched tensors");
+            assertEquals(inOrder.reports.size(), ctx.reports.size());
+            for (int i = 0; i < ctx.reports.size(); i++) {
+                assertArrayEquals(new int[] {i + 1, 3 * 33}, ctx.reports.get(i), "report " + i);
+            }
+            assertEquals(3, piped.pipelinedDecodes(), "every chunk was decoded on the decode thread");
+        }
+    }
+
+    @Test
+    void cancellationWhileADecodeIsPendingStopsCleanly() throws Exception {
+        String text = "x".repeat(149) + ". " + "y".repeat(119) + ".";
+        try (F5OnnxBackend piped = F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.CPU)
+                .pipelineDecode(true).build()) {
+            // cancelled 5 reports into the second chunk, with the first chunk's decode handed off
+            RecordingContext ctx = new RecordingContext(5, 33 + 5);
+            assertThrows(JobCancelledException.class, () -> piped.synthesize(request(REF_TEXT, text, settings(), 5), ctx));
+            AudioClip after = piped.synthesize(request(REF_TEXT, "This is a test.", settings(), 5), new RecordingContext(5));
+            assertEquals(106 * 256, after.length(), "the backend goes on working after a cancelled job");
+        }
+    }
+
+    @Test
+    void timingsSplitTheModelsAndCountTheBytesFedPerStep() throws Exception {
+        F5OnnxBackend.Timings before = backend.timings();
+        synth(request(REF_TEXT, "This is a test.", settings(), 12));
+        F5OnnxBackend.Timings after = backend.timings();
+        assertEquals(before.transformerCalls() + 31, after.transformerCalls());
+        assertTrue(after.preprocessNanos() > before.preprocessNanos());
+        assertTrue(after.transformerNanos() > before.transformerNanos());
+        assertTrue(after.decodeNanos() > before.decodeNanos());
+        assertEquals(after.sessionRunNanos(), after.preprocessNanos() + after.transformerNanos() + after.decodeNanos());
+        // D = 205 frames: noise 8 mels, rope 4 x 2 x 2 heads x 4, conditioning 2 x 12, fp32, + the int32 step
+        long perCall = 205L * (8 + 4 * 2 * 2 * 4 + 2 * 12) * 4 + 4;
+        assertEquals(perCall * 31, after.transformerInputBytes() - before.transformerInputBytes());
+    }
+
+    @Test
     void closedBackendRefusesWork() throws Exception {
         F5OnnxBackend b = F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.CPU).build();
         b.close();
