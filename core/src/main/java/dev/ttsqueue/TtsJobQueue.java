@@ -275,7 +275,10 @@ public final class TtsJobQueue implements AutoCloseable {
             return this;
         }
 
-        /** Fills empty reference transcripts; optional. */
+        /**
+         * Fills empty reference transcripts; optional. The queue owns it from here: when it is
+         * {@link AutoCloseable}, {@link TtsJobQueue#close()} closes it after the backend.
+         */
         public Builder transcriber(Transcriber value) {
             this.transcriber = Objects.requireNonNull(value);
             return this;

@@ -410,6 +410,30 @@ class TtsJobQueueTest {
     }
 
     @Test
+    void withoutATranscriberTheRefusalSaysWhatToDo() {
+        start(SyntheticBackend.builder().needsReferenceText(true).build(), b -> b);
+        ReferenceTextRequiredException e = assertThrows(ReferenceTextRequiredException.class,
+                () -> queue.submit(JobRequest.ttsGenerate(upload(queue), "text")));
+        assertTrue(e.getMessage().endsWith("Send ref_text with the job, or configure a transcriber"), e.getMessage());
+    }
+
+    @Test
+    void aPermanentVoiceIsTranscribedOnceAndKeepsItsTranscript(@org.junit.jupiter.api.io.TempDir java.nio.file.Path voices)
+            throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        dev.ttsqueue.spi.VoiceBank bank = dev.ttsqueue.spi.VoiceBank.directory(voices);
+        start(SyntheticBackend.builder().needsReferenceText(true).build(), b -> b
+                .voiceBank(bank)
+                .transcriber(clip -> "Heard words " + calls.incrementAndGet() + "."));
+        queue.voiceBank().save("Nina", new dev.ttsqueue.audio.AudioClip(new float[] {0.1f, -0.2f, 0.3f, 0.25f}, 24_000), "");
+        assertEquals("Heard words 1.", await(queue.submit(JobRequest.ttsPermanent("nina", "one"))).refText());
+        assertEquals("Heard words 1.", queue.voiceBank().find("nina").orElseThrow().refText(), "stored with the voice");
+        assertEquals("Heard words 1.", java.nio.file.Files.readString(voices.resolve("nina_ref.txt")));
+        assertEquals("Heard words 1.", await(queue.submit(JobRequest.ttsPermanent("nina", "two"))).refText());
+        assertEquals(1, calls.get(), "the second job read the stored transcript");
+    }
+
+    @Test
     void seedsAreFixedWhenAskedAndDrawnOtherwise() throws Exception {
         AtomicLong next = new AtomicLong(-7);
         start(SyntheticBackend.builder().build(), b -> b.seedSource(next::getAndIncrement));

@@ -103,6 +103,35 @@ public final class DirectoryVoiceBank implements VoiceBank {
         }
     }
 
+    /**
+     * Writes {@code {name}_ref.txt} when the voice has no transcript and its WAV still decodes to
+     * {@code transcribed}; compared under the write lock, so a concurrent {@link #save} either
+     * happens before (and the audio differs) or after (and replaces the transcript too).
+     */
+    @Override
+    public boolean storeTranscript(String name, AudioClip transcribed, String refText) throws IOException {
+        String text = refText == null ? "" : refText.strip();
+        if (!isStoredName(name) || text.isEmpty()) {
+            return false;
+        }
+        lock.writeLock().lock();
+        try {
+            Optional<Voice> voice = read(name);
+            if (voice.isEmpty() || !voice.get().refText().isEmpty()) {
+                return false;
+            }
+            if (!WavCodec.read(wavFile(name)).equals(transcribed)) {
+                return false;
+            }
+            AtomicFiles.prepareText(transcriptFile(name), text).commit();
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
     @Override
     public Optional<Voice> find(String name) {
         if (!isStoredName(name)) {

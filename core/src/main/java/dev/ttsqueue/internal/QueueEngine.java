@@ -654,6 +654,9 @@ public final class QueueEngine {
         }
         events.close();
         closeQuietly("backend", cfg.backend());
+        if (cfg.transcriber() instanceof AutoCloseable transcriber) {
+            closeQuietly("transcriber", transcriber);
+        }
         closeQuietly("job store", store);
         EXCLUSIVE_IN_USE.remove(store);
         closeQuietly("audio store", cfg.audioStore());

@@ -3,6 +3,7 @@ package dev.ttsqueue.internal;
 import dev.ttsqueue.InvalidRequestException;
 import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.ReferenceNotFoundException;
+import dev.ttsqueue.ReferenceTextRequiredException;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.spi.AudioEntry;
 import dev.ttsqueue.spi.AudioStore;
@@ -12,14 +13,18 @@ import dev.ttsqueue.spi.SynthesisRequest;
 import dev.ttsqueue.spi.Transcriber;
 import dev.ttsqueue.spi.Voice;
 import dev.ttsqueue.spi.VoiceBank;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a job's references (uploaded clip id or voice name) into audio and transcript: checked at
  * submit time so a bad id is refused at once, loaded at run time.
  */
 final class ReferenceResolver {
+    private static final Logger log = LoggerFactory.getLogger(ReferenceResolver.class);
     private final AudioStore audioStore;
     private final VoiceBank voiceBank;
     private final Transcriber transcriber;
@@ -40,8 +45,9 @@ final class ReferenceResolver {
             case TTS_GENERATE, VOICE_CLONING -> upload(request.audioFileId(), now);
         }
         if (backend.needsReferenceText() && transcriber == null && request.refText().isBlank() && bankText.isBlank()) {
-            throw new InvalidRequestException("Reference text is required: backend " + backend.name()
-                    + " needs the transcript of the reference audio and no transcriber is configured; pass ref_text");
+            throw new ReferenceTextRequiredException("Reference text is required: backend " + backend.name()
+                    + " needs the transcript of the reference audio and no transcriber is configured."
+                    + " Send ref_text with the job, or configure a transcriber");
         }
     }
 
@@ -49,9 +55,11 @@ final class ReferenceResolver {
     SynthesisRequest resolve(JobRequest request, long seed, Instant now) throws Exception {
         AudioClip audio = null;
         String refText = request.refText();
+        Voice permanent = null;
         switch (request.type()) {
             case TTS_PERMANENT -> {
                 Voice v = voice(request.voiceName());
+                permanent = v;
                 if (refText.isBlank()) {
                     refText = v.refText();
                 }
@@ -68,14 +76,32 @@ final class ReferenceResolver {
         }
         if (refText.isBlank() && backend.needsReferenceText()) {
             if (transcriber == null) {
-                throw new InvalidRequestException("Reference text is required and no transcriber is configured");
+                throw new ReferenceTextRequiredException("Reference text is required and no transcriber is configured;"
+                        + " send ref_text with the job, or configure a transcriber");
             }
             refText = Optional.ofNullable(transcriber.transcribe(audio)).orElse("").trim();
             if (refText.isBlank()) {
                 throw new InvalidRequestException("Could not transcribe the reference audio; pass ref_text");
             }
+            if (permanent != null && permanent.refText().isBlank()) {
+                keepTranscript(permanent, audio, refText);
+            }
         }
         return new SynthesisRequest(backend.clonesVoices() ? audio : null, refText, request.text(), request.settings(), seed);
+    }
+
+    /**
+     * Stores a permanent voice's new transcript with the voice, so later jobs read it instead of
+     * transcribing again. A failure to store costs only that: this job still has its text.
+     */
+    private void keepTranscript(Voice voice, AudioClip transcribed, String refText) {
+        try {
+            if (voiceBank.storeTranscript(voice.name(), transcribed, refText)) {
+                log.info("stored the transcript of voice '{}' with the voice", voice.name());
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not store the transcript of voice '{}': {}", voice.name(), e.toString());
+        }
     }
 
     private Voice voice(String name) {

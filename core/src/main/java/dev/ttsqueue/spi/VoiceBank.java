@@ -25,6 +25,20 @@ public interface VoiceBank {
      */
     Voice save(String name, AudioClip audio, String refText) throws IOException;
 
+    /**
+     * Stores {@code refText} as the transcript of voice {@code name}, but only while the voice still
+     * has no transcript and exactly the audio {@code transcribed} (so a transcript never lands on a
+     * voice replaced in the meantime). The queue calls this after transcribing a permanent voice, so
+     * each voice is transcribed once. The default stores nothing.
+     *
+     * @param name the stored, normalised name
+     * @return true when the transcript was stored
+     * @throws IOException when it cannot be written
+     */
+    default boolean storeTranscript(String name, AudioClip transcribed, String refText) throws IOException {
+        return false;
+    }
+
     /** The voice with this (normalised) name. */
     Optional<Voice> find(String name);
 

@@ -124,6 +124,22 @@ class DirectoryVoiceBankTest {
     }
 
     @Test
+    void aTranscriptIsStoredOnlyForTheSameAudioAndOnlyOnce() throws IOException {
+        DirectoryVoiceBank bank = new DirectoryVoiceBank(dir);
+        AudioClip first = tone(24000, 2400);
+        bank.save("ivy", first, "");
+        AudioClip heard = bank.load("ivy");
+        AudioClip other = tone(24000, 4800);
+        assertFalse(bank.storeTranscript("ivy", other, "Wrong words."), "the voice does not have that audio");
+        assertTrue(bank.storeTranscript("ivy", heard, " Ivy's words. "));
+        assertEquals("Ivy's words.", bank.find("ivy").orElseThrow().refText());
+        assertFalse(bank.storeTranscript("ivy", heard, "Later words."), "a transcript already there stays");
+        assertEquals("Ivy's words.", Files.readString(dir.resolve("ivy_ref.txt")));
+        assertFalse(bank.storeTranscript("nobody", heard, "words"));
+        assertFalse(bank.storeTranscript("../ivy", heard, "words"));
+    }
+
+    @Test
     void saveReplacesAudioAndTranscript() throws IOException {
         VoiceBank bank = VoiceBank.directory(dir);
         bank.save("dave", tone(24000, 24000), "first take");

@@ -42,6 +42,8 @@ import java.util.Objects;
  * @param lease how long a running job's claim lasts without renewal; a job whose claim lapses runs
  *     again (jobs left running by a crash run again at the next start without waiting for it);
  *     default 30 s, at least 2 s
+ * @param transcriberModelDir Whisper ONNX export (transformers.js layout) that transcribes references
+ *     sent without {@code ref_text}; null = such jobs are refused with 400. Needs {@code modelDir}
  */
 public record ServerConfig(
         String host,
@@ -62,7 +64,8 @@ public record ServerConfig(
         List<String> corsOrigins,
         String backend,
         Duration lease,
-        List<String> allowedHosts) {
+        List<String> allowedHosts,
+        Path transcriberModelDir) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
@@ -109,6 +112,9 @@ public record ServerConfig(
         if (backend.equals("synthetic") && modelDir != null) {
             throw new IllegalArgumentException("--backend synthetic uses no model: drop --model-dir");
         }
+        if (transcriberModelDir != null && modelDir == null) {
+            throw new IllegalArgumentException("--transcriber-model-dir needs --model-dir: only F5-TTS uses reference transcripts");
+        }
         allowedHosts = List.copyOf(allowedHosts).stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty()).toList();
         // Leases are renewed on the queue's 1 s maintenance tick; a shorter lease could lapse between ticks.
         if (Objects.requireNonNull(lease, "lease").compareTo(MIN_LEASE) < 0) {
@@ -119,7 +125,7 @@ public record ServerConfig(
     /** The defaults: loopback port 8000, ./data, FreeTTS, SQLite, no API key, 30 s lease. */
     public static ServerConfig defaults() {
         return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, Path.of("data"), null, List.of(), 1, "auto", "sqlite", null,
-                50L * 1024 * 1024, 10_000, 10_000, Duration.ofHours(24), Duration.ofHours(24), Duration.ofMinutes(10), List.of("*"), "auto", DEFAULT_LEASE, List.of());
+                50L * 1024 * 1024, 10_000, 10_000, Duration.ofHours(24), Duration.ofHours(24), Duration.ofMinutes(10), List.of("*"), "auto", DEFAULT_LEASE, List.of(), null);
     }
 
     /** Number of workers the queue gets: one per listed device, else {@link #workers}. */
@@ -128,43 +134,43 @@ public record ServerConfig(
     }
 
     public ServerConfig withAllowedHosts(List<String> v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, v);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, v, transcriberModelDir);
     }
 
     public ServerConfig withHost(String v) {
-        return new ServerConfig(v, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts);
+        return new ServerConfig(v, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir);
     }
 
     public ServerConfig withPort(int v) {
-        return new ServerConfig(host, v, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts);
+        return new ServerConfig(host, v, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir);
     }
 
     public ServerConfig withDataDir(Path v) {
-        return new ServerConfig(host, port, v, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts);
+        return new ServerConfig(host, port, v, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir);
     }
 
     public ServerConfig withStore(String v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, v, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, v, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir);
     }
 
     public ServerConfig withApiKey(String v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, v, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, v, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir);
     }
 
     public ServerConfig withMaxUploadBytes(long v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, v, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, v, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir);
     }
 
     public ServerConfig withMaxQueueSize(int v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, v, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, v, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir);
     }
 
     public ServerConfig withCorsOrigins(List<String> v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, v, backend, lease, allowedHosts);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, v, backend, lease, allowedHosts, transcriberModelDir);
     }
 
     public ServerConfig withSyncTimeout(Duration v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, v, corsOrigins, backend, lease, allowedHosts);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, v, corsOrigins, backend, lease, allowedHosts, transcriberModelDir);
     }
 
     /** One command-line option: flag, environment variable, default as shown, meaning. */
@@ -178,6 +184,8 @@ public record ServerConfig(
                 new Option("--port", "TTSQ_PORT", String.valueOf(DEFAULT_PORT), "TCP port (0 = any free port)"),
                 new Option("--data-dir", "TTSQ_DATA_DIR", "./data", "jobs database, audio and voices"),
                 new Option("--model-dir", "TTSQ_MODEL_DIR", "(none: FreeTTS)", "F5-TTS ONNX model folder"),
+                new Option("--transcriber-model-dir", "TTSQ_TRANSCRIBER_MODEL_DIR", "(none: ref_text required)",
+                        "Whisper ONNX export (transformers.js layout) that transcribes references sent without ref_text"),
                 new Option("--devices", "TTSQ_DEVICES", "(none)", "comma-separated CUDA device ids, one worker each"),
                 new Option("--workers", "TTSQ_WORKERS", "1", "workers when no devices are listed"),
                 new Option("--provider", "TTSQ_PROVIDER", "auto", "auto | cuda | cpu"),
@@ -256,7 +264,8 @@ public record ServerConfig(
                 given.containsKey("--cors-origins") ? origins(given.get("--cors-origins")) : d.corsOrigins(),
                 given.getOrDefault("--backend", d.backend()),
                 given.containsKey("--lease") ? requirePositive(durationOrNull(given.get("--lease"), "--lease"), "--lease") : d.lease(),
-                given.containsKey("--allowed-hosts") ? origins(given.get("--allowed-hosts")) : d.allowedHosts());
+                given.containsKey("--allowed-hosts") ? origins(given.get("--allowed-hosts")) : d.allowedHosts(),
+                given.containsKey("--transcriber-model-dir") ? Path.of(given.get("--transcriber-model-dir")) : null);
     }
 
     private static int intOption(Map<String, String> given, String flag, int dflt) {

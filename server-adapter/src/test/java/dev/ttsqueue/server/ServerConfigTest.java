@@ -60,6 +60,18 @@ class ServerConfigTest {
     }
 
     @Test
+    void transcriberModelDirComesFromFlagOrEnvironmentAndNeedsAModel() {
+        assertNull(ServerConfig.parse(new String[] {"--model-dir", "/models/f5"}, Map.of()).transcriberModelDir());
+        assertEquals(Path.of("/models/whisper"), ServerConfig.parse(new String[] {"--model-dir", "/models/f5"},
+                Map.of("TTSQ_TRANSCRIBER_MODEL_DIR", "/models/whisper")).transcriberModelDir());
+        assertEquals(Path.of("/w2"), ServerConfig.parse(new String[] {"--model-dir", "/m", "--transcriber-model-dir=/w2"},
+                Map.of("TTSQ_TRANSCRIBER_MODEL_DIR", "/w1")).transcriberModelDir());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.parse(new String[] {"--transcriber-model-dir", "/models/whisper"}, Map.of()));
+        assertEquals("--transcriber-model-dir needs --model-dir: only F5-TTS uses reference transcripts", e.getMessage());
+    }
+
+    @Test
     void flagsWinOverEnvironment() {
         ServerConfig c = ServerConfig.parse(new String[] {"--port", "9001", "--store=memory", "--devices", "0,1", "--retention", "90m"},
                 Map.of("TTSQ_PORT", "7000", "TTSQ_HOST", "0.0.0.0", "TTSQ_API_KEY", "k", "TTSQ_MAX_UPLOAD_BYTES", "1000",

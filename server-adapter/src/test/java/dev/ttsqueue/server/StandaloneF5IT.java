@@ -82,4 +82,71 @@ class StandaloneF5IT {
         assertFalse(queue.modelState().modelLoaded(), "closing the queue closed the F5 sessions");
         assertFalse(queue.modelState().vocoderLoaded());
     }
+
+    private static Path inferenceResource(String property, String relative) {
+        return Path.of(System.getProperty(property, "../inference/src/test/resources/" + relative));
+    }
+
+    private static HttpResponse<String> postJson(HttpClient http, URI uri, Object body) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(TestServer.JSON.writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> postMultipart(HttpClient http, URI uri, Map<String, Object> parts) throws Exception {
+        TestServer.Multipart mp = TestServer.multipart(parts);
+        return http.send(HttpRequest.newBuilder(uri).header("Content-Type", mp.contentType())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(mp.body())).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void emptyRefTextIsRefusedWithWhatToDoWithoutATranscriber() throws Exception {
+        Path models = inferenceResource("ttsq.test.f5Models", "f5-test-models/fp32");
+        ServerConfig config = ServerConfig.parse(new String[] {"--model-dir", models.toString(), "--provider", "cpu",
+                "--store", "memory", "--data-dir", dir.toString(), "--port", "0"}, Map.of());
+        try (TtsJobQueue queue = StandaloneQueue.build(config); TtsServer server = TtsServer.start(config, queue)) {
+            HttpClient http = HttpClient.newHttpClient();
+            URI base = URI.create("http://127.0.0.1:" + server.port());
+            HttpResponse<String> up = postMultipart(http, base.resolve("/upload-audio"), Map.of("audio_file", TestServer.wavFile(1.0)));
+            String fileId = TestServer.JSON.readTree(up.body()).get("file_id").asText();
+            HttpResponse<String> refused = postJson(http, base.resolve("/tts-generate"),
+                    Map.of("audio_file_id", fileId, "text", "Hello there.", "ref_text", ""));
+            assertEquals(400, refused.statusCode(), refused.body());
+            String detail = TestServer.JSON.readTree(refused.body()).get("detail").asText();
+            assertTrue(detail.startsWith("Reference text is required"), detail);
+            assertTrue(detail.contains("Send ref_text with the request, or start the server with --transcriber-model-dir"), detail);
+        }
+    }
+
+    @Test
+    void transcriberModelDirFillsEmptyRefTextsAndKeepsVoiceTranscripts() throws Exception {
+        Path models = inferenceResource("ttsq.test.f5Models", "f5-test-models/fp32");
+        Path whisper = inferenceResource("ttsq.test.whisperModel", "whisper-test-model");
+        ServerConfig config = ServerConfig.parse(new String[] {"--model-dir", models.toString(), "--provider", "cpu",
+                "--transcriber-model-dir", whisper.toString(), "--store", "memory", "--data-dir", dir.toString(), "--port", "0"},
+                Map.of());
+        try (TtsJobQueue queue = StandaloneQueue.build(config); TtsServer server = TtsServer.start(config, queue)) {
+            HttpClient http = HttpClient.newHttpClient();
+            URI base = URI.create("http://127.0.0.1:" + server.port());
+            HttpResponse<String> up = postMultipart(http, base.resolve("/upload-audio"), Map.of("audio_file", TestServer.wavFile(1.0)));
+            String fileId = TestServer.JSON.readTree(up.body()).get("file_id").asText();
+            Map<String, Object> settings = Map.of("nfe_step", 16, "randomize_seed", false, "seed", 3);
+            HttpResponse<String> gen = postJson(http, base.resolve("/tts-generate"),
+                    Map.of("audio_file_id", fileId, "text", "Hello there.", "ref_text", "", "settings", settings));
+            assertEquals(200, gen.statusCode(), gen.body());
+            // the test export's transcript of any audible clip (see WhisperTestModelGenerator)
+            assertEquals("The quick fox", TestServer.JSON.readTree(gen.body()).get("ref_text").asText());
+
+            HttpResponse<String> voice = postMultipart(http, base.resolve("/upload-permanent-voice"),
+                    Map.of("voice_name", "Olga", "audio_file", TestServer.wavFile(1.0)));
+            assertEquals(200, voice.statusCode(), voice.body());
+            assertTrue(Files.notExists(dir.resolve("reference_voices/olga_ref.txt")));
+            HttpResponse<String> perm = postJson(http, base.resolve("/tts-permanent"),
+                    Map.of("voice_name", "olga", "text", "Hello there.", "settings", settings));
+            assertEquals(200, perm.statusCode(), perm.body());
+            assertEquals("The quick fox", TestServer.JSON.readTree(perm.body()).get("ref_text").asText());
+            assertEquals("The quick fox", Files.readString(dir.resolve("reference_voices/olga_ref.txt")),
+                    "stored with the voice, in the old server's layout, so it is transcribed once");
+        }
+    }
 }

@@ -131,6 +131,19 @@ public class F5HostOverheadBenchmark {
             System.out.printf("%nF5 backend timings: %d jobs, %.1f ms/job total, %.1f ms/job in OrtSession.run, host share %.2f%%%n",
                     t.jobs(), t.totalNanos() / 1e6 / t.jobs(), t.sessionRunNanos() / 1e6 / t.jobs(),
                     100 * t.hostOverheadFraction());
+            // per model, so a GPU run shows where the host-side copies and the CPU parts go
+            System.out.printf("F5 per job: preprocess %.2f ms, transformer %.2f ms (%d steps, %.3f ms/step), decode %.2f ms%n",
+                    t.preprocessNanos() / 1e6 / t.jobs(), t.transformerNanos() / 1e6 / t.jobs(),
+                    t.transformerCalls() / t.jobs(), t.transformerNanos() / 1e6 / t.transformerCalls(),
+                    t.decodeNanos() / 1e6 / t.jobs());
+            System.out.printf("F5 transformer inputs per step: %,d bytes (measured); on CUDA the Java API copies them host to device every step%n",
+                    t.transformerInputBytesPerCall());
+        }
+        // What one step copies at the export's sizes (16 heads of 64, 100 mels, 612-wide conditioning):
+        // noise D x 100, four rope tensors 2 x 16 x D x 64, two conditioning tensors D x 612, the int32 step.
+        for (int d : new int[] {frames > 0 ? (int) frames : 966, 2048, 4096}) {
+            long elements = (long) d * (100 + 4 * 2 * 16 * 64 + 2 * 612);
+            System.out.printf("export sizes, D = %d: %,d bytes per step in fp32, %,d in fp16%n", d, elements * 4 + 4, elements * 2 + 4);
         }
         backend.close();
         audio.close();

@@ -1,20 +1,28 @@
 package dev.ttsqueue.inference.f5;
 
+import ai.onnxruntime.OrtEnvironment;
 import dev.ttsqueue.InvalidRequestException;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.audio.CrossFade;
+import dev.ttsqueue.audio.Resampler;
+import dev.ttsqueue.inference.GraphOptimizationLevel;
 import dev.ttsqueue.inference.f5.internal.F5Pipeline;
 import dev.ttsqueue.inference.f5.internal.F5Planner;
 import dev.ttsqueue.inference.f5.internal.F5Sessions;
 import dev.ttsqueue.inference.f5.internal.PreparedReference;
+import dev.ttsqueue.inference.f5.internal.ReferenceClipper;
+import dev.ttsqueue.inference.internal.OrtSessionFactory;
 import dev.ttsqueue.spi.BackendInfo;
 import dev.ttsqueue.spi.ModelState;
 import dev.ttsqueue.spi.SynthesisContext;
 import dev.ttsqueue.spi.SynthesisRequest;
+import dev.ttsqueue.spi.Transcriber;
 import dev.ttsqueue.spi.TtsBackend;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -52,9 +60,12 @@ public final class F5OnnxBackend implements TtsBackend {
     private PreparedReference lastPrepared;
 
     private F5OnnxBackend(Builder b) {
-        this.sessions = F5Sessions.open(b.modelDirectory, b.provider, b.deviceId, b.intraOpThreads, b.defaultNfeStep, b.cuda);
-        this.pipeline = new F5Pipeline(sessions);
-        this.planner = new F5Planner(pipeline.tokenizer(), b.maxFrames);
+        OrtSessionFactory factory = new OrtSessionFactory(OrtEnvironment.getEnvironment(), b.optimizationLevel,
+                b.intraOpThreads, b.cuda, b.cudaOptions);
+        this.sessions = F5Sessions.open(b.modelDirectory, new F5Sessions.Options(b.provider, b.deviceId, b.defaultNfeStep,
+                factory, b.preprocessOnCuda, b.decodeOnCuda));
+        this.pipeline = new F5Pipeline(sessions, b.pipelineDecode != null ? b.pipelineDecode : sessions.decodeOnSeparateDevice());
+        this.planner = new F5Planner(pipeline.tokenizer(), b.maxFrames, b.chinesePauseBytes);
         this.info = new BackendInfo("f5-tts-onnx", SAMPLE_RATE, true, true, sessions.transformers().keySet(),
                 b.defaultNfeStep, 0, 1, sessions.device());
     }
@@ -66,6 +77,36 @@ public final class F5OnnxBackend implements TtsBackend {
      */
     public static Builder builder(Path modelDirectory) {
         return new Builder(Objects.requireNonNull(modelDirectory, "modelDirectory"));
+    }
+
+    /**
+     * Wraps a transcriber so that it hears what this backend will clone: the reference resampled to
+     * 24 kHz and clipped to at most 12 s as the backend does, the order upstream F5-TTS follows
+     * (clip, then transcribe). A transcript of the whole upload would name words the clipped audio
+     * lacks, and the model would then speak them in the wrong place.
+     *
+     * <p>The wrapper is {@link AutoCloseable}: closing it closes {@code transcriber} when that is
+     * closeable, so a queue that owns the wrapper releases the transcriber's models.
+     *
+     * @throws NullPointerException when {@code transcriber} is null
+     */
+    public static Transcriber clippedReferences(Transcriber transcriber) {
+        return new ClippingTranscriber(Objects.requireNonNull(transcriber, "transcriber"));
+    }
+
+    private record ClippingTranscriber(Transcriber inner) implements Transcriber, AutoCloseable {
+        @Override
+        public String transcribe(AudioClip reference) throws Exception {
+            AudioClip at24k = reference.sampleRate() == SAMPLE_RATE ? reference : Resampler.resample(reference, SAMPLE_RATE);
+            return inner.transcribe(new AudioClip(ReferenceClipper.clip(at24k.samples()), SAMPLE_RATE));
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (inner instanceof AutoCloseable c) {
+                c.close();
+            }
+        }
     }
 
     /** Name {@code f5-tts-onnx}; NFE steps = those with a transformer file; device {@code CUDA:n} or {@code CPU}. */
@@ -126,24 +167,50 @@ public final class F5OnnxBackend implements TtsBackend {
     }
 
     /**
-     * Where time went over the jobs this instance completed: the share inside ONNX Runtime's
-     * {@code OrtSession.run} versus host-side work (reference preparation, text, noise, buffers, joins).
+     * Where time went over the jobs this instance completed: inside ONNX Runtime's
+     * {@code OrtSession.run}, per model, versus host-side work (reference preparation, text, noise,
+     * buffers, joins). With pipelined decoding, decode time overlaps transformer time, so the parts
+     * can add up to more than {@code totalNanos}.
      *
      * @param jobs completed jobs
      * @param totalNanos wall time of those jobs inside {@link #synthesize}
      * @param sessionRunNanos time inside {@code OrtSession.run}, all three models
      * @param sessionRuns number of {@code OrtSession.run} calls
+     * @param preprocessNanos time inside the preprocess model
+     * @param transformerNanos time inside transformer calls
+     * @param decodeNanos time inside the decode model
+     * @param transformerCalls transformer calls (flow steps)
+     * @param transformerInputBytes bytes of all tensors fed to those calls: on CUDA, what ONNX
+     *     Runtime copies from host to device, since the Java API binds inputs in host memory
      */
-    public record Timings(long jobs, long totalNanos, long sessionRunNanos, long sessionRuns) {
+    public record Timings(long jobs, long totalNanos, long sessionRunNanos, long sessionRuns, long preprocessNanos,
+            long transformerNanos, long decodeNanos, long transformerCalls, long transformerInputBytes) {
         /** Host-side share of the total, 0 when nothing ran. */
         public double hostOverheadFraction() {
             return totalNanos == 0 ? 0 : (totalNanos - sessionRunNanos) / (double) totalNanos;
+        }
+
+        /** Mean input bytes per transformer call, 0 when none ran. */
+        public long transformerInputBytesPerCall() {
+            return transformerCalls == 0 ? 0 : transformerInputBytes / transformerCalls;
         }
     }
 
     /** Cumulative timings since this backend was built (cancelled or failed jobs count only their model calls). */
     public Timings timings() {
-        return new Timings(jobs.get(), totalNanos.get(), pipeline.sessionNanos(), pipeline.sessionRuns());
+        return new Timings(jobs.get(), totalNanos.get(), pipeline.sessionNanos(), pipeline.sessionRuns(),
+                pipeline.preprocessNanos(), pipeline.transformerNanos(), pipeline.decodeNanos(), pipeline.transformerCalls(),
+                pipeline.transformerInputBytes());
+    }
+
+    /** Decodes run on the decode thread so far; for tests. */
+    long pipelinedDecodes() {
+        return pipeline.pipelinedDecodes();
+    }
+
+    /** Whether chunk decodes overlap the next chunk's transformer steps (see {@link Builder#pipelineDecode}). */
+    public boolean pipelinesDecode() {
+        return pipeline.pipelined();
     }
 
     /**
@@ -164,6 +231,7 @@ public final class F5OnnxBackend implements TtsBackend {
             closed = true;
             lastReference = null;
             lastPrepared = null;
+            pipeline.close();
             sessions.close();
         }
     }
@@ -176,7 +244,13 @@ public final class F5OnnxBackend implements TtsBackend {
         private int intraOpThreads;
         private int defaultNfeStep = 32;
         private int maxFrames = 4096;
-        private F5Sessions.CudaAppender cuda = F5Sessions.DEFAULT_CUDA;
+        private int chinesePauseBytes;
+        private OrtSessionFactory.CudaAppender cuda = OrtSessionFactory.DEFAULT_CUDA;
+        private final Map<String, String> cudaOptions = new LinkedHashMap<>(OrtSessionFactory.DEFAULT_CUDA_OPTIONS);
+        private GraphOptimizationLevel optimizationLevel = GraphOptimizationLevel.ALL;
+        private boolean preprocessOnCuda;
+        private boolean decodeOnCuda;
+        private Boolean pipelineDecode;
 
         private Builder(Path modelDirectory) {
             this.modelDirectory = modelDirectory;
@@ -227,8 +301,68 @@ public final class F5OnnxBackend implements TtsBackend {
             return this;
         }
 
+        /**
+         * Bytes the duration formula adds for each Chinese pause mark ({@code 。，、；：？！}).
+         * 0 (the default) matches upstream F5-TTS; the F5-TTS-ONNX script means to add 3 but its
+         * pattern never matches, so it adds 0 too. A larger value gives Chinese text more time.
+         */
+        public Builder chinesePauseBytes(int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("chinesePauseBytes must be >= 0: " + value);
+            }
+            chinesePauseBytes = value;
+            return this;
+        }
+
+        /** Graph optimisation level of every session (default {@link GraphOptimizationLevel#ALL}). */
+        public Builder optimizationLevel(GraphOptimizationLevel value) {
+            optimizationLevel = Objects.requireNonNull(value, "optimizationLevel");
+            return this;
+        }
+
+        /**
+         * Sets a CUDA provider option as ONNX Runtime names it (for example {@code gpu_mem_limit}),
+         * over the defaults suited to F5's changing frame counts: {@code cudnn_conv_algo_search=HEURISTIC}
+         * (the default search benchmarks every convolution again for each new length) and
+         * {@code arena_extend_strategy=kSameAsRequested} (the default doubles the arena on growth).
+         */
+        public Builder cudaOption(String key, String value) {
+            cudaOptions.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Runs {@code F5_Preprocess.onnx} on CUDA as well when the transformer runs there (default
+         * false: the CPU, as the export's reference scripts do). Saves copying the conditioning
+         * tensors to the device per chunk, at the cost of device memory.
+         */
+        public Builder preprocessOnCuda(boolean value) {
+            preprocessOnCuda = value;
+            return this;
+        }
+
+        /**
+         * Runs {@code F5_Decode.onnx} (Vocos) on CUDA as well when the transformer runs there
+         * (default false). On the CPU, decoding a chunk overlaps the next chunk's transformer steps.
+         */
+        public Builder decodeOnCuda(boolean value) {
+            decodeOnCuda = value;
+            return this;
+        }
+
+        /**
+         * Decode chunk k on a thread of its own while chunk k+1 runs its transformer steps. By
+         * default on exactly when the transformer runs on CUDA and decode on the CPU, where the two
+         * devices then work at once; on a CPU alone they would only compete for the same cores.
+         * The audio is the same either way.
+         */
+        public Builder pipelineDecode(boolean value) {
+            pipelineDecode = value;
+            return this;
+        }
+
         /** Test seam: how CUDA is added to session options. */
-        Builder cudaAppender(F5Sessions.CudaAppender value) {
+        Builder cudaAppender(OrtSessionFactory.CudaAppender value) {
             cuda = Objects.requireNonNull(value);
             return this;
         }

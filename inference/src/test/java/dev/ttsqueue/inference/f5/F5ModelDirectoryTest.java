@@ -13,6 +13,8 @@ import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.inference.f5.F5TestSupport.RecordingContext;
 import dev.ttsqueue.inference.f5.testmodel.OnnxGraphWriter;
 import dev.ttsqueue.inference.f5.testmodel.TestModelGenerator;
+import dev.ttsqueue.inference.GraphOptimizationLevel;
+import dev.ttsqueue.inference.internal.OrtSessionFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,35 +113,115 @@ class F5ModelDirectoryTest {
     }
 
     @Test
-    void configuredDefaultNfeNamesTheMainTransformer() {
-        try (F5OnnxBackend b = F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.CPU).defaultNfeStep(8).build()) {
+    void configuredDefaultNfeNamesTheMainTransformer() throws IOException {
+        Path dir = copyWithout(models("fp32"), tmp.resolve("nfe8"), "F5_Transformer.onnx");
+        Files.write(dir.resolve("F5_Transformer.onnx"), TestModelGenerator.transformer(TestModelGenerator.COMMITTED, 8, 0));
+        try (F5OnnxBackend b = F5OnnxBackend.builder(dir).provider(ExecutionProvider.CPU).defaultNfeStep(8).build()) {
             assertEquals(Set.of(8, 16), b.info().supportedNfeSteps());
             assertEquals(8, b.info().defaultNfeStep());
         }
     }
 
     @Test
+    void aTransformerWhoseNfeIsNotItsLabelFailsAtStart() {
+        // the committed F5_Transformer.onnx has a 32-step table; calling it the 8-step default is caught
+        F5ModelException e = assertThrows(F5ModelException.class,
+                () -> F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.CPU).defaultNfeStep(8).build());
+        assertTrue(e.getMessage().contains("F5_Transformer.onnx was exported for nfe_step 32, not 8 (its time table ends after"
+                + " step 30): set the default NFE to 32 (defaultNfeStep) or rename it F5_Transformer_nfe32.onnx"), e.getMessage());
+    }
+
+    @Test
+    void aMislabelledVariantIsNamed() throws IOException {
+        Path dir = copyWithout(models("fp32"), tmp.resolve("mislabelled"), "F5_Transformer_nfe16.onnx");
+        Files.write(dir.resolve("F5_Transformer_nfe16.onnx"), TestModelGenerator.transformer(TestModelGenerator.COMMITTED, 24, 0));
+        F5ModelException e = assertThrows(F5ModelException.class,
+                () -> F5OnnxBackend.builder(dir).provider(ExecutionProvider.CPU).build());
+        assertTrue(e.getMessage().contains("F5_Transformer_nfe16.onnx was exported for nfe_step 24, not 16"), e.getMessage());
+        assertTrue(e.getMessage().contains("rename it F5_Transformer_nfe24.onnx"), e.getMessage());
+    }
+
+    @Test
+    void aTableThatReadsZerosPastItsEndIsCheckedToo() throws IOException {
+        // CUDA's Gather reads zeros past the end instead of failing: a zero step leaves the noise unchanged
+        Path dir = copyWithout(models("fp32"), tmp.resolve("zeros"), "F5_Transformer.onnx", "F5_Transformer_nfe16.onnx");
+        Files.write(dir.resolve("F5_Transformer.onnx"), TestModelGenerator.transformer(TestModelGenerator.COMMITTED, 32, 40));
+        try (F5OnnxBackend b = F5OnnxBackend.builder(dir).provider(ExecutionProvider.CPU).build()) {
+            assertEquals(Set.of(32), b.info().supportedNfeSteps());
+        }
+        Files.write(dir.resolve("F5_Transformer.onnx"), TestModelGenerator.transformer(TestModelGenerator.COMMITTED, 16, 40));
+        F5ModelException e = assertThrows(F5ModelException.class, () -> F5OnnxBackend.builder(dir).provider(ExecutionProvider.CPU).build());
+        assertTrue(e.getMessage().contains("F5_Transformer.onnx was exported for nfe_step 16, not 32"), e.getMessage());
+    }
+
+    @Test
     void autoFallsBackToCpuAfterOneCudaAttempt() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
         try (F5OnnxBackend b = F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.AUTO)
-                .cudaAppender((options, device) -> {
+                .cudaAppender((options, device, cudaOptions) -> {
                     attempts.incrementAndGet();
-                    options.addCUDA(device);
+                    OrtSessionFactory.DEFAULT_CUDA.append(options, device, cudaOptions);
                 })
                 .build()) {
-            // this machine has no CUDA libraries: a real addCUDA fails and the backend runs on the CPU
-            assertEquals(1, attempts.get(), "CUDA is tried once, not once per transformer file");
-            assertEquals("CPU", b.info().device());
+            if (F5TestSupport.cudaWorks()) {
+                // a machine with a working CUDA: both transformer files go to the device
+                assertEquals(2, attempts.get());
+                assertEquals("CUDA:0", b.info().device());
+            } else {
+                // no CUDA libraries or device: a real addCUDA fails and the backend runs on the CPU
+                assertEquals(1, attempts.get(), "CUDA is tried once, not once per transformer file");
+                assertEquals("CPU", b.info().device());
+            }
             AudioClip clip = b.synthesize(request("Hello there.", "This is a test.", settings(), 7), new RecordingContext(7));
             assertEquals(106 * 256, clip.length());
         }
     }
 
     @Test
+    void cudaIsAskedForWithOptionsSuitedToChangingLengths() {
+        List<java.util.Map<String, String>> seen = new java.util.ArrayList<>();
+        try (F5OnnxBackend b = F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.AUTO)
+                .cudaOption("gpu_mem_limit", "2147483648")
+                .cudaOption("arena_extend_strategy", "kNextPowerOfTwo")
+                .cudaAppender((options, device, cudaOptions) -> {
+                    seen.add(cudaOptions);
+                    throw new ai.onnxruntime.OrtException("no CUDA in this test");
+                })
+                .build()) {
+            assertEquals("CPU", b.info().device());
+        }
+        assertEquals(1, seen.size());
+        assertEquals(List.of("cudnn_conv_algo_search=HEURISTIC", "arena_extend_strategy=kNextPowerOfTwo", "gpu_mem_limit=2147483648"),
+                seen.get(0).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList(),
+                "defaults first, in order; a user's value replaces a default");
+    }
+
+    @Test
+    void everyGraphOptimisationLevelLoadsAndGivesTheSameAudio() throws Exception {
+        float[] reference = null;
+        for (GraphOptimizationLevel level : GraphOptimizationLevel.values()) {
+            try (F5OnnxBackend b = F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.CPU).optimizationLevel(level).build()) {
+                float[] samples = b.synthesize(request("Hello there.", "This is a test.", settings(), 4), new RecordingContext(4)).samples();
+                if (reference == null) {
+                    reference = samples;
+                } else {
+                    assertEquals(reference.length, samples.length, level.toString());
+                    for (int i = 0; i < samples.length; i++) {
+                        assertEquals(reference[i], samples[i], 1e-4, level + " at " + i);
+                    }
+                }
+            }
+        }
+        assertEquals(GraphOptimizationLevel.EXTENDED, GraphOptimizationLevel.parse(" Extended "));
+        assertEquals("Unknown graph optimisation level 'max': use none, basic, extended or all",
+                assertThrows(IllegalArgumentException.class, () -> GraphOptimizationLevel.parse("max")).getMessage());
+    }
+
+    @Test
     void cpuNeverAttemptsCuda() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
         try (F5OnnxBackend b = F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.CPU)
-                .cudaAppender((options, device) -> attempts.incrementAndGet())
+                .cudaAppender((options, device, cudaOptions) -> attempts.incrementAndGet())
                 .build()) {
             b.synthesize(request("Hello there.", "This is a test.", settings(), 7), new RecordingContext(7));
             assertEquals(0, attempts.get());
@@ -148,7 +230,14 @@ class F5ModelDirectoryTest {
     }
 
     @Test
-    void requiredCudaThatCannotStartFailsClearly() {
+    void requiredCudaRunsThereOrFailsClearly() throws Exception {
+        if (F5TestSupport.cudaWorks()) {
+            try (F5OnnxBackend b = F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.CUDA).build()) {
+                assertEquals("CUDA:0", b.info().device());
+                assertEquals(106 * 256, b.synthesize(request("Hello there.", "This is a test.", settings(), 7), new RecordingContext(7)).length());
+            }
+            return;
+        }
         F5ModelException e = assertThrows(F5ModelException.class,
                 () -> F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.CUDA).build());
         assertTrue(e.getMessage().startsWith("CUDA execution provider was requested (device 0) but cannot start"), e.getMessage());

@@ -109,11 +109,27 @@ class F5OnnxBackendTest {
     }
 
     @Test
-    void durationIsClampedToMaxFrames() throws Exception {
+    void aChunkOverMaxFramesIsSplitNotCut() throws Exception {
+        // "one two three four five six seven eight." (40 bytes) needs 99 + int(99 / 14 * 40) = 381
+        // frames; with 300 the limit leaves 201, so pieces of at most 28 bytes (int(99 / 14 * 28) =
+        // 198): "one two three four five six" (27 bytes, 190 frames) and "seven eight." (12, 84)
+        try (F5OnnxBackend small = F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.CPU)
+                .maxFrames(300).build()) {
+            RecordingContext ctx = new RecordingContext(7);
+            AudioClip clip = small.synthesize(request(REF_TEXT, "one two three four five six seven eight.",
+                    settings().withCrossFadeDuration(0.0), 7), ctx);
+            assertEquals((190 + 84) * 256, clip.length(), "every word is spoken: nothing is cut at the limit");
+            assertEquals(2 * (31 + 2), ctx.reports.size(), "two pieces");
+        }
+    }
+
+    @Test
+    void aTextThatCannotFitMaxFramesIsRefused() {
         try (F5OnnxBackend small = F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.CPU)
                 .maxFrames(150).build()) {
-            AudioClip clip = small.synthesize(request(REF_TEXT, "This is a test.", settings(), 7), new RecordingContext(7));
-            assertEquals((150 - 99) * 256, clip.length());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> small.synthesize(
+                    request(REF_TEXT, "This is a test.", settings(), 7), new RecordingContext(7)));
+            assertTrue(e.getMessage().startsWith("The text cannot be spoken within the model's 150 frames"), e.getMessage());
         }
     }
 
@@ -218,11 +234,20 @@ class F5OnnxBackendTest {
     }
 
     @Test
-    void chineseTextIsSynthesised() throws Exception {
-        // ref "你好。" keeps its ending: 9 bytes + 3 for the pause mark = 12; gen "世界你好。" = 15 + 3 = 18
-        // ref_len 99: 99 + int(99 / 12 * 18) = 99 + 148
+    void chineseTextIsSynthesisedWithUpstreamDurations() throws Exception {
+        // ref "你好。" keeps its ending: 9 bytes; gen "世界你好。" = 15 bytes, pause marks add nothing
+        // as upstream: ref_len 99: 99 + int(99 / 9 * 15) = 99 + 165
         AudioClip clip = synth(request("你好。", "世界你好。", settings(), 3));
-        assertEquals(148 * 256, clip.length());
+        assertEquals(165 * 256, clip.length());
+    }
+
+    @Test
+    void chinesePauseWeightingIsAnOption() throws Exception {
+        // 3 bytes per pause mark: ref 9 + 3 = 12, gen 15 + 3 = 18: 99 + int(99 / 12 * 18) = 99 + 148
+        try (F5OnnxBackend b = F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.CPU).chinesePauseBytes(3).build()) {
+            AudioClip clip = b.synthesize(request("你好。", "世界你好。", settings(), 3), new RecordingContext(3));
+            assertEquals(148 * 256, clip.length());
+        }
     }
 
     @Test
@@ -234,6 +259,56 @@ class F5OnnxBackendTest {
         assertEquals(before.sessionRuns() + 33, after.sessionRuns());
         assertTrue(after.sessionRunNanos() > before.sessionRunNanos());
         assertTrue(after.totalNanos() - before.totalNanos() >= after.sessionRunNanos() - before.sessionRunNanos());
+    }
+
+    @Test
+    void pipelinedDecodingGivesTheSameAudioAndProgress() throws Exception {
+        // three chunks of 150 bytes (max_chars 259 keeps them apart)
+        String text = "x".repeat(149) + ". " + "y".repeat(149) + ". " + "z".repeat(149) + ".";
+        SynthesisRequest r = request(REF_TEXT, text, settings(), 17);
+        RecordingContext inOrder = new RecordingContext(17);
+        AudioClip sequential = backend.synthesize(r, inOrder);
+        assertFalse(backend.pipelinesDecode(), "off by default when everything runs on the CPU");
+        try (F5OnnxBackend piped = F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.CPU).intraOpThreads(1)
+                .pipelineDecode(true).build()) {
+            assertTrue(piped.pipelinesDecode());
+            RecordingContext ctx = new RecordingContext(17);
+            AudioClip overlapped = piped.synthesize(r, ctx);
+            assertArrayEquals(sequential.samples(), overlapped.samples(), "chunks decode in order, on untouched tensors");
+            assertEquals(inOrder.reports.size(), ctx.reports.size());
+            for (int i = 0; i < ctx.reports.size(); i++) {
+                assertArrayEquals(new int[] {i + 1, 3 * 33}, ctx.reports.get(i), "report " + i);
+            }
+            assertEquals(3, piped.pipelinedDecodes(), "every chunk was decoded on the decode thread");
+        }
+    }
+
+    @Test
+    void cancellationWhileADecodeIsPendingStopsCleanly() throws Exception {
+        String text = "x".repeat(149) + ". " + "y".repeat(119) + ".";
+        try (F5OnnxBackend piped = F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.CPU)
+                .pipelineDecode(true).build()) {
+            // cancelled 5 reports into the second chunk, with the first chunk's decode handed off
+            RecordingContext ctx = new RecordingContext(5, 33 + 5);
+            assertThrows(JobCancelledException.class, () -> piped.synthesize(request(REF_TEXT, text, settings(), 5), ctx));
+            AudioClip after = piped.synthesize(request(REF_TEXT, "This is a test.", settings(), 5), new RecordingContext(5));
+            assertEquals(106 * 256, after.length(), "the backend goes on working after a cancelled job");
+        }
+    }
+
+    @Test
+    void timingsSplitTheModelsAndCountTheBytesFedPerStep() throws Exception {
+        F5OnnxBackend.Timings before = backend.timings();
+        synth(request(REF_TEXT, "This is a test.", settings(), 12));
+        F5OnnxBackend.Timings after = backend.timings();
+        assertEquals(before.transformerCalls() + 31, after.transformerCalls());
+        assertTrue(after.preprocessNanos() > before.preprocessNanos());
+        assertTrue(after.transformerNanos() > before.transformerNanos());
+        assertTrue(after.decodeNanos() > before.decodeNanos());
+        assertEquals(after.sessionRunNanos(), after.preprocessNanos() + after.transformerNanos() + after.decodeNanos());
+        // D = 205 frames: noise 8 mels, rope 4 x 2 x 2 heads x 4, conditioning 2 x 12, fp32, + the int32 step
+        long perCall = 205L * (8 + 4 * 2 * 2 * 4 + 2 * 12) * 4 + 4;
+        assertEquals(perCall * 31, after.transformerInputBytes() - before.transformerInputBytes());
     }
 
     @Test

@@ -47,6 +47,28 @@ final class F5TestSupport {
         }
     }
 
+    private static Boolean cudaWorks;
+
+    /**
+     * Whether CUDA really works here: a session on the committed decode model is created with the
+     * CUDA provider. Tests branch on this instead of assuming either way, so the same test checks
+     * the fallback on machines without CUDA and the device path on machines with it.
+     */
+    static synchronized boolean cudaWorks() {
+        if (cudaWorks == null) {
+            ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+            try (ai.onnxruntime.OrtSession.SessionOptions o = new ai.onnxruntime.OrtSession.SessionOptions()) {
+                dev.ttsqueue.inference.internal.OrtSessionFactory.DEFAULT_CUDA.append(o, 0,
+                        dev.ttsqueue.inference.internal.OrtSessionFactory.DEFAULT_CUDA_OPTIONS);
+                env.createSession(models("fp32").resolve("F5_Decode.onnx").toString(), o).close();
+                cudaWorks = true;
+            } catch (ai.onnxruntime.OrtException e) {
+                cudaWorks = false;
+            }
+        }
+        return cudaWorks;
+    }
+
     /** A steady 220 Hz tone at 24 kHz: no silence anywhere, so the reference clean-up keeps it whole. */
     static AudioClip tone(double seconds, double amplitude) {
         int n = (int) Math.round(seconds * 24_000);

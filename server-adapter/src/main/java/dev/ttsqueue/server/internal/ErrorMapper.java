@@ -6,6 +6,7 @@ import dev.ttsqueue.JobNotFoundException;
 import dev.ttsqueue.QueueClosedException;
 import dev.ttsqueue.QueueFullException;
 import dev.ttsqueue.ReferenceNotFoundException;
+import dev.ttsqueue.ReferenceTextRequiredException;
 import dev.ttsqueue.audio.AudioFormatException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -44,6 +45,12 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
         }
         if (e instanceof ApiException api) {
             return json(api.status(), WireFormat.detail(api.getMessage()));
+        }
+        if (e instanceof ReferenceTextRequiredException) {
+            // the library's message says "configure a transcriber"; here that is a server option
+            return json(400, WireFormat.detail("Reference text is required: this server's model needs the transcript of"
+                    + " the reference audio and the server transcribes nothing. Send ref_text with the request, or start"
+                    + " the server with --transcriber-model-dir (a Whisper ONNX export) to have references transcribed"));
         }
         if (e instanceof InvalidRequestException || e instanceof JobNotCompletedException || e instanceof AudioFormatException) {
             return json(400, WireFormat.detail(e.getMessage()));

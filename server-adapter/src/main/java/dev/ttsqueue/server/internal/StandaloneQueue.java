@@ -5,9 +5,11 @@ import dev.ttsqueue.TtsJobQueue;
 import dev.ttsqueue.inference.f5.ExecutionProvider;
 import dev.ttsqueue.inference.f5.F5OnnxBackend;
 import dev.ttsqueue.inference.freetts.FreeTtsBackend;
+import dev.ttsqueue.inference.whisper.WhisperTranscriber;
 import dev.ttsqueue.server.ServerConfig;
 import dev.ttsqueue.spi.AudioStore;
 import dev.ttsqueue.spi.JobStore;
+import dev.ttsqueue.spi.Transcriber;
 import dev.ttsqueue.spi.TtsBackend;
 import dev.ttsqueue.spi.VoiceBank;
 import dev.ttsqueue.store.sqlite.SqliteJobStore;
@@ -52,6 +54,10 @@ public final class StandaloneQueue {
             opened.add(backend);
             AudioStore audio = audioStore(config, data, clock);
             opened.add(audio);
+            Transcriber transcriber = transcriber(config);
+            if (transcriber != null) {
+                opened.add((AutoCloseable) transcriber);
+            }
             TtsJobQueue.Builder b = TtsJobQueue.builder()
                     .backend(backend)
                     .store(store)
@@ -62,6 +68,9 @@ public final class StandaloneQueue {
                     .maxTextLength(config.maxTextLength())
                     .leaseDuration(config.lease())
                     .clock(clock);
+            if (transcriber != null) {
+                b.transcriber(transcriber);
+            }
             if (config.retention() != null) {
                 Duration interval = config.retention().compareTo(Duration.ofHours(1)) < 0 ? config.retention() : Duration.ofHours(1);
                 b.retention(config.retention(), interval);
@@ -79,6 +88,22 @@ public final class StandaloneQueue {
             }
             throw e;
         }
+    }
+
+    /**
+     * Whisper for references sent without {@code ref_text}, hearing the part of each reference F5
+     * clones; on the first listed device (one transcription per job, before its synthesis).
+     */
+    private static Transcriber transcriber(ServerConfig config) {
+        if (config.transcriberModelDir() == null) {
+            return null;
+        }
+        WhisperTranscriber whisper = WhisperTranscriber.builder(config.transcriberModelDir())
+                .provider(ExecutionProvider.parse(config.provider()))
+                .deviceId(config.devices().isEmpty() ? 0 : config.devices().get(0))
+                .build();
+        log.info("references without ref_text are transcribed by Whisper from {} on {}", config.transcriberModelDir(), whisper.device());
+        return F5OnnxBackend.clippedReferences(whisper);
     }
 
     private static JobStore store(ServerConfig config, Path data) {

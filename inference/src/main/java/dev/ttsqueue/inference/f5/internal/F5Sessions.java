@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.ttsqueue.inference.f5.ExecutionProvider;
 import dev.ttsqueue.inference.f5.F5ModelException;
+import dev.ttsqueue.inference.internal.OrtSessionFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,13 +18,12 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The ONNX sessions of one F5 model directory, created once and closed together: preprocess and
- * decode on the CPU, one transformer session per exported NFE on the chosen provider. Construction
- * checks every model against {@link ModelContract} and fails with all problems listed.
+ * The ONNX sessions of one F5 model directory, created once and closed together: one transformer
+ * session per exported NFE on the chosen provider, preprocess and decode on the CPU (or on CUDA
+ * with the transformer, when asked). Construction checks every model against {@link ModelContract}
+ * and each transformer's NFE against its file name ({@link NfeProbe}), and fails with all problems listed.
  */
 public final class F5Sessions implements AutoCloseable {
     public static final String PREPROCESS = "F5_Preprocess.onnx";
@@ -31,15 +31,17 @@ public final class F5Sessions implements AutoCloseable {
     public static final String DECODE = "F5_Decode.onnx";
     public static final String VOCAB = "vocab.txt";
     private static final Pattern VARIANT = Pattern.compile("F5_Transformer_nfe(\\d+)\\.onnx");
-    private static final Logger LOG = LoggerFactory.getLogger(F5Sessions.class);
 
-    /** Adds the CUDA provider to options; a seam so tests can see whether CUDA was attempted. */
-    @FunctionalInterface
-    public interface CudaAppender {
-        void append(OrtSession.SessionOptions options, int deviceId) throws OrtException;
+    /**
+     * How to open a model directory.
+     *
+     * @param provider where the transformer runs
+     * @param preprocessOnCuda run the preprocess model on CUDA too when the transformer is there
+     * @param decodeOnCuda run the decode model on CUDA too when the transformer is there
+     */
+    public record Options(ExecutionProvider provider, int deviceId, int defaultNfe, OrtSessionFactory factory,
+            boolean preprocessOnCuda, boolean decodeOnCuda) {
     }
-
-    public static final CudaAppender DEFAULT_CUDA = OrtSession.SessionOptions::addCUDA;
 
     private final OrtEnvironment env;
     private final Vocabulary vocabulary;
@@ -52,10 +54,12 @@ public final class F5Sessions implements AutoCloseable {
     private final OnnxJavaType floatType;
     private final String device;
     private volatile boolean closed;
+    private final boolean decodeOnCpu;
 
     private F5Sessions(OrtEnvironment env, Vocabulary vocabulary, OrtSession preprocess, OrtSession decode,
             Map<Integer, OrtSession> transformers, Map<Integer, ModelContract.Checked> transformerNames,
-            ModelContract.Checked preprocessNames, ModelContract.Checked decodeNames, OnnxJavaType floatType, String device) {
+            ModelContract.Checked preprocessNames, ModelContract.Checked decodeNames, OnnxJavaType floatType, String device,
+            boolean decodeOnCpu) {
         this.env = env;
         this.vocabulary = vocabulary;
         this.preprocess = preprocess;
@@ -66,15 +70,16 @@ public final class F5Sessions implements AutoCloseable {
         this.decodeNames = decodeNames;
         this.floatType = floatType;
         this.device = device;
+        this.decodeOnCpu = decodeOnCpu;
     }
 
     /**
      * Opens a model directory.
      *
-     * @throws F5ModelException listing missing files, contract mismatches, or a provider that cannot start
+     * @throws F5ModelException listing missing files, contract mismatches, transformers whose NFE
+     *     is not the one their name says, or a provider that cannot start
      */
-    public static F5Sessions open(Path dir, ExecutionProvider provider, int deviceId, int intraOpThreads,
-            int defaultNfe, CudaAppender cuda) {
+    public static F5Sessions open(Path dir, Options options) {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new F5ModelException("F5 model directory " + dir + " does not exist or is not a directory");
         }
@@ -89,43 +94,48 @@ public final class F5Sessions implements AutoCloseable {
                     + " (expected " + PREPROCESS + ", " + TRANSFORMER + ", " + DECODE + " and " + VOCAB
                     + " from the F5-TTS ONNX export)");
         }
-        Map<Integer, Path> transformerFiles = transformerFiles(dir, defaultNfe);
+        Map<Integer, Path> transformerFiles = transformerFiles(dir, options.defaultNfe());
         Vocabulary vocabulary = Vocabulary.load(dir.resolve(VOCAB));
 
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtSessionFactory factory = options.factory();
+        OrtEnvironment env = factory.env();
         List<OrtSession> opened = new ArrayList<>();
         try {
             List<String> problems = new ArrayList<>();
-            OrtSession pre;
-            OrtSession dec;
-            try (OrtSession.SessionOptions cpu = cpuOptions(intraOpThreads)) {
-                pre = create(env, dir.resolve(PREPROCESS), cpu, opened);
-                dec = create(env, dir.resolve(DECODE), cpu, opened);
-            }
-            ModelContract.Checked preNames = ModelContract.checkPreprocess(pre, PREPROCESS, problems);
-            ModelContract.Checked decNames = ModelContract.checkDecode(dec, DECODE, problems);
-
             String device = "CPU";
             Map<Integer, OrtSession> transformers = new TreeMap<>();
             Map<Integer, ModelContract.Checked> names = new TreeMap<>();
+            ExecutionProvider provider = options.provider();
             for (Map.Entry<Integer, Path> e : transformerFiles.entrySet()) {
                 OrtSession t;
                 if (provider == ExecutionProvider.CPU) {
-                    try (OrtSession.SessionOptions cpu = cpuOptions(intraOpThreads)) {
-                        t = create(env, e.getValue(), cpu, opened);
-                    }
+                    t = factory.onCpu(e.getValue(), opened);
                 } else {
-                    Placed placed = onCuda(env, e.getValue(), provider, deviceId, intraOpThreads, cuda, opened);
+                    OrtSessionFactory.Placed placed = factory.onCuda(e.getValue(), options.deviceId(),
+                            provider == ExecutionProvider.CUDA, "the F5 transformer", opened);
                     t = placed.session();
                     device = placed.device();
-                    if (provider == ExecutionProvider.AUTO && device.equals("CPU")) {
-                        provider = ExecutionProvider.CPU;
+                    if (!placed.onCuda()) {
+                        provider = ExecutionProvider.CPU; // CUDA is tried once, not once per file
+                    } else {
+                        provider = ExecutionProvider.CUDA;
                     }
                 }
                 String file = e.getValue().getFileName().toString();
                 names.put(e.getKey(), ModelContract.checkTransformer(t, file, problems));
                 transformers.put(e.getKey(), t);
             }
+            boolean cuda = !device.equals("CPU");
+            // The reference scripts run preprocess and decode on the CPU; on CUDA they can follow
+            // the transformer, which saves copying the conditioning and the result across.
+            OrtSession pre = cuda && options.preprocessOnCuda()
+                    ? factory.onCuda(dir.resolve(PREPROCESS), options.deviceId(), true, "F5 preprocess", opened).session()
+                    : factory.onCpu(dir.resolve(PREPROCESS), opened);
+            OrtSession dec = cuda && options.decodeOnCuda()
+                    ? factory.onCuda(dir.resolve(DECODE), options.deviceId(), true, "F5 decode", opened).session()
+                    : factory.onCpu(dir.resolve(DECODE), opened);
+            ModelContract.Checked preNames = ModelContract.checkPreprocess(pre, PREPROCESS, problems);
+            ModelContract.Checked decNames = ModelContract.checkDecode(dec, DECODE, problems);
             OnnxJavaType floatType = names.values().iterator().next().floatType();
             if (floatType != null) {
                 agree(PREPROCESS, preNames.floatType(), floatType, problems);
@@ -134,49 +144,30 @@ public final class F5Sessions implements AutoCloseable {
                     agree("transformer for NFE " + n.getKey(), n.getValue().floatType(), floatType, problems);
                 }
             }
+            if (problems.isEmpty()) {
+                NfeProbe probe = new NfeProbe(env, pre, preNames, floatType);
+                for (Map.Entry<Integer, OrtSession> t : transformers.entrySet()) {
+                    String file = transformerFiles.get(t.getKey()).getFileName().toString();
+                    probe.check(t.getValue(), names.get(t.getKey()), t.getKey(), file, t.getKey() == options.defaultNfe(), problems);
+                }
+            }
             if (!problems.isEmpty()) {
                 throw new F5ModelException("F5 model directory " + dir + " does not match the F5-TTS ONNX export:\n  - "
                         + String.join("\n  - ", problems));
             }
             return new F5Sessions(env, vocabulary, pre, dec, Collections.unmodifiableMap(transformers),
-                    Collections.unmodifiableMap(names), preNames, decNames, floatType, device);
+                    Collections.unmodifiableMap(names), preNames, decNames, floatType, device,
+                    !(cuda && options.decodeOnCuda()));
         } catch (OrtException e) {
-            closeAll(opened);
+            OrtSessionFactory.closeAll(opened);
             throw new F5ModelException("Cannot load the F5 models in " + dir + ": " + e.getMessage(), e);
+        } catch (OrtSessionFactory.CudaUnavailableException e) {
+            OrtSessionFactory.closeAll(opened);
+            throw new F5ModelException(e.getMessage(), e.getCause());
         } catch (RuntimeException e) {
-            closeAll(opened);
+            OrtSessionFactory.closeAll(opened);
             throw e;
         }
-    }
-
-    private record Placed(OrtSession session, String device) {
-    }
-
-    private static Placed onCuda(OrtEnvironment env, Path file, ExecutionProvider provider, int deviceId,
-            int threads, CudaAppender cuda, List<OrtSession> opened) throws OrtException {
-        try (OrtSession.SessionOptions gpu = cpuOptions(threads)) {
-            cuda.append(gpu, deviceId);
-            return new Placed(create(env, file, gpu, opened), "CUDA:" + deviceId);
-        } catch (OrtException e) {
-            if (provider == ExecutionProvider.CUDA) {
-                throw new F5ModelException("CUDA execution provider was requested (device " + deviceId
-                        + ") but cannot start: " + firstLine(e.getMessage())
-                        + ". Install CUDA 12 and cuDNN 9 for ONNX Runtime 1.23, or use provider auto or cpu", e);
-            }
-            LOG.warn("CUDA is not usable ({}); the F5 transformer runs on the CPU", firstLine(e.getMessage()));
-            // fresh options: the failed CUDA registration may have left the old ones half-configured
-            try (OrtSession.SessionOptions cpu = cpuOptions(threads)) {
-                return new Placed(create(env, file, cpu, opened), "CPU");
-            }
-        }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unknown error";
-        }
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).strip();
     }
 
     private static void agree(String what, OnnxJavaType actual, OnnxJavaType expected, List<String> problems) {
@@ -206,31 +197,6 @@ public final class F5Sessions implements AutoCloseable {
             throw new F5ModelException("Cannot list F5 model directory " + dir + ": " + e.getMessage(), e);
         }
         return files;
-    }
-
-    private static OrtSession.SessionOptions cpuOptions(int intraOpThreads) throws OrtException {
-        OrtSession.SessionOptions o = new OrtSession.SessionOptions();
-        o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        o.setMemoryPatternOptimization(true);
-        o.setIntraOpNumThreads(intraOpThreads);
-        return o;
-    }
-
-    private static OrtSession create(OrtEnvironment env, Path file, OrtSession.SessionOptions o, List<OrtSession> opened)
-            throws OrtException {
-        OrtSession s = env.createSession(file.toString(), o);
-        opened.add(s);
-        return s;
-    }
-
-    private static void closeAll(List<OrtSession> sessions) {
-        for (OrtSession s : sessions) {
-            try {
-                s.close();
-            } catch (OrtException e) {
-                LOG.debug("closing a session after a failed start", e);
-            }
-        }
     }
 
     public OrtEnvironment env() {
@@ -284,12 +250,17 @@ public final class F5Sessions implements AutoCloseable {
         return !closed;
     }
 
+    /** True when decode runs on the CPU while the transformer runs on CUDA: they can overlap. */
+    public boolean decodeOnSeparateDevice() {
+        return decodeOnCpu && !device.equals("CPU");
+    }
+
     @Override
     public void close() {
         closed = true;
         List<OrtSession> all = new ArrayList<>(transformers.values());
         all.add(preprocess);
         all.add(decode);
-        closeAll(all);
+        OrtSessionFactory.closeAll(all);
     }
 }

@@ -4,7 +4,11 @@ import java.nio.charset.StandardCharsets;
 
 /** Text rules of upstream F5-TTS that the duration and chunking formulas depend on. */
 public final class F5Text {
-    /** Chinese pause marks; the ONNX reference adds 3 to a text's byte length for each. */
+    /**
+     * Chinese pause marks. The F5-TTS-ONNX inference script means to add 3 to a text's byte length
+     * for each, but its pattern is the seven marks as one literal string, which ordinary text never
+     * contains, and upstream F5-TTS adds nothing: so by default nothing is added here either.
+     */
     private static final String CHINESE_PAUSES = "。，、；：？！";
 
     private F5Text() {
@@ -14,15 +18,20 @@ public final class F5Text {
         return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
-    /** UTF-8 byte length plus 3 per Chinese pause mark: the length the duration formula uses. */
-    public static int durationLength(String s) {
+    /**
+     * The length the duration formula uses: UTF-8 bytes, plus {@code pauseBytes} per Chinese pause
+     * mark (0 = upstream's rule).
+     */
+    public static int durationLength(String s, int pauseBytes) {
         int pauses = 0;
-        for (int i = 0; i < s.length(); i++) {
-            if (CHINESE_PAUSES.indexOf(s.charAt(i)) >= 0) {
-                pauses++;
+        if (pauseBytes != 0) {
+            for (int i = 0; i < s.length(); i++) {
+                if (CHINESE_PAUSES.indexOf(s.charAt(i)) >= 0) {
+                    pauses++;
+                }
             }
         }
-        return utf8Length(s) + 3 * pauses;
+        return utf8Length(s) + pauseBytes * pauses;
     }
 
     /**

@@ -42,9 +42,29 @@ class F5TokenizerTest {
     }
 
     @Test
-    void polyphonesFollowThePhrase() {
+    void polyphonesFollowTheWord() {
         assertEquals(List.of(" ", "yin2", " ", "hang2"), F5Tokenizer.tokens("银行"));
         assertEquals(List.of(" ", "xing2"), F5Tokenizer.tokens("行"));
+        // one jieba word; inside it 银行 and 行长 each read as a word: hang2 both times, not xing2
+        assertEquals(List.of(" ", "yin2", " ", "hang2", " ", "hang2", " ", "zhang3"), F5Tokenizer.tokens("银行行长"));
+        assertEquals(List.of(" ", "ta1", " ", "zhang3", " ", "da4", " ", "le"), F5Tokenizer.tokens("他长大了"));
+    }
+
+    @Test
+    void toneSandhiStaysInsideWords() {
+        // 展览馆 is one word: both third tones before a third become second
+        assertEquals(List.of(" ", "zhan2", " ", "lan2", " ", "guan3"), F5Tokenizer.tokens("展览馆"));
+        // 我 / 很 / 好 are three words for jieba, so upstream (pypinyin per word) keeps every third tone
+        assertEquals(List.of(" ", "wo3", " ", "hen3", " ", "hao3"), F5Tokenizer.tokens("我很好"));
+    }
+
+    @Test
+    void onlyUpstreamsChineseRangeBecomesPinyin() {
+        // U+3100..U+9FFF is Chinese for upstream; extension B (U+20000) and compatibility
+        // ideographs (U+F900) go in as themselves, with no space before them
+        assertEquals(List.of("\uD840\uDC00"), F5Tokenizer.tokens("\uD840\uDC00"));
+        assertEquals(List.of("\uF900"), F5Tokenizer.tokens("\uF900"));
+        assertEquals(List.of(" ", "\u3105"), F5Tokenizer.tokens("\u3105"), "Bopomofo is in the range but has no reading");
     }
 
     @Test

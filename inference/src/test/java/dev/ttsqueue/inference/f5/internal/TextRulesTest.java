@@ -1,6 +1,8 @@
 package dev.ttsqueue.inference.f5.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -57,11 +59,57 @@ class TextRulesTest {
     }
 
     @Test
-    void durationLengthAddsThreePerChinesePause() {
-        assertEquals(5, F5Text.durationLength("Hello"));
-        assertEquals(9 + 3, F5Text.durationLength("你好。"));
-        assertEquals(3 * 7 + 7 * 3, F5Text.durationLength("。，、；：？！"));
-        assertEquals(6, F5Text.durationLength("a;b:c?"));
+    void durationLengthIsBytesAsUpstreamUnlessPausesAreWeighted() {
+        // upstream F5-TTS counts UTF-8 bytes only; the ONNX script's pause pattern never matches
+        assertEquals(5, F5Text.durationLength("Hello", 0));
+        assertEquals(9, F5Text.durationLength("你好。", 0));
+        assertEquals(21, F5Text.durationLength("。，、；：？！", 0));
+        // the optional weighting adds its bytes per full-width pause mark, never for ASCII marks
+        assertEquals(9 + 3, F5Text.durationLength("你好。", 3));
+        assertEquals(3 * 7 + 7 * 3, F5Text.durationLength("。，、；：？！", 3));
+        assertEquals(6, F5Text.durationLength("a;b:c?", 3));
+    }
+
+    @Test
+    void durationIsAtLeastOneFrameMorePerTextIdThanThereAreIds() {
+        // 1.0 s reference (ref_len 94); a 150-byte transcript fed as 152 bytes: the formula gives
+        // 94 + int(94 / 152 * 4 / 0.3) = 102 frames for "Hey." but ref + gen text is 156 ids, so
+        // upstream's lower bound of 157 applies
+        F5Planner planner = new F5Planner(new F5Tokenizer(Vocabulary.parse(" \n", "test")), 4096);
+        String ref = "a".repeat(149) + ".";
+        List<F5Pipeline.ChunkPlan> plans = planner.plan(24_000, ref, "Hey.", 1.0);
+        assertEquals(ref.length() + 2 + 4, plans.get(0).textIds().length);
+        assertEquals(ref.length() + 2 + 4 + 1, plans.get(0).maxDuration());
+    }
+
+    @Test
+    void aChunkOverTheFrameLimitIsSplitAtWords() {
+        // 2.0 s reference: ref_len 188, "Hi there.  " = 11 bytes; limit 500 leaves 312 frames, so a
+        // piece of 10 bytes or more may have int(188 / 11 * bytes) <= 312, i.e. at most 18 bytes;
+        // under 10 bytes speed 0.3 applies, so "five six" (8 bytes, 455 frames) does not fit but
+        // "five six seven" (14 bytes, 239) does
+        F5Planner planner = new F5Planner(new F5Tokenizer(Vocabulary.parse(" \n", "test")), 500);
+        List<F5Pipeline.ChunkPlan> plans = planner.plan(48_000, "Hi there.", "one two three four five six seven eight nine", 1.0);
+        assertEquals(List.of("one two three four", "five six seven", "eight nine"), plans.stream().map(F5Pipeline.ChunkPlan::text).toList());
+        assertEquals(188 + (int) (188 / 11.0 * 18), plans.get(0).maxDuration());
+        for (F5Pipeline.ChunkPlan p : plans) {
+            assertTrue(p.maxDuration() <= 500, p.text() + " " + p.maxDuration());
+        }
+    }
+
+    @Test
+    void chineseTextOverTheLimitIsSplitBetweenCharacters() {
+        // between characters, not before the full stop; after the space
+        assertEquals(List.of(0, 1, 2, 3, 4, 7, 8, 9), F5Planner.wordBoundaries("我们去银行。 你好"));
+    }
+
+    @Test
+    void aWordThatCannotFitIsRefusedClearly() {
+        F5Planner planner = new F5Planner(new F5Tokenizer(Vocabulary.parse(" \n", "test")), 200);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> planner.plan(48_000, "Hi there.", "Extraordinarily long words.", 1.0));
+        assertTrue(e.getMessage().startsWith("The text cannot be spoken within the model's 200 frames: the reference audio takes 188"
+                + " of them and \"Extraordinarily\" alone needs"), e.getMessage());
     }
 
     @Test

@@ -19,6 +19,7 @@ public final class OnnxGraphWriter {
     public static final int INT16 = 5;
     public static final int INT32 = 6;
     public static final int INT64 = 7;
+    public static final int BOOL = 9;
     public static final int FLOAT16 = 10;
 
     private static final int IR_VERSION = 8;
@@ -119,8 +120,34 @@ public final class OnnxGraphWriter {
         return p.bytes();
     }
 
+    /**
+     * A graph-valued attribute (the {@code then_branch} / {@code else_branch} of {@code If}): the
+     * subgraph's nodes and outputs; it has no inputs and may read any value of the outer graph.
+     */
+    public static byte[] graphAttr(String name, OnnxGraphWriter subgraph) {
+        Proto p = new Proto();
+        p.string(1, name);
+        p.message(6, subgraph.graphProto());
+        p.varintField(20, 5);
+        return p.bytes();
+    }
+
     /** The serialised model. */
     public byte[] toBytes() {
+        Proto opset = new Proto();
+        opset.string(1, "");
+        opset.varintField(2, OPSET);
+
+        Proto model = new Proto();
+        model.varintField(1, IR_VERSION);
+        model.string(2, "ttsqueue-test-model-generator");
+        model.string(3, "1");
+        model.message(7, graphProto());
+        model.message(8, opset.bytes());
+        return model.bytes();
+    }
+
+    private byte[] graphProto() {
         Proto graph = new Proto();
         for (byte[] n : nodes) {
             graph.message(1, n);
@@ -135,17 +162,7 @@ public final class OnnxGraphWriter {
         for (byte[] o : outputs) {
             graph.message(12, o);
         }
-        Proto opset = new Proto();
-        opset.string(1, "");
-        opset.varintField(2, OPSET);
-
-        Proto model = new Proto();
-        model.varintField(1, IR_VERSION);
-        model.string(2, "ttsqueue-test-model-generator");
-        model.string(3, "1");
-        model.message(7, graph.bytes());
-        model.message(8, opset.bytes());
-        return model.bytes();
+        return graph.bytes();
     }
 
     private static byte[] tensor(String name, int dataType, long[] dims, byte[] raw) {

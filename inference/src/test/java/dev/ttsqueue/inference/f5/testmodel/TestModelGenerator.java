@@ -24,9 +24,12 @@ import java.util.List;
  *   <li>{@code F5_Preprocess}: {@code ref_signal_len = audio_len / 256 + 1}; every float output
  *       has {@code D = max_duration} frames and depends on the text ids and the audio; the
  *       {@code noise} output is zeros (the backend replaces it with seeded noise anyway).</li>
- *   <li>{@code F5_Transformer}: {@code time_step + 1}; {@code denoised = 0.9 noise + 0.05
- *       tanh(noise W) + 0.1 s}, where {@code s} mixes the means of all other inputs and the step,
- *       so every input shapes the result.</li>
+ *   <li>{@code F5_Transformer}: {@code time_step + 1}; {@code denoised = noise + g[time_step] (x -
+ *       noise)} with {@code x = 0.9 noise + 0.05 tanh(noise W) + 0.1 s}, where {@code s} mixes the
+ *       means of all other inputs and the step, so every input shapes the result. {@code g} is the
+ *       step-size table the real export bakes in: NFE-1 entries of 1, so step NFE-1 is out of range
+ *       (a {@code Gather} error on the CPU, as in the real file); optionally padded with zeros,
+ *       which is what the CUDA {@code Gather} reads past the end.</li>
  *   <li>{@code F5_Decode}: drops the first {@code ref_signal_len} frames and turns each remaining
  *       frame into 256 int16 samples of a fixed wave offset by the frame's mean, so the output has
  *       exactly {@code (D - ref_signal_len) * 256} samples and follows the noise (hence the seed).</li>
@@ -88,10 +91,9 @@ public final class TestModelGenerator {
     public static void generate(Path dir, Dims dims, List<Integer> extraNfe) throws IOException {
         Files.createDirectories(dir);
         Files.write(dir.resolve("F5_Preprocess.onnx"), preprocess(dims, INT16));
-        byte[] transformer = transformer(dims);
-        Files.write(dir.resolve("F5_Transformer.onnx"), transformer);
+        Files.write(dir.resolve("F5_Transformer.onnx"), transformer(dims, DEFAULT_NFE, 0));
         for (int nfe : extraNfe) {
-            Files.write(dir.resolve("F5_Transformer_nfe" + nfe + ".onnx"), transformer);
+            Files.write(dir.resolve("F5_Transformer_nfe" + nfe + ".onnx"), transformer(dims, nfe, 0));
         }
         Files.write(dir.resolve("F5_Decode.onnx"), decode(dims));
         Files.writeString(dir.resolve("vocab.txt"), vocab(), StandardCharsets.UTF_8);
@@ -175,8 +177,16 @@ public final class TestModelGenerator {
         return g.toBytes();
     }
 
-    /** The transformer graph: one "Euler step" that uses every input and advances {@code time_step}. */
-    public static byte[] transformer(Dims d) {
+    /** The NFE of {@code F5_Transformer.onnx} in generated sets (the export's default). */
+    public static final int DEFAULT_NFE = 32;
+
+    /**
+     * The transformer graph: one "Euler step" that uses every input and advances {@code time_step},
+     * exported for {@code nfe} steps.
+     *
+     * @param zeroPadding zeros after the NFE-1 step sizes (0 for a table that ends where the real one does)
+     */
+    public static byte[] transformer(Dims d, int nfe, int zeroPadding) {
         OnnxGraphWriter g = new OnnxGraphWriter("f5_transformer");
         int ft = d.fp16() ? FLOAT16 : FLOAT;
         String[] floats = {"noise", "rope_cos_q", "rope_sin_q", "rope_cos_k", "rope_sin_k", "cat_mel_text", "cat_mel_text_drop"};
@@ -203,6 +213,9 @@ public final class TestModelGenerator {
         g.constFloats("c_drop_w", new long[] {}, 0.5f);
         g.constFloats("c_rope_w", new long[] {}, 0.1f);
         g.constFloats("c_step_w", new long[] {}, 0.01f);
+        float[] gains = new float[nfe - 1 + zeroPadding];
+        java.util.Arrays.fill(gains, 0, nfe - 1, 1f);
+        g.constFloats("c_gain", new long[] {gains.length}, gains);
 
         for (String name : floats) {
             g.node("Cast", new String[] {name}, new String[] {name + "_f"}, intAttr("to", FLOAT));
@@ -229,7 +242,11 @@ public final class TestModelGenerator {
             g.node("Add", new String[] {"kept" + l, "mix" + l}, new String[] {"x" + (l + 1)});
             x = "x" + (l + 1);
         }
-        g.node("Add", new String[] {x, "drift"}, new String[] {"denoised_f"});
+        g.node("Add", new String[] {x, "drift"}, new String[] {"stepped"});
+        g.node("Gather", new String[] {"c_gain", stepIn}, new String[] {"gain"}, intAttr("axis", 0));
+        g.node("Sub", new String[] {"stepped", "noise_f"}, new String[] {"update"});
+        g.node("Mul", new String[] {"update", "gain"}, new String[] {"scaled_update"});
+        g.node("Add", new String[] {"noise_f", "scaled_update"}, new String[] {"denoised_f"});
         g.node("Cast", new String[] {"denoised_f"}, new String[] {"denoised"}, intAttr("to", ft));
         g.node("Add", new String[] {stepIn, "c_step_one"}, new String[] {stepOut});
         g.output("denoised", ft, 1L, "max_duration", (long) d.mels());
