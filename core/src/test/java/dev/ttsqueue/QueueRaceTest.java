@@ -80,7 +80,7 @@ class QueueRaceTest {
         assertTrue(w0Reported.await(WAIT_SECONDS, TimeUnit.SECONDS));
 
         // Another node sharing the store finds the lease expired and puts the job back.
-        assertEquals(1, store.delegate().requeueExpired(clock.instant().plus(Duration.ofHours(1)), 3).size());
+        assertEquals(1, store.delegate().recoverExpiredLeases(clock.instant().plus(Duration.ofHours(1)), 3).size());
         store.mayClaim(W1::equals);
         assertTrue(w1Reported.await(WAIT_SECONDS, TimeUnit.SECONDS));
 
@@ -351,7 +351,7 @@ class QueueRaceTest {
         JobHandle h = queue.submit(JobRequest.ttsGenerate(upload(queue), "put back"));
         assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
         store.mayClaim(name -> false);
-        assertEquals(1, store.delegate().requeueExpired(clock.instant().plus(Duration.ofHours(1)), 3).size());
+        assertEquals(1, store.delegate().recoverExpiredLeases(clock.instant().plus(Duration.ofHours(1)), 3).size());
         JobSnapshot s = queue.status(h.id());
         assertEquals(JobStatus.QUEUED, s.status());
         assertEquals(null, s.startedAt());

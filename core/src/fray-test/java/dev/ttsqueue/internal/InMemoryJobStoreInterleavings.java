@@ -74,7 +74,7 @@ class InMemoryJobStoreInterleavings {
             }, "fray-" + worker));
         }
         threads.add(new Thread(() -> cancelOfA.set(store.requestCancel("a", NOW)), "fray-cancel"));
-        threads.add(new Thread(() -> recovered.set(store.requeueExpired(NOW, MAX_ATTEMPTS)), "fray-recover"));
+        threads.add(new Thread(() -> recovered.set(store.recoverExpiredLeases(NOW, MAX_ATTEMPTS)), "fray-recover"));
         // The dead worker wakes up and tries to finish with its old token.
         threads.add(new Thread(() -> zombieCompleted.set(
                 store.complete("stale", dead.fencingToken(), result("dead"), NOW)), "fray-zombie"));
@@ -142,7 +142,7 @@ class InMemoryJobStoreInterleavings {
             }
             assertEquals(CancelOutcome.ALREADY_FINISHED, store.requestCancel(j.id(), NOW));
         }
-        assertTrue(store.requeueExpired(NOW.plus(Duration.ofDays(1)), MAX_ATTEMPTS).stream()
+        assertTrue(store.recoverExpiredLeases(NOW.plus(Duration.ofDays(1)), MAX_ATTEMPTS).stream()
                 .noneMatch(r -> before.stream().anyMatch(b -> b.id().equals(r.id()) && b.status().isTerminal())),
                 "recovery touched a terminal job");
         for (JobRecord j : before) {

@@ -277,12 +277,12 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     @Override
-    public List<JobRecord> requeueExpired(Instant now, int maxAttempts) {
+    public List<JobRecord> recoverExpiredLeases(Instant now, int maxAttempts) {
         return recover(now, maxAttempts, false);
     }
 
     @Override
-    public List<JobRecord> requeueAllHeld(Instant now, int maxAttempts) {
+    public List<JobRecord> recoverAllHeld(Instant now, int maxAttempts) {
         return recover(now, maxAttempts, true);
     }
 

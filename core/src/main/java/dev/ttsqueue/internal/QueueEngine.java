@@ -590,11 +590,11 @@ public final class QueueEngine {
     }
 
     private void recoverExpired() {
-        recovered(store.requeueExpired(clock.instant(), cfg.maxAttempts()), "lease expired");
+        recovered(store.recoverExpiredLeases(clock.instant(), cfg.maxAttempts()), "lease expired");
     }
 
     private void recoverHeld() {
-        recovered(store.requeueAllHeld(clock.instant(), cfg.maxAttempts()), "still running at start, and no other process uses this store");
+        recovered(store.recoverAllHeld(clock.instant(), cfg.maxAttempts()), "still running at start, and no other process uses this store");
     }
 
     private void recovered(List<JobRecord> changed, String why) {

@@ -110,17 +110,18 @@ public interface JobStore extends AutoCloseable {
     List<JobRecord> purgeFinishedBefore(Instant cutoff);
 
     /**
-     * Recovers jobs whose lease ended at or before {@code now} (their worker died), each as
-     * {@link JobRecord#afterLostWorker} says: back to {@code QUEUED} in their old place, or
-     * {@code FAILED} "worker lost" once they were claimed {@code maxAttempts} times, or
-     * {@code CANCELLED} if a cancel was pending.
+     * Recovers jobs whose lease ended at or before {@code now} (their worker died): requeues,
+     * fails or cancels each, as {@link JobRecord#afterLostWorker} decides (back to {@code QUEUED} in
+     * its old place; {@code FAILED} "worker lost" once claimed {@code maxAttempts} times;
+     * {@code CANCELLED} if a cancel was pending). The store finds the jobs and writes the outcome;
+     * the rule is the record's, the same for every store.
      *
      * @return the records after the change
      */
-    List<JobRecord> requeueExpired(Instant now, int maxAttempts);
+    List<JobRecord> recoverExpiredLeases(Instant now, int maxAttempts);
 
     /**
-     * {@link #requeueExpired} with every lease taken as ended: recovers every job a worker holds,
+     * {@link #recoverExpiredLeases} with every lease taken as ended: recovers every job a worker holds,
      * however long its lease still runs. Only for a queue starting on an {@link #exclusive} store,
      * where any job still processing was left by an earlier run that is gone; on a shared store it
      * would take jobs away from live workers.
@@ -129,8 +130,8 @@ public interface JobStore extends AutoCloseable {
      * @throws UnsupportedOperationException by default: a store that is not {@link #exclusive}
      *     is never asked
      */
-    default List<JobRecord> requeueAllHeld(Instant now, int maxAttempts) {
-        throw new UnsupportedOperationException(describe() + " does not implement requeueAllHeld; a store that says it is "
+    default List<JobRecord> recoverAllHeld(Instant now, int maxAttempts) {
+        throw new UnsupportedOperationException(describe() + " does not implement recoverAllHeld; a store that says it is "
                 + "exclusive must");
     }
 
@@ -138,7 +139,7 @@ public interface JobStore extends AutoCloseable {
      * True when no other process can use this store's jobs while it is open: the in-memory store,
      * or a file store holding an exclusive lock. A queue starting on such a store knows that jobs
      * still processing were left by an earlier run that ended (a crash, a kill), and queues them
-     * again at once with {@link #requeueAllHeld} instead of waiting for their leases to end.
+     * again at once with {@link #recoverAllHeld} instead of waiting for their leases to end.
      * Never true for a store that other processes may share: their running jobs would run twice.
      * An exclusive store also serves one queue at a time: a second queue started on it while the
      * first runs is refused, since it would take the first one's running jobs.

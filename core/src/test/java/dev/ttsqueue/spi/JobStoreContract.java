@@ -256,7 +256,7 @@ public abstract class JobStoreContract {
             last = c.fencingToken();
         }
         // the same job claimed again after losing its lease gets a larger token still
-        assertEquals(5, store.requeueExpired(at(1000), 10).size());
+        assertEquals(5, store.recoverExpiredLeases(at(1000), 10).size());
         for (int i = 0; i < 5; i++) {
             Claim again = claim("w2", at(1001));
             assertTrue(again.fencingToken() > last);
@@ -347,7 +347,7 @@ public abstract class JobStoreContract {
     void staleTokenWritesAreRejectedAfterRequeueAndReclaim() {
         enqueue("a", 0);
         Claim stale = claim("slow-worker", at(1));
-        List<JobRecord> requeued = store.requeueExpired(at(1).plus(LEASE).plusSeconds(1), 3);
+        List<JobRecord> requeued = store.recoverExpiredLeases(at(1).plus(LEASE).plusSeconds(1), 3);
         assertEquals(List.of("a"), requeued.stream().map(JobRecord::id).toList());
         Claim fresh = claim("new-worker", at(40));
         assertTrue(fresh.fencingToken() > stale.fencingToken());
@@ -380,7 +380,7 @@ public abstract class JobStoreContract {
             assertFalse(store.fail(id, token, "again", at(999)));
             assertFalse(store.finishCancelled(id, token, at(999)));
             assertEquals(CancelOutcome.ALREADY_FINISHED, store.requestCancel(id, at(999)));
-            assertTrue(store.requeueExpired(at(100_000), 1).isEmpty());
+            assertTrue(store.recoverExpiredLeases(at(100_000), 1).isEmpty());
             assertEquals(Optional.empty(), store.claimNext("w", at(999), LEASE));
             assertEquals(done, stored(id), terminal + " job changed");
         }
@@ -579,7 +579,7 @@ public abstract class JobStoreContract {
         assertEquals(QueuePlace.NOT_QUEUED, store.queuePlace(c), "an older record of a job that runs now");
         assertPlace(1, 0, store.queuePlace(a));
         assertPlace(2, 10, store.queuePlace(b));
-        store.requeueExpired(at(1).plus(LEASE).plusSeconds(1), 3);
+        store.recoverExpiredLeases(at(1).plus(LEASE).plusSeconds(1), 3);
         assertPlace(1, 0, store.queuePlace(c));
         assertPlace(3, 17, store.queuePlace(b));
         store.requestCancel("a", at(100));
@@ -646,7 +646,7 @@ public abstract class JobStoreContract {
             } else if (!running.isEmpty()) {
                 // Every running job's worker is lost: back in its old place, or failed after three claims.
                 seconds += LEASE.toSeconds() + 1;
-                for (JobRecord r : store.requeueExpired(at(seconds), 3)) {
+                for (JobRecord r : store.recoverExpiredLeases(at(seconds), 3)) {
                     running.remove(r.id());
                     if (r.status() == JobStatus.QUEUED) {
                         model.add(r);
@@ -722,7 +722,7 @@ public abstract class JobStoreContract {
         store.recordProgress("first", c.fencingToken(), 5, 10, 50.0, at(20));
         enqueue("third", 0);
 
-        List<JobRecord> changed = store.requeueExpired(at(1).plus(LEASE).plusMillis(1), 3);
+        List<JobRecord> changed = store.recoverExpiredLeases(at(1).plus(LEASE).plusMillis(1), 3);
 
         assertEquals(1, changed.size());
         JobRecord back = changed.get(0);
@@ -748,10 +748,10 @@ public abstract class JobStoreContract {
         assertEquals(LeaseState.HELD, store.renewLease("b", b.fencingToken(), at(120)));
         JobRecord bBefore = stored("b");
 
-        assertTrue(store.requeueExpired(at(29), 3).isEmpty(), "lease of a ends at 30s");
+        assertTrue(store.recoverExpiredLeases(at(29), 3).isEmpty(), "lease of a ends at 30s");
         assertEquals(JobStatus.PROCESSING, stored("a").status());
 
-        List<JobRecord> changed = store.requeueExpired(at(31), 3);
+        List<JobRecord> changed = store.recoverExpiredLeases(at(31), 3);
         assertEquals(List.of("a"), ids(changed));
         assertEquals(bBefore, stored("b"), "the renewed lease is untouched");
         assertEquals(LeaseState.HELD, store.renewLease("b", b.fencingToken(), at(150)));
@@ -766,12 +766,12 @@ public abstract class JobStoreContract {
             Claim c = claim("w" + attempt, now);
             assertEquals(attempt, c.job().attempts());
             now = now.plus(LEASE).plusSeconds(1);
-            List<JobRecord> changed = store.requeueExpired(now, 3);
+            List<JobRecord> changed = store.recoverExpiredLeases(now, 3);
             assertEquals(JobStatus.QUEUED, changed.get(0).status());
         }
         claim("w3", now);
         Instant end = now.plus(LEASE).plusSeconds(1);
-        List<JobRecord> changed = store.requeueExpired(end, 3);
+        List<JobRecord> changed = store.recoverExpiredLeases(end, 3);
 
         assertEquals(1, changed.size());
         JobRecord lost = stored("a");
@@ -790,7 +790,7 @@ public abstract class JobStoreContract {
         claim("w", at(0));
         store.requestCancel("a", at(1));
 
-        List<JobRecord> changed = store.requeueExpired(at(100), 5);
+        List<JobRecord> changed = store.recoverExpiredLeases(at(100), 5);
 
         assertEquals(1, changed.size());
         JobRecord j = stored("a");
@@ -805,18 +805,18 @@ public abstract class JobStoreContract {
         enqueue("a", 0);
         claim("w", at(1));
         if (store.exclusive()) {
-            assertEquals(List.of("a"), ids(store.requeueAllHeld(at(2), 3)));
+            assertEquals(List.of("a"), ids(store.recoverAllHeld(at(2), 3)));
         } else {
             // Other processes may be running the job: a shared store must refuse.
-            assertThrows(UnsupportedOperationException.class, () -> store.requeueAllHeld(at(2), 3));
+            assertThrows(UnsupportedOperationException.class, () -> store.recoverAllHeld(at(2), 3));
             assertEquals(JobStatus.PROCESSING, stored("a").status());
         }
     }
 
     @Test
-    void requeueAllHeldRecoversJobsWhoseLeaseStillRuns() {
+    void recoverAllHeldRecoversJobsWhoseLeaseStillRuns() {
         if (!store.exclusive()) {
-            assertThrows(UnsupportedOperationException.class, () -> store.requeueAllHeld(at(2), 3), "shared stores refuse");
+            assertThrows(UnsupportedOperationException.class, () -> store.recoverAllHeld(at(2), 3), "shared stores refuse");
             return;
         }
         enqueue("first", 0);
@@ -827,7 +827,7 @@ public abstract class JobStoreContract {
         assertEquals(LeaseState.HELD, store.renewLease("second", second.fencingToken(), at(3600)));
         JobRecord finished = finishedJobLater("done");
 
-        List<JobRecord> changed = store.requeueAllHeld(at(2), 3);
+        List<JobRecord> changed = store.recoverAllHeld(at(2), 3);
 
         assertEquals(List.of("first", "second"), ids(changed), "every held job, in submission order, whatever its lease");
         for (JobRecord back : changed) {
@@ -841,13 +841,13 @@ public abstract class JobStoreContract {
         assertEquals(finished, stored("done"), "finished jobs are untouched");
         assertEquals(LeaseState.LOST, store.renewLease("first", first.fencingToken(), at(3)), "the old claim is fenced off");
         assertEquals(LeaseState.LOST, store.renewLease("second", second.fencingToken(), at(3)));
-        assertTrue(store.requeueAllHeld(at(4), 3).isEmpty(), "nothing is held any more");
+        assertTrue(store.recoverAllHeld(at(4), 3).isEmpty(), "nothing is held any more");
     }
 
     @Test
-    void requeueAllHeldFailsJobsOutOfAttemptsAndCancelsPendingCancels() {
+    void recoverAllHeldFailsJobsOutOfAttemptsAndCancelsPendingCancels() {
         if (!store.exclusive()) {
-            assertThrows(UnsupportedOperationException.class, () -> store.requeueAllHeld(at(2), 3), "shared stores refuse");
+            assertThrows(UnsupportedOperationException.class, () -> store.recoverAllHeld(at(2), 3), "shared stores refuse");
             return;
         }
         enqueue("tired", 0);
@@ -856,14 +856,14 @@ public abstract class JobStoreContract {
         for (int attempt = 1; attempt <= 2; attempt++) {
             assertEquals("tired", claim("w" + attempt, now).job().id());
             now = now.plusSeconds(1);
-            assertEquals(JobStatus.QUEUED, store.requeueAllHeld(now, 3).get(0).status());
+            assertEquals(JobStatus.QUEUED, store.recoverAllHeld(now, 3).get(0).status());
         }
         claim("w3", now);
         claim("w3", now);
         store.requestCancel("cancelled", now);
         Instant end = now.plusSeconds(1);
 
-        List<JobRecord> changed = store.requeueAllHeld(end, 3);
+        List<JobRecord> changed = store.recoverAllHeld(end, 3);
 
         assertEquals(List.of("tired", "cancelled"), ids(changed));
         JobRecord tired = stored("tired");

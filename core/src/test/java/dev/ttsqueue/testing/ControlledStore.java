@@ -63,7 +63,7 @@ public final class ControlledStore implements JobStore {
         this.afterProgress = hook;
     }
 
-    /** Runs at the start of every {@link #requeueExpired} (the maintenance thread). */
+    /** Runs at the start of every {@link #recoverExpiredLeases} (the maintenance thread). */
     public void beforeRequeueExpired(Runnable hook) {
         this.beforeRequeueExpired = hook;
     }
@@ -181,14 +181,14 @@ public final class ControlledStore implements JobStore {
     }
 
     @Override
-    public List<JobRecord> requeueExpired(Instant now, int maxAttempts) {
+    public List<JobRecord> recoverExpiredLeases(Instant now, int maxAttempts) {
         beforeRequeueExpired.run();
-        return delegate.requeueExpired(now, maxAttempts);
+        return delegate.recoverExpiredLeases(now, maxAttempts);
     }
 
     @Override
-    public List<JobRecord> requeueAllHeld(Instant now, int maxAttempts) {
-        return delegate.requeueAllHeld(now, maxAttempts);
+    public List<JobRecord> recoverAllHeld(Instant now, int maxAttempts) {
+        return delegate.recoverAllHeld(now, maxAttempts);
     }
 
     @Override

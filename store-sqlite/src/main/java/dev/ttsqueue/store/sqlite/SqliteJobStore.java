@@ -59,8 +59,8 @@ import org.sqlite.SQLiteException;
  *
  * <p><b>Recovery.</b> Nothing runs at start-up beyond the checks. Jobs that were {@code PROCESSING}
  * when the process died are put back in their old place (attempt count kept) by the queue: on a
- * {@link Access#SHARED} store once their lease ends ({@link #requeueExpired}), on an
- * {@link Access#EXCLUSIVE} one as soon as a queue starts on it ({@link #requeueAllHeld}). Sequence numbers
+ * {@link Access#SHARED} store once their lease ends ({@link #recoverExpiredLeases}), on an
+ * {@link Access#EXCLUSIVE} one as soon as a queue starts on it ({@link #recoverAllHeld}). Sequence numbers
  * and fencing tokens come from a counters table written in the same transaction, so they keep
  * increasing across restarts and are never reused, even after a purge.
  *
@@ -628,12 +628,12 @@ public final class SqliteJobStore implements JobStore {
     }
 
     @Override
-    public List<JobRecord> requeueExpired(Instant now, int maxAttempts) {
+    public List<JobRecord> recoverExpiredLeases(Instant now, int maxAttempts) {
         return recover("requeue expired jobs", now, maxAttempts, true);
     }
 
     @Override
-    public List<JobRecord> requeueAllHeld(Instant now, int maxAttempts) {
+    public List<JobRecord> recoverAllHeld(Instant now, int maxAttempts) {
         if (access != Access.EXCLUSIVE) {
             // Other processes may be running these jobs right now.
             throw new UnsupportedOperationException("The job store " + file + " is shared: held jobs are recovered when their lease ends");

@@ -37,7 +37,7 @@ class SqliteAccessTest {
         try (SqliteJobStore shared = SqliteJobStore.open(file())) {
             shared.enqueue(JobRecord.newQueued("j1", JobRequest.ttsPermanent("v", "t"), 1, Instant.EPOCH), 0).orElseThrow();
             shared.claimNext("w", Instant.EPOCH, java.time.Duration.ofMinutes(1)).orElseThrow();
-            assertThrows(UnsupportedOperationException.class, () -> shared.requeueAllHeld(Instant.EPOCH.plusSeconds(1), 3));
+            assertThrows(UnsupportedOperationException.class, () -> shared.recoverAllHeld(Instant.EPOCH.plusSeconds(1), 3));
             assertEquals(dev.ttsqueue.JobStatus.PROCESSING, shared.get("j1").orElseThrow().status());
         }
     }

@@ -5,7 +5,7 @@ import dev.ttsqueue.spi.JobStoreContract;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The shared contract on an exclusive store (a shared one differs only in refusing requeueAllHeld: SqliteAccessTest). */
+/** The shared contract on an exclusive store (a shared one differs only in refusing recoverAllHeld: SqliteAccessTest). */
 class SqliteJobStoreContractTest extends JobStoreContract {
 
     @TempDir

@@ -114,7 +114,7 @@ class SqliteJobStoreTest {
         }
         try (SqliteJobStore store = SqliteJobStore.open(file)) {
             Instant afterLease = T0.plus(LEASE).plusSeconds(1);
-            List<JobRecord> requeued = store.requeueExpired(afterLease, 3);
+            List<JobRecord> requeued = store.recoverExpiredLeases(afterLease, 3);
             assertEquals(1, requeued.size());
             assertEquals(JobStatus.QUEUED, requeued.get(0).status());
             assertEquals(1, requeued.get(0).attempts(), "the attempt made before the crash counts");
@@ -457,7 +457,7 @@ class SqliteJobStoreTest {
         }
         // A new process rebuilds the index from the table, running jobs put back in their places.
         try (SqliteJobStore store = SqliteJobStore.open(file, SqliteJobStore.Access.EXCLUSIVE)) {
-            assertEquals(10, store.requeueAllHeld(T0, 3).size());
+            assertEquals(10, store.recoverAllHeld(T0, 3).size());
             checkPlaces(store, all.subList(0, all.size()));
             assertEquals(3, store.list(JobStatus.QUEUED, Long.MAX_VALUE, 3).size());
         }
