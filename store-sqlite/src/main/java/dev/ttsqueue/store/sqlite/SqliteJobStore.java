@@ -33,6 +33,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -383,20 +384,40 @@ public final class SqliteJobStore implements JobStore {
         if (job.status() != JobStatus.QUEUED) {
             throw new IllegalArgumentException("only queued jobs can be enqueued, got " + job.status());
         }
-        PendingEnqueue mine = new PendingEnqueue(JobRows.truncate(job), maxQueued);
+        PendingEnqueue mine = new PendingEnqueue(JobRows.truncate(job), maxQueued, Thread.currentThread());
         pendingEnqueues.add(mine);
-        writeLock.lock();
+        boolean interrupted = false;
         try {
-            if (!mine.done) {
-                if (closed) {
-                    pendingEnqueues.remove(mine);
-                    ensureOpen();
+            while (!mine.done) {
+                if (writeLock.tryLock()) {
+                    try {
+                        if (!mine.done) {
+                            if (closed) {
+                                pendingEnqueues.remove(mine);
+                                ensureOpen();
+                            }
+                            // This thread leads: it commits its own job and everyone who queued up behind the last commit.
+                            commitPendingEnqueues();
+                        }
+                    } finally {
+                        writeLock.unlock();
+                        wakeNextEnqueuer();
+                    }
+                } else {
+                    // Another thread writes. Its group takes this job, or it wakes this thread to lead the
+                    // next group; the timeout only guards against a wake-up lost to a writer that failed.
+                    // Waiting here, not in the lock's queue, keeps the finished members of a group from
+                    // taking the lock one by one just to learn that they are done.
+                    LockSupport.parkNanos(this, FOLLOWER_PARK_NANOS);
+                    if (Thread.interrupted()) {
+                        interrupted = true; // the job may be committing: finish waiting, then restore the flag
+                    }
                 }
-                // This thread leads: it commits its own job and everyone who queued up behind the last commit.
-                commitPendingEnqueues();
             }
         } finally {
-            writeLock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (mine.failure != null) {
             throw mine.failure;
@@ -404,17 +425,36 @@ public final class SqliteJobStore implements JobStore {
         return mine.result;
     }
 
-    /** One submission waiting for a commit. Fields are written and read under {@link #writeLock}. */
+    /** How long a submitter waiting for another thread's commit sleeps before it looks again on its own. */
+    private static final long FOLLOWER_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    /**
+     * One submission waiting for a commit. {@code result} and {@code failure} are written by the
+     * committing thread before it sets {@code done}, whose volatile write publishes them.
+     */
     static final class PendingEnqueue {
         final JobRecord job;
         final int maxQueued;
-        boolean done;
+        final Thread waiter;
+        volatile boolean done;
         Optional<JobRecord> result;
         RuntimeException failure;
 
-        PendingEnqueue(JobRecord job, int maxQueued) {
+        PendingEnqueue(JobRecord job, int maxQueued, Thread waiter) {
             this.job = job;
             this.maxQueued = maxQueued;
+            this.waiter = waiter;
+        }
+    }
+
+    /**
+     * Wakes the first submitter still waiting, if any, to lead the next group. Called after every
+     * release of the write lock: a submitter that found it taken sleeps until then.
+     */
+    private void wakeNextEnqueuer() {
+        PendingEnqueue next = pendingEnqueues.peek();
+        if (next != null) {
+            LockSupport.unpark(next.waiter);
         }
     }
 
@@ -433,7 +473,8 @@ public final class SqliteJobStore implements JobStore {
      * Lets tests reach the group path without depending on thread timing.
      */
     List<PendingEnqueue> enqueueAsGroup(List<JobRecord> jobs, int maxQueued) {
-        List<PendingEnqueue> group = jobs.stream().map(j -> new PendingEnqueue(JobRows.truncate(j), maxQueued)).toList();
+        List<PendingEnqueue> group = jobs.stream()
+                .map(j -> new PendingEnqueue(JobRows.truncate(j), maxQueued, Thread.currentThread())).toList();
         writeLock.lock();
         try {
             ensureOpen();
@@ -470,8 +511,12 @@ public final class SqliteJobStore implements JobStore {
                 throw err; // the leader's own thread sees the Error itself; the others get it wrapped
             }
         } finally {
+            Thread self = Thread.currentThread();
             for (PendingEnqueue each : batch) {
                 each.done = true;
+                if (each.waiter != self) {
+                    LockSupport.unpark(each.waiter);
+                }
             }
         }
     }
@@ -522,21 +567,39 @@ public final class SqliteJobStore implements JobStore {
 
     @Override
     public Optional<Claim> claimNext(String workerId, Instant now, Duration lease) {
-        // An idle worker polls often; looking first on a read connection keeps it off the write lock.
-        if (read("count queued jobs", c -> countOf(c, JobStatus.QUEUED)) == 0) {
+        // An idle worker polls often: an empty queue is seen without the write lock, in the index
+        // when this store is the file's only user, else on a read connection (another process may
+        // have queued jobs this one has not seen).
+        if (access == Access.EXCLUSIVE && !indexStale) {
+            synchronized (queueIndex) {
+                if (queueIndex.isEmpty()) {
+                    return Optional.empty();
+                }
+            }
+        } else if (read("count queued jobs", c -> countOf(c, JobStatus.QUEUED)) == 0) {
             return Optional.empty();
         }
         Instant start = JobRows.millis(now);
         Instant leaseEnd = JobRows.millis(now.plus(lease));
         return write("claim a job", c -> {
-            JobRecord next = queryOne(c.prepare(NEXT_QUEUED));
+            String firstId;
+            synchronized (queueIndex) {
+                firstId = queueIndex.first(); // the transaction began with the index up to date
+            }
+            JobRecord next = firstId == null ? null : byId(c, firstId);
+            if (next != null && next.status() != JobStatus.QUEUED) {
+                // The index and the table disagree, which no path should allow: trust the table.
+                log.warn("Job store {}: run-order index out of step at job {}; rebuilding it", file, firstId);
+                indexStale = true;
+                next = queryOne(c.prepare(NEXT_QUEUED));
+            }
             if (next == null) {
                 return Optional.empty();
             }
             long token = nextValue(c, "fencing_token");
             JobRecord claimed = next.claimed(workerId, start, leaseEnd, token);
             update(c, claimed);
-            onCommit.add(() -> queueIndex.remove(next.priority(), next.sequence()));
+            onCommit.add(() -> queueIndex.remove(claimed.priority(), claimed.sequence()));
             return Optional.of(new Claim(claimed, token));
         });
     }
@@ -763,6 +826,7 @@ public final class SqliteJobStore implements JobStore {
                 throw failure("read the queue", e);
             } finally {
                 writeLock.unlock();
+                wakeNextEnqueuer();
             }
         }
         synchronized (queueIndex) {
@@ -788,6 +852,10 @@ public final class SqliteJobStore implements JobStore {
             fileLock.release();
         } finally {
             writeLock.unlock();
+            // Submitters still waiting learn at once that their job was not stored.
+            for (PendingEnqueue waiting : pendingEnqueues) {
+                LockSupport.unpark(waiting.waiter);
+            }
         }
     }
 
@@ -819,6 +887,7 @@ public final class SqliteJobStore implements JobStore {
             throw failure(what, e);
         } finally {
             writeLock.unlock();
+            wakeNextEnqueuer();
         }
     }
 

@@ -224,6 +224,38 @@ class SqliteJobStoreTest {
     }
 
     @Test
+    void aVersionOneFileLosesItsClaimOrderIndexAndKeepsItsQueue() throws Exception {
+        Path file = dir.resolve("v1.db");
+        // A file as version 1 left it: the layout of migration 1 alone, with jobs in it.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            st.execute("PRAGMA journal_mode = WAL");
+            for (String sql : Schema.MIGRATIONS.get(0).statements()) {
+                st.execute(sql);
+            }
+            st.execute("PRAGMA user_version = 1");
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'jobs_run_order'")) {
+            assertEquals(1, rs.getInt(1), "version 1 had the index");
+        }
+        try (SqliteJobStore store = SqliteJobStore.open(file)) {
+            store.enqueue(job("low", 0), 0).orElseThrow();
+            store.enqueue(job("high", 5), 0).orElseThrow();
+        }
+        assertEquals(List.of(Schema.APPLICATION_ID, 2), header(file));
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'jobs_run_order'")) {
+            assertEquals(0, rs.getInt(1), "version 2 has no claim-order index");
+        }
+        try (SqliteJobStore store = SqliteJobStore.open(file, SqliteJobStore.Access.EXCLUSIVE)) {
+            assertEquals(2, store.queuePosition("low"));
+            assertEquals("high", store.claimNext("w", T0, LEASE).orElseThrow().job().id());
+            assertEquals("low", store.claimNext("w", T0, LEASE).orElseThrow().job().id());
+            assertTrue(store.claimNext("w", T0, LEASE).isEmpty());
+        }
+    }
+
+    @Test
     void anEmptyFileIsMigratedFromVersionZero() throws Exception {
         Path file = dir.resolve("empty.db");
         Files.createFile(file);
@@ -479,6 +511,44 @@ class SqliteJobStoreTest {
                 assertEquals(new dev.ttsqueue.spi.QueuePlace(i + 1, work), store.queuePlace(order.get(i)), "place " + (i + 1));
             }
             work += order.get(i).work();
+        }
+    }
+
+    @Test
+    void concurrentSubmittersEachGetTheirOwnCommittedRecord() throws Exception {
+        try (SqliteJobStore store = SqliteJobStore.open(dir.resolve("jobs.db"), SqliteJobStore.Access.EXCLUSIVE)) {
+            List<List<JobRecord>> perThread = JobStoreContract.inParallel(16, t -> {
+                List<JobRecord> mine = new java.util.ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    mine.add(store.enqueue(job("t" + t + "-" + i, i % 2), 0).orElseThrow());
+                }
+                return mine;
+            });
+            List<JobRecord> all = perThread.stream().flatMap(List::stream).toList();
+            assertEquals(1600, all.stream().map(JobRecord::sequence).distinct().count(), "a sequence was handed out twice");
+            for (List<JobRecord> mine : perThread) {
+                for (int i = 1; i < mine.size(); i++) {
+                    assertTrue(mine.get(i).sequence() > mine.get(i - 1).sequence(), "one thread's jobs keep their order");
+                }
+            }
+            for (JobRecord r : all) {
+                assertEquals(r, store.get(r.id()).orElseThrow(), "what each submitter was told is what was stored");
+            }
+            assertEquals(1600L, store.counts().get(JobStatus.QUEUED));
+        }
+    }
+
+    @Test
+    void anInterruptedSubmitterStillLearnsWhatBecameOfItsJobAndKeepsItsInterrupt() {
+        try (SqliteJobStore store = SqliteJobStore.open(dir.resolve("jobs.db"))) {
+            Thread.currentThread().interrupt();
+            try {
+                assertEquals("a", store.enqueue(job("a", 0), 0).orElseThrow().id());
+                assertTrue(Thread.currentThread().isInterrupted());
+            } finally {
+                Thread.interrupted();
+            }
+            assertEquals(1L, store.counts().get(JobStatus.QUEUED));
         }
     }
 }
