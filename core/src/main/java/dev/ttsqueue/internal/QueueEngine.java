@@ -326,8 +326,16 @@ public final class QueueEngine {
         };
         // A job put back after a lost lease keeps its last start in the store; the snapshot promises none while queued.
         Instant started = r.status() == JobStatus.QUEUED ? null : r.startedAt();
+        double progress = r.progress();
+        if (r.status() == JobStatus.PROCESSING) {
+            // A job running here knows its progress better than the store, which hears of it now and then.
+            RunningJob rj = running.get(r.id());
+            if (rj != null && rj.token == r.fencingToken()) {
+                progress = Math.max(progress, rj.record().progress());
+            }
+        }
         return new JobSnapshot(r.id(), r.type(), r.status(), r.priority(), r.createdAt(), started, r.completedAt(),
-                r.progress(), eta, place.position(), r.error(), r.result(), r.attempts(), r.request());
+                progress, eta, place.position(), r.error(), r.result(), r.attempts(), r.request());
     }
 
     /** A job running here is estimated from its live pace; one running elsewhere from its last report. */

@@ -42,6 +42,11 @@ final class RunningJob implements SynthesisContext {
     /** Written by the worker, read by threads asking for an estimate. */
     private volatile Instant lastStepAt;
     private Instant lastRenewal;
+    /** When progress was last written to the store; null before the first report. Worker thread only. */
+    private Instant lastProgressWrite;
+
+    /** Longest time between two progress writes to the store while steps keep coming. */
+    static final Duration PROGRESS_WRITE_INTERVAL = Duration.ofMillis(500);
 
     RunningJob(QueueEngine engine, Claim claim, String worker) {
         this.engine = engine;
@@ -160,10 +165,17 @@ final class RunningJob implements SynthesisContext {
         double pct = newTotal > 0 ? Math.min(99.0, 100.0 * done / newTotal) : 0.0;
         percent = Math.max(percent, pct);
         Instant eta = SpeedEstimator.plusSeconds(now, secondsLeft(now));
-        LeaseState state = engine.store.recordProgress(id, token, stepsDone, newTotal, percent, eta);
-        onLeaseState(state);
-        if (state == LeaseState.LOST) {
-            return;
+        // Snapshots of a job running here read its progress from this object; the store hears of
+        // it at most every PROGRESS_WRITE_INTERVAL (and at the first and last step), which is what
+        // other processes see and how a cancel asked elsewhere reaches this worker. A durable store
+        // would otherwise sync a transaction per model step, in the way of every submit.
+        if (lastProgressWrite == null || done >= newTotal || !now.isBefore(lastProgressWrite.plus(PROGRESS_WRITE_INTERVAL))) {
+            lastProgressWrite = now;
+            LeaseState state = engine.store.recordProgress(id, token, stepsDone, newTotal, percent, eta);
+            onLeaseState(state);
+            if (state == LeaseState.LOST) {
+                return;
+            }
         }
         current = current.withProgress(stepsDone, newTotal, percent, eta);
         if (engine.events.hasListeners(id)) {
