@@ -57,6 +57,11 @@ public final class TtsJobQueue implements AutoCloseable {
         return new Builder();
     }
 
+    /** How this queue runs, as its builder set it up (defaults filled in). */
+    public QueueConfig config() {
+        return engine.config();
+    }
+
     /**
      * Validates and queues a job.
      *
@@ -169,7 +174,7 @@ public final class TtsJobQueue implements AutoCloseable {
 
     /** Decodes a job's output audio. */
     public AudioClip readOutput(String outputFileId) throws IOException {
-        return engine.audioStore().load(outputFileId);
+        return engine.config().audioStore().load(outputFileId);
     }
 
     public BackendInfo backendInfo() {
@@ -182,20 +187,20 @@ public final class TtsJobQueue implements AutoCloseable {
     }
 
     public AudioStore audioStore() {
-        return engine.audioStore();
+        return engine.config().audioStore();
     }
 
     public VoiceBank voiceBank() {
-        return engine.voiceBank();
+        return engine.config().voiceBank();
     }
 
     /** Short description of the job store (for health output). */
     public String storeDescription() {
-        return engine.storeDescription();
+        return engine.config().store().describe();
     }
 
     public int workers() {
-        return engine.workers();
+        return engine.config().workers();
     }
 
     /** Longest text {@link #submit} accepts, in characters: the smaller of the builder's and the backend's limit; 0 = none. */
@@ -390,7 +395,7 @@ public final class TtsJobQueue implements AutoCloseable {
             if (backend == null) {
                 throw new IllegalStateException("a backend is required");
             }
-            QueueEngine.Config cfg = new QueueEngine.Config(backend,
+            QueueConfig cfg = new QueueConfig(backend,
                     store != null ? store : JobStore.inMemory(),
                     audioStore != null ? audioStore : AudioStore.inMemory(clock, Duration.ofHours(24), null),
                     voiceBank, transcriber, workers, maxQueueSize, maxTextLength, jobTimeout, leaseDuration,
