@@ -73,11 +73,6 @@ final class RunningJob implements SynthesisContext {
     }
 
     @Override
-    public long seed() {
-        return current.seed();
-    }
-
-    @Override
     public boolean isCancelled() {
         return cancelRequested || timedOut || lost;
     }
