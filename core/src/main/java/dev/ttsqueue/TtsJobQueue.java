@@ -214,12 +214,14 @@ public final class TtsJobQueue implements AutoCloseable {
     }
 
     /**
-     * Stops taking jobs, lets running jobs finish for the grace period, then cancels them, and
-     * closes the backend and the stores. Jobs still queued stay queued in the store (a durable
-     * store runs them after a restart); their futures complete with {@link QueueClosedException}.
-     * A backend call that still has not returned 10 s after its cancellation is logged and left
-     * behind: close() goes on and closes the backend and stores under it. Idempotent; a call made
-     * while another is shutting down returns at once.
+     * Stops taking jobs, lets running jobs finish for the grace period, then stops them at their
+     * next step and gives them back to the queue in their old place, attempts kept (a job whose
+     * cancel was asked is cancelled instead): they were accepted, so a durable store runs them
+     * after a restart, and another node of a shared store at once. Jobs still queued stay queued.
+     * Futures of jobs that did not finish complete with {@link QueueClosedException}. Then the
+     * backend and the stores are closed. A backend call that still has not returned 10 s after it
+     * was told to stop is logged and left behind: close() goes on and closes the backend and
+     * stores under it. Idempotent; a call made while another is shutting down returns at once.
      */
     @Override
     public void close() {

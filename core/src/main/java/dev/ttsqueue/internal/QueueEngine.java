@@ -363,13 +363,14 @@ public final class QueueEngine {
             w.joinUntil(deadline);
         }
         if (!running.isEmpty()) {
-            log.warn("closing: cancelling {} running job(s) after the {} grace period", running.size(), cfg.closeGracePeriod());
-            running.all().forEach(RunningJob::requestCancel);
+            log.warn("closing: stopping {} running job(s) after the {} grace period; they go back to the queue",
+                    running.size(), cfg.closeGracePeriod());
+            running.all().forEach(RunningJob::stopForClose);
         }
         for (Worker w : workers) {
             w.joinUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
             if (w.isAlive()) {
-                log.warn("worker {} did not stop within 10 s of cancellation; its backend call is stuck", w.getName());
+                log.warn("worker {} did not stop within 10 s of being told to; its backend call is stuck", w.getName());
             }
         }
         maintenance.close();

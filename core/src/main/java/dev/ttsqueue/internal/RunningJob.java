@@ -27,6 +27,8 @@ final class RunningJob implements SynthesisContext {
     final long work;
 
     private volatile boolean cancelRequested;
+    /** The queue is closing: the job stops and goes back to the queue for the next start. */
+    private volatile boolean closing;
     private volatile boolean timedOut;
     private volatile boolean lost;
     private volatile int stepsDone;
@@ -74,7 +76,7 @@ final class RunningJob implements SynthesisContext {
 
     @Override
     public boolean isCancelled() {
-        return cancelRequested || timedOut || lost;
+        return cancelRequested || timedOut || lost || closing;
     }
 
     boolean cancelRequested() {
@@ -91,6 +93,16 @@ final class RunningJob implements SynthesisContext {
 
     int stepsTotal() {
         return stepsTotal;
+    }
+
+    /** Asks the job to stop because its queue is closing: it is given back to the queue, not cancelled. */
+    void stopForClose() {
+        closing = true;
+        stopRequested(rt.clock().instant(), "queue closing");
+    }
+
+    boolean stoppedForClose() {
+        return closing;
     }
 
     void requestCancel() {

@@ -1,6 +1,7 @@
 package dev.ttsqueue.internal;
 
 import dev.ttsqueue.JobEvent;
+import dev.ttsqueue.JobStatus;
 import dev.ttsqueue.JobType;
 import dev.ttsqueue.SynthesisResult;
 import dev.ttsqueue.audio.AudioClip;
@@ -256,6 +257,23 @@ final class Worker extends Thread {
         }
         if (job.lost()) {
             log.info("job {} stopped after losing its lease", job.id);
+            return;
+        }
+        if (job.stoppedForClose() && !job.cancelRequested()) {
+            // Accepted and not finished: it runs again after the restart (or on another node), its
+            // attempts kept. Its future, if any, fails with QueueClosedException when the queue closes.
+            try {
+                Optional<JobRecord> back = rt.store().release(job.id, job.token, rt.clock().instant());
+                if (back.isEmpty()) {
+                    log.info("job {} stopped as the queue closes; it is recovered at the next start or when its lease ends", job.id);
+                } else if (back.get().status() == JobStatus.QUEUED) {
+                    log.info("job {} stopped as the queue closes and went back to the queue", job.id);
+                } else {
+                    rt.notifier().finished(back.get(), JobEvent.Kind.CANCELLED);
+                }
+            } catch (RuntimeException e) {
+                log.error("job {}: could not give it back to the queue ({}); it is recovered when its lease ends", job.id, e.toString());
+            }
             return;
         }
         if (job.cancelRequested()) {

@@ -283,6 +283,23 @@ public final class SqliteJobStore implements JobStore {
     }
 
     @Override
+    public Optional<JobRecord> release(String jobId, long fencingToken, Instant now) {
+        Instant t = JobRows.millis(now);
+        return db.write("give " + jobId + " back to the queue", c -> {
+            JobRecord current = Queries.byId(c, jobId);
+            if (current == null || current.status() != JobStatus.PROCESSING || current.fencingToken() != fencingToken) {
+                return Optional.empty();
+            }
+            JobRecord next = current.afterShutdown(t);
+            Queries.update(c, next);
+            if (next.status() == JobStatus.QUEUED) {
+                mirror.queued(next);
+            }
+            return Optional.of(next);
+        });
+    }
+
+    @Override
     public CancelOutcome requestCancel(String jobId, Instant now) {
         Instant t = JobRows.millis(now);
         return db.write("cancel " + jobId, c -> {
