@@ -1,6 +1,8 @@
 package dev.ttsqueue;
 
+import dev.ttsqueue.audio.AudioClip;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 
 /**
@@ -36,6 +38,21 @@ public interface JobHandle {
      * For a handle from {@link TtsJobQueue#handle}, the job as it stood the first time this is asked.
      */
     JobSnapshot accepted();
+
+    /**
+     * The job's audio while it is made: pieces in order, each final (cross-fades between chunks
+     * applied), whose concatenation is the job's output; the publisher completes when the job
+     * completes, and fails with {@link JobFailedException}, {@link JobCancelledException} or
+     * {@link QueueClosedException} when it does not. Every subscriber gets every piece from the
+     * first, however late it subscribes; a job that already completed gives its output as one
+     * piece. The whole output comes as one piece at the end when the backend hands out no pieces,
+     * when the job removes silence (that runs on the whole output), or when the job runs in
+     * another process. Subscribers are served on the queue's {@code ttsq-audio} threads, never on
+     * a worker, as fast as they request.
+     *
+     * @throws JobNotFoundException when the job is not known (any more)
+     */
+    Flow.Publisher<AudioClip> audio();
 
     /** Same as {@code queue.cancel(id())}. */
     boolean cancel();

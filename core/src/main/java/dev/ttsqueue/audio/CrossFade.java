@@ -1,5 +1,6 @@
 package dev.ttsqueue.audio;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -60,6 +61,66 @@ public final class CrossFade {
             System.arraycopy(next, n, out, length, next.length - n);
             length += next.length - n;
         }
-        return length == out.length ? new AudioClip(out, rate) : new AudioClip(java.util.Arrays.copyOf(out, length), rate);
+        return length == out.length ? new AudioClip(out, rate) : new AudioClip(Arrays.copyOf(out, length), rate);
+    }
+
+    /**
+     * {@link #join} a clip at a time, handing out each part of the result as soon as no later clip
+     * can change it: everything but the last {@code crossFadeSeconds} of what was added so far.
+     * The parts {@link #add} and {@link #finish} return, in order, are exactly {@code join} of all
+     * the clips. Not thread-safe.
+     */
+    public static final class Joiner {
+        private final int rate;
+        private final int wanted;
+        /** The end of the result so far that the next clip may still blend into. */
+        private float[] held = new float[0];
+        private long length;
+
+        /**
+         * @param sampleRate the rate every clip must have
+         * @param crossFadeSeconds overlap length, as for {@link #join}
+         */
+        public Joiner(int sampleRate, double crossFadeSeconds) {
+            this.rate = sampleRate;
+            long w = crossFadeSeconds > 0 ? (long) (crossFadeSeconds * sampleRate) : 0;
+            this.wanted = (int) Math.min(w, Integer.MAX_VALUE - 8);
+        }
+
+        /**
+         * Adds the next clip; returns the part of the result that is final now (perhaps empty).
+         *
+         * @throws IllegalArgumentException when the clip's rate differs
+         */
+        public AudioClip add(AudioClip clip) {
+            Objects.requireNonNull(clip, "clip");
+            if (clip.sampleRate() != rate) {
+                throw new IllegalArgumentException("Cannot join clips of different sample rates: " + clip.sampleRate()
+                        + " Hz after " + rate + " Hz");
+            }
+            float[] next = clip.samples();
+            // As join(): the overlap is at most the cross-fade, the result so far and the new clip.
+            int n = (int) Math.min(wanted, Math.min(length, next.length));
+            int keep = held.length - n;
+            float[] tail = new float[keep + next.length];
+            System.arraycopy(held, 0, tail, 0, keep);
+            for (int i = 0; i < n; i++) {
+                double fadeIn = n == 1 ? 0 : i / (double) (n - 1);
+                tail[keep + i] = (float) (held[keep + i] * (1 - fadeIn) + next[i] * fadeIn);
+            }
+            System.arraycopy(next, n, tail, keep + n, next.length - n);
+            length += next.length - n;
+            // Hold back what the next clip may blend into; the rest is final.
+            int hold = (int) Math.min(wanted, tail.length);
+            held = Arrays.copyOfRange(tail, tail.length - hold, tail.length);
+            return new AudioClip(Arrays.copyOf(tail, tail.length - hold), rate);
+        }
+
+        /** The rest of the result, once no clip follows. */
+        public AudioClip finish() {
+            AudioClip rest = new AudioClip(held, rate);
+            held = new float[0];
+            return rest;
+        }
     }
 }

@@ -114,6 +114,25 @@ public final class WavCodec {
     }
 
     /**
+     * The header of a WAV stream whose length is not known when it starts (audio sent while it is
+     * made): the RIFF and data chunk sizes are 0xFFFFFFFF, which players read as "until the end of
+     * the stream". Follow it with {@link #encodeSamples} of each piece.
+     *
+     * @throws IllegalArgumentException when {@code sampleRate} is not positive
+     */
+    public static byte[] streamHeader(int sampleRate, WavFormat format) {
+        if (sampleRate <= 0) {
+            throw new IllegalArgumentException("sampleRate must be positive: " + sampleRate);
+        }
+        return WavWriter.streamingHeader(sampleRate, Objects.requireNonNull(format, "format"));
+    }
+
+    /** The samples of {@code clip} as WAV data bytes in {@code format}, without a header: what {@link #encode} puts after its header. */
+    public static byte[] encodeSamples(AudioClip clip, WavFormat format) {
+        return WavWriter.samples(Objects.requireNonNull(clip, "clip"), Objects.requireNonNull(format, "format"));
+    }
+
+    /**
      * Encodes {@code clip} as a complete WAV file.
      *
      * @throws IllegalArgumentException when the clip is too long for a WAV file (over 4 GiB of data)

@@ -37,6 +37,28 @@ final class WavWriter {
         }
     }
 
+    /** A header whose RIFF and data sizes say "unknown" (0xFFFFFFFF), for audio streamed as it is made. */
+    static byte[] streamingHeader(int sampleRate, WavFormat format) {
+        byte[] h = header(new AudioClip(new float[0], sampleRate), format, 0, headerSize(format));
+        int dataSizeAt = h.length - 4;
+        for (int i = 0; i < 4; i++) {
+            h[4 + i] = (byte) 0xFF;
+            h[dataSizeAt + i] = (byte) 0xFF;
+        }
+        return h;
+    }
+
+    /** The data bytes of {@code clip}, exactly as {@link #write} puts them after its header. */
+    static byte[] samples(AudioClip clip, WavFormat format) {
+        int width = format.bitsPerSample() / 8;
+        float[] samples = clip.samples();
+        byte[] out = new byte[Math.multiplyExact(samples.length, width)];
+        for (int i = 0; i < samples.length; i++) {
+            put(format, samples[i], out, i * width);
+        }
+        return out;
+    }
+
     private static long dataSize(AudioClip clip, WavFormat format) {
         return (long) clip.length() * (format.bitsPerSample() / 8);
     }

@@ -6,8 +6,10 @@ import dev.ttsqueue.JobProgress;
 import dev.ttsqueue.JobSnapshot;
 import dev.ttsqueue.JobStatus;
 import dev.ttsqueue.SynthesisResult;
+import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.spi.JobRecord;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 
 /** A job's future plus per-job listener registration. */
@@ -61,6 +63,11 @@ final class JobHandleImpl implements JobHandle {
 
     void accepted(JobSnapshot snapshot) {
         accepted = snapshot;
+    }
+
+    @Override
+    public Flow.Publisher<AudioClip> audio() {
+        return engine.audio(id);
     }
 
     @Override

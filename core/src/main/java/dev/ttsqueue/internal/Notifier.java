@@ -4,6 +4,7 @@ import dev.ttsqueue.JobCancelledException;
 import dev.ttsqueue.JobEvent;
 import dev.ttsqueue.JobFailedException;
 import dev.ttsqueue.JobProgress;
+import dev.ttsqueue.JobStatus;
 import dev.ttsqueue.QueueClosedException;
 import dev.ttsqueue.spi.JobRecord;
 import java.util.List;
@@ -12,25 +13,32 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Tells whoever waits on a job what happened to it: job listeners (an event with a snapshot, built
- * only when someone listens to that job), metrics listeners, and the result futures of jobs
- * submitted in this process.
+ * only when someone listens to that job), metrics listeners, audio feeds, and the result futures
+ * of jobs submitted in this process.
  */
 final class Notifier {
     private final EventBus events;
     private final MetricsListeners metrics;
     private final Snapshots snapshots;
+    private final JobAudio audio;
     /** Futures of jobs not yet finished, by id; removed at the terminal event so finished jobs cost no heap here. */
     private final Map<String, JobHandleImpl> handles = new ConcurrentHashMap<>();
 
-    Notifier(EventBus events, MetricsListeners metrics, Snapshots snapshots) {
+    Notifier(EventBus events, MetricsListeners metrics, Snapshots snapshots, JobAudio audio) {
         this.events = events;
         this.metrics = metrics;
         this.snapshots = snapshots;
+        this.audio = audio;
+    }
+
+    JobAudio audio() {
+        return audio;
     }
 
     EventBus events() {
         return events;
     }
+
 
     MetricsListeners metrics() {
         return metrics;
@@ -74,6 +82,7 @@ final class Notifier {
 
     /** A job reached a terminal state: tell listeners, then complete its future (on the event thread, in that order). */
     void finished(JobRecord record, JobEvent.Kind kind) {
+        audio.jobEnded(record);
         metrics.jobFinished(record);
         publish(kind, record, null);
         JobHandleImpl h = handles.remove(record.id());
@@ -91,10 +100,15 @@ final class Notifier {
     }
 
     static Throwable failureOf(JobRecord r) {
-        return switch (r.status()) {
-            case FAILED -> new JobFailedException(r.id(), r.error());
-            case CANCELLED -> new JobCancelledException(r.id());
-            default -> new IllegalStateException("job " + r.id() + " is " + r.status());
+        return failureOf(r.id(), r.status(), r.error());
+    }
+
+    /** What a future or a feed of a job that ended without a result fails with. */
+    static Throwable failureOf(String jobId, JobStatus status, String error) {
+        return switch (status) {
+            case FAILED -> new JobFailedException(jobId, error);
+            case CANCELLED -> new JobCancelledException(jobId);
+            default -> new IllegalStateException("job " + jobId + " is " + status);
         };
     }
 }

@@ -16,6 +16,7 @@ import dev.ttsqueue.QueueFullException;
 import dev.ttsqueue.QueueMetricsListener;
 import dev.ttsqueue.QueueStatus;
 import dev.ttsqueue.Subscription;
+import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.spi.BackendInfo;
 import dev.ttsqueue.spi.CancelOutcome;
 import dev.ttsqueue.spi.Identifiers;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +69,7 @@ public final class QueueEngine {
     private final EventBus events = new EventBus();
     private final MetricsListeners metrics = new MetricsListeners();
     private final Snapshots snapshots;
+    private final JobAudio audio;
     private final Notifier notifier;
     private final JobPages pages;
     private final Maintenance maintenance;
@@ -80,7 +83,8 @@ public final class QueueEngine {
         this.backendInfo = cfg.backend().info();
         this.references = new ReferenceResolver(cfg.audioStore(), cfg.voiceBank(), cfg.transcriber(), backendInfo);
         this.snapshots = new Snapshots(store, clock, speed, running, cfg.workers());
-        this.notifier = new Notifier(events, metrics, snapshots);
+        this.audio = new JobAudio(cfg.audioStore(), this::addListener);
+        this.notifier = new Notifier(events, metrics, snapshots, audio);
         this.pages = new JobPages(store, clock, snapshots);
         this.maintenance = new Maintenance(cfg, running, notifier, wake);
         cfg.listeners().forEach(l -> events.add(null, l));
@@ -244,6 +248,11 @@ public final class QueueEngine {
         return result;
     }
 
+    /** The job's audio as it is made; see {@link JobHandle#audio()}. */
+    public Flow.Publisher<AudioClip> audio(String jobId) {
+        return audio.follow(record(jobId));
+    }
+
     public QueueStatus queueStatus() {
         Map<JobStatus, Long> counts = store.counts();
         long total = counts.values().stream().mapToLong(Long::longValue).sum();
@@ -374,6 +383,7 @@ public final class QueueEngine {
             }
         }
         maintenance.close();
+        audio.close();
         notifier.abandonAll();
         events.close();
         closeQuietly("backend", cfg.backend());

@@ -2,6 +2,7 @@ package dev.ttsqueue.internal;
 
 import dev.ttsqueue.JobEvent;
 import dev.ttsqueue.JobProgress;
+import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.spi.Claim;
 import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.LeaseState;
@@ -25,6 +26,8 @@ final class RunningJob implements SynthesisContext {
     final Instant startedAt;
     /** The job's work in characters ({@link JobRecord#work()}), for the speed model. */
     final long work;
+    /** Where the backend's pieces of audio go; null when they cannot be final (silence removal runs on the whole output). */
+    private final AudioFeed feed;
 
     private volatile boolean cancelRequested;
     /** The queue is closing: the job stops and goes back to the queue for the next start. */
@@ -61,6 +64,7 @@ final class RunningJob implements SynthesisContext {
         this.token = claim.fencingToken();
         this.startedAt = claim.job().startedAt();
         this.work = claim.job().work();
+        this.feed = claim.job().request().settings().removeSilence() ? null : rt.notifier().audio().forRun(id);
         this.lastStepAt = startedAt;
         this.lastRenewal = startedAt;
     }
@@ -72,6 +76,13 @@ final class RunningJob implements SynthesisContext {
     @Override
     public String jobId() {
         return id;
+    }
+
+    @Override
+    public void audioReady(AudioClip piece) {
+        if (feed != null && piece != null && piece.length() > 0 && !lost && !timedOut) {
+            feed.piece(piece);
+        }
     }
 
     @Override
@@ -239,6 +250,9 @@ final class RunningJob implements SynthesisContext {
             case LOST -> {
                 lost = true;
                 stopRequested(rt.clock().instant(), "lease lost");
+                // The job runs again, elsewhere or here: the pieces of this run are not part of it.
+                rt.notifier().audio().runStopped(id, new IllegalStateException(
+                        "Job " + id + " lost its worker and runs again; follow its audio anew"));
             }
             default -> {
             }

@@ -217,6 +217,7 @@ final class Worker extends Thread {
         }
         if (completed) {
             rt.speed().recordJob(job.work, Duration.between(job.startedAt, now));
+            rt.notifier().audio().runCompleted(job.id, audio);
             rt.notifier().finished(job.record().completed(result, now), JobEvent.Kind.COMPLETED);
         } else {
             // Timed out or taken over meanwhile: the job's outcome was already written by someone else.

@@ -1,6 +1,7 @@
 package dev.ttsqueue.spi;
 
 import dev.ttsqueue.JobCancelledException;
+import dev.ttsqueue.audio.AudioClip;
 
 /**
  * The queue's side of one running synthesis. Methods are cheap and may be called from the thread
@@ -25,5 +26,15 @@ public interface SynthesisContext {
         if (isCancelled()) {
             throw new JobCancelledException(jobId());
         }
+    }
+
+    /**
+     * Hands over the next piece of the job's audio as soon as it is final, so that listeners hear
+     * the start of a long text before the job ends. The job's result must be exactly these pieces,
+     * in order (cross-fades between chunks applied before a piece is handed over). A backend that
+     * never calls it is fine: its whole result is handed over when the job ends. Cheap; never
+     * blocks; call it from the thread that runs the synthesis.
+     */
+    default void audioReady(AudioClip piece) {
     }
 }

@@ -105,4 +105,45 @@ class CrossFadeTest {
         assertThrows(IllegalArgumentException.class, () -> CrossFade.join(List.of(a, b), 0));
         assertThrows(IllegalArgumentException.class, () -> CrossFade.join(List.of(), 0.1));
     }
+
+    @Test
+    void aJoinerHandsOutExactlyWhatJoinGivesAPartAtATime() {
+        java.util.Random random = new java.util.Random(14);
+        for (int round = 0; round < 200; round++) {
+            int clips = 1 + random.nextInt(6);
+            double fade = random.nextInt(4) == 0 ? 0 : random.nextDouble() * 0.02;
+            java.util.List<AudioClip> parts = new java.util.ArrayList<>();
+            for (int c = 0; c < clips; c++) {
+                float[] samples = new float[random.nextInt(4) == 0 ? random.nextInt(5) : random.nextInt(900)];
+                for (int i = 0; i < samples.length; i++) {
+                    samples[i] = random.nextFloat() * 2 - 1;
+                }
+                parts.add(new AudioClip(samples, 16_000));
+            }
+            CrossFade.Joiner joiner = new CrossFade.Joiner(16_000, fade);
+            java.util.List<Float> streamed = new java.util.ArrayList<>();
+            for (AudioClip part : parts) {
+                for (float f : joiner.add(part).samples()) {
+                    streamed.add(f);
+                }
+            }
+            for (float f : joiner.finish().samples()) {
+                streamed.add(f);
+            }
+            float[] joined = CrossFade.join(parts, fade).samples();
+            assertEquals(joined.length, streamed.size(), "round " + round);
+            for (int i = 0; i < joined.length; i++) {
+                assertEquals(joined[i], streamed.get(i), 0f, "round " + round + ", sample " + i);
+            }
+        }
+    }
+
+    @Test
+    void aJoinerHoldsBackOnlyTheCrossFade() {
+        CrossFade.Joiner joiner = new CrossFade.Joiner(1_000, 0.1);
+        assertEquals(900, joiner.add(new AudioClip(new float[1_000], 1_000)).length(), "all but the 100 samples the next clip fades into");
+        assertEquals(1_900, joiner.add(new AudioClip(new float[2_000], 1_000)).length());
+        assertEquals(100, joiner.finish().length());
+        assertThrows(IllegalArgumentException.class, () -> joiner.add(new AudioClip(new float[10], 8_000)));
+    }
 }

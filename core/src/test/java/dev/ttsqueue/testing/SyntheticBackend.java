@@ -33,6 +33,7 @@ public final class SyntheticBackend implements TtsBackend {
     private final int maxTextLength;
     private final Semaphore gate;
     private final int maxBatchSize;
+    private final boolean streams;
     private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
     private final Semaphore hangRelease = new Semaphore(0);
     private final List<String> order = new CopyOnWriteArrayList<>();
@@ -52,6 +53,7 @@ public final class SyntheticBackend implements TtsBackend {
         this.maxTextLength = b.maxTextLength;
         this.gate = b.gated ? new Semaphore(0) : null;
         this.maxBatchSize = b.maxBatchSize;
+        this.streams = b.streams;
     }
 
     public static Builder builder() {
@@ -78,6 +80,7 @@ public final class SyntheticBackend implements TtsBackend {
                 return tone(request, request.seed());
             }
             ctx.reportProgress(0, steps);
+            AudioClip whole = tone(request, request.seed());
             for (int i = 1; i <= steps; i++) {
                 stepsEntered.release();
                 if (gate != null) {
@@ -88,9 +91,16 @@ public final class SyntheticBackend implements TtsBackend {
                     }
                 }
                 ctx.throwIfCancelled();
+                if (streams) {
+                    // Step i makes the i-th part of the tone: the parts, in order, are the result.
+                    float[] all = whole.samples();
+                    int from = (int) ((long) all.length * (i - 1) / steps);
+                    int to = (int) ((long) all.length * i / steps);
+                    ctx.audioReady(new AudioClip(java.util.Arrays.copyOfRange(all, from, to), sampleRate));
+                }
                 ctx.reportProgress(i, steps);
             }
-            return tone(request, request.seed());
+            return whole;
         } finally {
             concurrent.decrementAndGet();
         }
@@ -184,6 +194,7 @@ public final class SyntheticBackend implements TtsBackend {
         private int maxTextLength;
         private boolean gated;
         private int maxBatchSize = 1;
+        private boolean streams;
 
         public Builder steps(int v) {
             steps = v;
@@ -223,6 +234,12 @@ public final class SyntheticBackend implements TtsBackend {
         /** Declares batch capability; batches are recorded and run one request after another. */
         public Builder maxBatchSize(int v) {
             maxBatchSize = v;
+            return this;
+        }
+
+        /** Each step hands over its part of the audio ({@code SynthesisContext.audioReady}) as it ends. */
+        public Builder streams() {
+            streams = true;
             return this;
         }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ttsqueue.TtsJobQueue;
 import dev.ttsqueue.server.internal.ApiKeyFilter;
 import dev.ttsqueue.server.internal.AudioResource;
+import dev.ttsqueue.server.internal.AudioStreamResource;
 import dev.ttsqueue.server.internal.BodyLimitFilter;
 import dev.ttsqueue.server.internal.CorsFilter;
 import dev.ttsqueue.server.internal.ErrorMapper;
@@ -109,7 +110,8 @@ public final class TtsServer implements AutoCloseable {
                 bind(ctx).to(ServerContext.class);
             }
         });
-        rc.registerClasses(ServiceResource.class, AudioResource.class, SyncResource.class, JobsResource.class, JobEventsResource.class);
+        rc.registerClasses(ServiceResource.class, AudioResource.class, SyncResource.class, JobsResource.class, JobEventsResource.class,
+                AudioStreamResource.class);
         rc.register(new ErrorMapper());
         rc.register(new JsonBodyWriter(mapper));
         rc.register(new BodyLimitFilter(config.maxUploadBytes(), ctx.maxFieldBytes(), MIN_REQUEST_BYTES_PER_SECOND));

@@ -142,20 +142,40 @@ public final class F5OnnxBackend implements TtsBackend {
         List<F5Pipeline.ChunkPlan> plans = planner.plan(ref.pcm().length, request.refText(), request.text(),
                 request.settings().speed());
         int total = plans.size() * (nfe - 1 + 2);
+        // Each chunk is joined as it is decoded, and what no later chunk can change (all but the
+        // cross-fade) is handed over at once: listeners hear chunk 1 while chunk 2 is made.
+        CrossFade.Joiner joiner = new CrossFade.Joiner(SAMPLE_RATE, request.settings().crossFadeDuration());
+        double gain = ref.outputGain();
         List<AudioClip> parts = new ArrayList<>(plans.size());
-        for (float[] chunk : pipeline.run(ref.pcm(), plans, nfe, request.seed(), ctx, total)) {
+        for (float[] chunk : pipeline.run(ref.pcm(), plans, nfe, request.seed(), ctx, total,
+                decoded -> handOver(joiner.add(new AudioClip(decoded, SAMPLE_RATE)), gain, ctx))) {
             parts.add(new AudioClip(chunk, SAMPLE_RATE));
         }
+        handOver(joiner.finish(), gain, ctx);
         float[] joined = CrossFade.join(parts, request.settings().crossFadeDuration()).samples();
-        if (ref.outputGain() != 1.0) {
+        if (gain != 1.0) {
             // the chunk arrays and the joined one are this job's own, so scaling in place is safe
             for (int i = 0; i < joined.length; i++) {
-                joined[i] = (float) (joined[i] * ref.outputGain());
+                joined[i] = (float) (joined[i] * gain);
             }
         }
         jobs.incrementAndGet();
         totalNanos.addAndGet(System.nanoTime() - start);
         return new AudioClip(joined, SAMPLE_RATE);
+    }
+
+    /** Hands a final piece to the queue, at the output gain (the joined result gets the same). */
+    private static void handOver(AudioClip piece, double gain, SynthesisContext ctx) {
+        if (piece.length() == 0) {
+            return;
+        }
+        if (gain != 1.0) {
+            float[] s = piece.samples(); // the joiner's own copy
+            for (int i = 0; i < s.length; i++) {
+                s[i] = (float) (s[i] * gain);
+            }
+        }
+        ctx.audioReady(piece);
     }
 
     private PreparedReference prepare(AudioClip reference) {

@@ -91,6 +91,8 @@ public final class FreeTtsBackend implements TtsBackend {
             }
             voice.setDurationStretch((float) (1.0 / (speed > 0 ? speed : 1.0)));
             player.take(); // drop anything a failed earlier call left behind
+            // Each sentence is resampled on its own and handed over at once: the result is these
+            // pieces end to end, so a listener hears the first sentence while the rest is spoken.
             List<float[]> pieces = new ArrayList<>();
             int total = 0;
             for (int i = 0; i < sentences.size(); i++) {
@@ -98,9 +100,13 @@ public final class FreeTtsBackend implements TtsBackend {
                 if (!voice.speak(sentences.get(i))) {
                     throw new IllegalStateException("FreeTTS could not speak sentence " + (i + 1) + " of " + sentences.size());
                 }
-                float[] piece = player.take();
-                pieces.add(piece);
-                total += piece.length;
+                float[] spoken = player.take();
+                if (spoken.length > 0) {
+                    AudioClip piece = Resampler.resample(new AudioClip(spoken, player.sampleRate()), SAMPLE_RATE);
+                    pieces.add(piece.samples());
+                    total += piece.length();
+                    ctx.audioReady(piece);
+                }
                 ctx.reportProgress(i + 1, sentences.size());
             }
             if (total == 0) {
@@ -112,7 +118,7 @@ public final class FreeTtsBackend implements TtsBackend {
                 System.arraycopy(piece, 0, samples, at, piece.length);
                 at += piece.length;
             }
-            return Resampler.resample(new AudioClip(samples, player.sampleRate()), SAMPLE_RATE);
+            return new AudioClip(samples, SAMPLE_RATE);
         } finally {
             lock.unlock();
         }

@@ -174,6 +174,24 @@ class F5OnnxBackendTest {
     }
 
     @Test
+    void eachChunkIsHandedOverAsSoonAsItIsDecodedAndThePiecesAreTheResult() throws Exception {
+        String text = "x".repeat(149) + ". " + "y".repeat(119) + ".";
+        RecordingContext ctx = new RecordingContext(7);
+        AudioClip result = backend.synthesize(request(REF_TEXT, text, settings().withCrossFadeDuration(0.15), 7), ctx);
+        assertTrue(ctx.pieces.size() >= 2, "at least one piece per chunk: " + ctx.pieces.size());
+        assertTrue(ctx.piecesAfterReports.get(0) < 2 * (31 + 2), "the first chunk is heard before the last step: "
+                + ctx.piecesAfterReports);
+        int length = ctx.pieces.stream().mapToInt(AudioClip::length).sum();
+        float[] streamed = new float[length];
+        int at = 0;
+        for (AudioClip piece : ctx.pieces) {
+            System.arraycopy(piece.samples(), 0, streamed, at, piece.length());
+            at += piece.length();
+        }
+        assertArrayEquals(result.samples(), streamed, "the pieces, end to end, are the result");
+    }
+
+    @Test
     void progressEventsMatchTheAnnouncedSteps() throws Exception {
         String text = "x".repeat(149) + ". " + "y".repeat(119) + ".";
         RecordingContext ctx = new RecordingContext(5);

@@ -102,11 +102,20 @@ final class F5TestSupport {
             this(seed, -1);
         }
 
+        /** Pieces of audio handed over, each with the number of progress reports made before it. */
+        final List<AudioClip> pieces = new CopyOnWriteArrayList<>();
+        final List<Integer> piecesAfterReports = new CopyOnWriteArrayList<>();
+
         @Override
         public String jobId() {
             return "job-1";
         }
 
+        @Override
+        public void audioReady(AudioClip piece) {
+            pieces.add(piece);
+            piecesAfterReports.add(reports.size());
+        }
 
         @Override
         public void reportProgress(int stepsDone, int stepsTotal) {

@@ -64,6 +64,22 @@ class FreeTtsBackendTest {
     }
 
     @Test
+    void eachSentenceIsHandedOverWhenSpokenAndThePiecesAreTheResult() {
+        RecordingContext ctx = new RecordingContext();
+        AudioClip clip = backend.synthesize(request("First sentence here. Then a second one. And a third."), ctx);
+        assertEquals(3, ctx.pieces.size(), "one piece per sentence");
+        assertEquals(List.of(0, 1, 2), ctx.piecesAfterReports, "each before its sentence's progress report");
+        float[] joined = new float[ctx.pieces.stream().mapToInt(AudioClip::length).sum()];
+        int at = 0;
+        for (AudioClip piece : ctx.pieces) {
+            assertEquals(24000, piece.sampleRate());
+            System.arraycopy(piece.samples(), 0, joined, at, piece.length());
+            at += piece.length();
+        }
+        assertArrayEquals(clip.samples(), joined);
+    }
+
+    @Test
     void speaksAudibleSpeechOfPlausibleLength() {
         String text = "The quick brown fox jumps over the lazy dog.";
         AudioClip clip = backend.synthesize(request(text), new RecordingContext());

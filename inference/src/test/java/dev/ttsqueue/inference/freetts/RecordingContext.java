@@ -1,5 +1,6 @@
 package dev.ttsqueue.inference.freetts;
 
+import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.spi.SynthesisContext;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,11 +18,20 @@ final class RecordingContext implements SynthesisContext {
         this(Integer.MAX_VALUE);
     }
 
+    /** Pieces of audio handed over, each with the number of progress reports made before it. */
+    final List<AudioClip> pieces = new CopyOnWriteArrayList<>();
+    final List<Integer> piecesAfterReports = new CopyOnWriteArrayList<>();
+
     @Override
     public String jobId() {
         return "job-1";
     }
 
+    @Override
+    public void audioReady(AudioClip piece) {
+        pieces.add(piece);
+        piecesAfterReports.add(progress.size());
+    }
 
     @Override
     public void reportProgress(int stepsDone, int stepsTotal) {

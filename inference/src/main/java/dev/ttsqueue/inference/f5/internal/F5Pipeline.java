@@ -17,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -123,7 +124,16 @@ public final class F5Pipeline implements AutoCloseable {
      */
     public List<float[]> run(short[] referencePcm, List<ChunkPlan> chunks, int nfe, long seed, SynthesisContext ctx,
             int progressTotal) throws OrtException {
-        Job job = new Job(ctx, progressTotal);
+        return run(referencePcm, chunks, nfe, seed, ctx, progressTotal, chunk -> { });
+    }
+
+    /**
+     * {@link #run(short[], List, int, long, SynthesisContext, int)}, handing each chunk to
+     * {@code chunkDone} as soon as it is decoded, in order, on the calling thread.
+     */
+    public List<float[]> run(short[] referencePcm, List<ChunkPlan> chunks, int nfe, long seed, SynthesisContext ctx,
+            int progressTotal, Consumer<float[]> chunkDone) throws OrtException {
+        Job job = new Job(ctx, progressTotal, chunkDone);
         try (OnnxTensor audio = OnnxTensor.createTensor(sessions.env(), ShortBuffer.wrap(referencePcm),
                 new long[] {1, 1, referencePcm.length})) {
             for (int c = 0; c < chunks.size(); c++) {
@@ -142,11 +152,13 @@ public final class F5Pipeline implements AutoCloseable {
         private final int total;
         private final List<float[]> out = new ArrayList<>();
         private final ArrayDeque<Future<float[]>> pending = new ArrayDeque<>();
+        private final Consumer<float[]> chunkDone;
         private int done;
 
-        Job(SynthesisContext ctx, int total) {
+        Job(SynthesisContext ctx, int total, Consumer<float[]> chunkDone) {
             this.ctx = ctx;
             this.total = total;
+            this.chunkDone = chunkDone;
         }
 
         void step() {
@@ -172,7 +184,9 @@ public final class F5Pipeline implements AutoCloseable {
 
         private void collect(Future<float[]> f) throws OrtException {
             try {
-                out.add(f.get());
+                float[] chunk = f.get();
+                out.add(chunk);
+                chunkDone.accept(chunk);
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof OrtException o) {
                     throw o;
@@ -232,7 +246,9 @@ public final class F5Pipeline implements AutoCloseable {
             job.checkCancelled();
             OnnxTensor refSignalLen = (OnnxTensor) pre.get(pNames.output("ref_signal_len")).orElseThrow();
             if (decoder == null) {
-                job.out.add(decode(denoised, refSignalLen));
+                float[] chunk = decode(denoised, refSignalLen);
+                job.out.add(chunk);
+                job.chunkDone.accept(chunk);
                 job.step();
                 return;
             }
