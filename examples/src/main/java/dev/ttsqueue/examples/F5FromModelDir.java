@@ -14,6 +14,9 @@ import dev.ttsqueue.spi.BackendInfo;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -47,6 +50,15 @@ public final class F5FromModelDir {
     private F5FromModelDir() {
     }
 
+    /** {@code done in 2.5 s} from an estimated completion; the queue has none until it measured a step. */
+    private static String timeLeft(Instant estimatedCompletion) {
+        if (estimatedCompletion == null) {
+            return "measuring speed";
+        }
+        double seconds = Math.max(0, Duration.between(Instant.now(), estimatedCompletion).toMillis() / 1000.0);
+        return String.format(Locale.ROOT, "done in %.1f s", seconds);
+    }
+
     public static void main(String[] args) throws Exception {
         System.exit(run(args, System.out, System.err));
     }
@@ -54,10 +66,18 @@ public final class F5FromModelDir {
     /**
      * Runs the example.
      *
-     * @return the exit status: 0 when the audio was written, 2 for a missing or unusable model folder
+     * @return the exit status: 0 when the audio was written, 2 for bad arguments or a missing or unusable model folder
      */
     public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Map<String, String> opts = Options.parse(args, "model-dir", "reference", "ref-text", "text", "out", "provider");
+        Map<String, String> opts;
+        ExecutionProvider provider;
+        try {
+            opts = Options.parse(args, "model-dir", "reference", "ref-text", "text", "out", "provider");
+            provider = ExecutionProvider.parse(opts.getOrDefault("provider", "auto"));
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
         if (!opts.containsKey("model-dir")) {
             err.println("--model-dir is required\n" + LAYOUT);
             return 2;
@@ -67,7 +87,6 @@ public final class F5FromModelDir {
         String refText = opts.containsKey("ref-text") ? opts.get("ref-text") : Samples.transcriptOf(reference);
         String text = opts.getOrDefault("text", "Hello from F5-TTS, running on ONNX Runtime inside a Java job queue.");
         Path outFile = Path.of(opts.getOrDefault("out", "example-output/f5.wav"));
-        ExecutionProvider provider = ExecutionProvider.parse(opts.getOrDefault("provider", "auto"));
 
         F5OnnxBackend backend;
         try {
@@ -84,8 +103,8 @@ public final class F5FromModelDir {
             String ref = queue.uploadReference(WavCodec.read(reference));
             JobHandle job = queue.submit(JobRequest.voiceCloning(ref, text).refText(refText)
                     .settings(InferenceSettings.defaults().withSeed(42)));
-            job.onProgress(p -> out.printf("step %d of %d (%.0f%%), eta %s%n", p.stepsDone(), p.stepsTotal(), p.percent(),
-                    p.estimatedCompletion() == null ? "measuring" : p.estimatedCompletion()));
+            job.onProgress(p -> out.printf("step %d of %d (%.0f%%), %s%n", p.stepsDone(), p.stepsTotal(), p.percent(),
+                    timeLeft(p.estimatedCompletion())));
             SynthesisResult r = job.result().join();
             Path parent = outFile.toAbsolutePath().getParent();
             Files.createDirectories(parent);

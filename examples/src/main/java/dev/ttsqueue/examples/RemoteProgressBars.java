@@ -29,7 +29,7 @@ public final class RemoteProgressBars {
     private static final String[] TEXTS = {
         "The first job of this batch.",
         "A second job, a little longer than the first one, to give its bar some time to fill.",
-        "The third job, queued last with the highest priority, runs right after the one already running.",
+        "The third job has a higher priority: it goes ahead of any job still waiting when it arrives.",
     };
     private static final int[] PRIORITIES = {0, 0, 5};
 
@@ -37,7 +37,12 @@ public final class RemoteProgressBars {
     }
 
     public static void main(String[] args) throws Exception {
-        run(args, System.out, System.console() != null);
+        try {
+            run(args, System.out, System.console() != null);
+        } catch (IllegalArgumentException badArguments) {
+            System.err.println(badArguments.getMessage());
+            System.exit(2);
+        }
     }
 
     /**

@@ -34,7 +34,7 @@ class F5FromModelDirTest {
         String printed = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, status, printed + err.toString(StandardCharsets.UTF_8));
         assertTrue(printed.contains("F5-TTS on CPU, NFE steps available: [16, 32] (default 32)"), printed);
-        assertTrue(printed.matches("(?s).*step \\d+ of \\d+ \\(\\d+%\\), eta .*"), printed);
+        assertTrue(printed.matches("(?s).*step \\d+ of \\d+ \\(\\d+%\\), done in \\d+\\.\\d s.*"), printed);
         AudioClip clip = WavCodec.read(wav);
         assertEquals(24_000, clip.sampleRate());
         assertTrue(clip.durationSeconds() > 0.1, "audio was written: " + clip.durationSeconds());
@@ -50,6 +50,11 @@ class F5FromModelDirTest {
         String message = err.toString(StandardCharsets.UTF_8);
         assertEquals(2, status);
         assertTrue(message.contains("F5_Preprocess.onnx") && message.contains("Expected layout of --model-dir"), message);
+
+        ByteArrayOutputStream bad = new ByteArrayOutputStream();
+        assertEquals(2, F5FromModelDir.run(new String[] {"--model-dir", dir.toString(), "--provider", "tpu"},
+                print(new ByteArrayOutputStream()), print(bad)));
+        assertTrue(bad.toString(StandardCharsets.UTF_8).contains("use auto, cuda or cpu"), bad.toString(StandardCharsets.UTF_8));
 
         ByteArrayOutputStream none = new ByteArrayOutputStream();
         assertEquals(2, F5FromModelDir.run(new String[0], print(new ByteArrayOutputStream()), print(none)));
