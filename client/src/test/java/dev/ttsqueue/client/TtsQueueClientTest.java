@@ -227,6 +227,7 @@ class TtsQueueClientTest {
         String ref = f.client.uploadReference(AudioClip.silence(24_000, 2_400));
         JobHandle job = f.client.submit(JobRequest.ttsGenerate(ref, "outlives the client").refText("ref"));
         CompletableFuture<SynthesisResult> result = job.result();
+        JobHandle notFollowed = f.client.submit(JobRequest.ttsGenerate(ref, "never asked for").refText("ref"));
         f.awaitSteps(1);
         f.client.close();
         assertFalse(f.client.isOpen());
@@ -234,6 +235,7 @@ class TtsQueueClientTest {
         assertTrue(e.getMessage().contains(job.id()), e.getMessage());
         assertThrows(QueueClosedException.class, () -> f.client.status(job.id()));
         assertThrows(QueueClosedException.class, () -> f.client.submit(JobRequest.ttsGenerate(ref, "late").refText("ref")));
+        assertInstanceOf(QueueClosedException.class, failure(notFollowed.result()), "asked after the close");
         f.client.close(); // again: harmless
 
         f.backend.releaseAll();

@@ -50,6 +50,9 @@ public final class JobTrackers {
      * @param request what was submitted (for snapshots), or null
      */
     public CompletableFuture<SynthesisResult> result(String jobId, JobRequest request) {
+        if (closed) {
+            return CompletableFuture.failedFuture(closedWhileFollowing(jobId));
+        }
         Entry[] made = new Entry[1];
         Entry e = entries.compute(jobId, (id, old) -> {
             Entry now = live(old) ? old : (made[0] = new Entry(newTracker(id, request)));
@@ -65,6 +68,9 @@ public final class JobTrackers {
      * handle, which cannot be removed).
      */
     public void listenToEnd(String jobId, JobRequest request, JobListener listener) {
+        if (closed) {
+            return; // nothing will ever arrive, as for a job that has ended
+        }
         Entry[] made = new Entry[1];
         entries.compute(jobId, (id, old) -> {
             Entry now = live(old) ? old : (made[0] = new Entry(newTracker(id, request)));
@@ -137,10 +143,13 @@ public final class JobTrackers {
     public void close() {
         closed = true;
         for (Entry e : List.copyOf(entries.values())) {
-            JobTracker t = e.tracker;
-            t.abandon(new QueueClosedException("The client was closed; job " + t.jobId()
-                    + " goes on on the server: a new client's handle(\"" + t.jobId() + "\") follows it"));
+            e.tracker.abandon(closedWhileFollowing(e.tracker.jobId()));
         }
         entries.clear();
+    }
+
+    private static QueueClosedException closedWhileFollowing(String jobId) {
+        return new QueueClosedException("The client was closed; job " + jobId + " goes on on the server: a new client's handle(\""
+                + jobId + "\") follows it");
     }
 }
