@@ -106,7 +106,8 @@ class JobQueueContractTest {
         });
         EventLog log = new EventLog();
         SynthesisResult r;
-        try (Subscription ignored = q.subscribe(job.id(), log)) {
+        Subscription subscription = q.subscribe(job.id(), log);
+        try {
             f.awaitFollowing(log);
             f.awaitSteps(1);
             JobSnapshot running = job.snapshot();
@@ -132,6 +133,8 @@ class JobQueueContractTest {
             assertEquals(r, log.events().get(log.events().size() - 1).snapshot().result());
             assertTrue(log.threads().stream().allMatch(t -> t.startsWith("ttsq-")), "listeners run on the queue's event thread: "
                     + log.threads());
+        } finally {
+            subscription.close();
         }
         assertFalse(progress.isEmpty(), "progress arrived");
         JobProgress last = progress.get(progress.size() - 1);

@@ -151,6 +151,7 @@ class TtsQueueClientTest {
         assertFalse(result.isDone(), "nothing could tell the client yet");
 
         try (TtsServer again = TtsServer.start(ServerConfig.defaults().withPort(port).withDataDir(dir).withStore("memory"), f.embedded)) {
+            assertEquals(port, again.port(), "where the client looks for it");
             SynthesisResult r = result.get(T, TimeUnit.SECONDS);
             assertEquals("spoken while nobody listens", r.genText());
             log.await(JobEvent.Kind.COMPLETED);
@@ -174,6 +175,7 @@ class TtsQueueClientTest {
         SyntheticBackend backend = SyntheticBackend.builder().build();
         try (TtsJobQueue fresh = TtsJobQueue.builder().backend(backend).build();
              TtsServer again = TtsServer.start(ServerConfig.defaults().withPort(port).withDataDir(dir).withStore("memory"), fresh)) {
+            assertEquals(port, again.port(), "where the client looks for it");
             JobNotFoundException e = assertInstanceOf(JobNotFoundException.class, failure(result));
             assertEquals(job.id(), e.jobId());
         }

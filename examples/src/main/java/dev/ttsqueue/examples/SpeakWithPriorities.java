@@ -100,13 +100,16 @@ public final class SpeakWithPriorities {
     /** Waits until a worker has taken {@code job}, by its events rather than by polling. */
     private static void awaitStart(TtsJobQueue queue, JobHandle job) throws InterruptedException {
         CountDownLatch started = new CountDownLatch(1);
-        try (Subscription s = queue.subscribe(job.id(), e -> started.countDown())) {
+        Subscription subscription = queue.subscribe(job.id(), e -> started.countDown());
+        try {
             if (queue.status(job.id()).status() != JobStatus.QUEUED) {
                 return; // it started before the subscription
             }
             if (!started.await(60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the first job did not start within 60 s");
             }
+        } finally {
+            subscription.close();
         }
     }
 }
