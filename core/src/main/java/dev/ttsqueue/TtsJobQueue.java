@@ -61,6 +61,11 @@ public final class TtsJobQueue implements JobQueue {
         return new Builder();
     }
 
+    /** How this queue runs, as its builder set it up (defaults filled in). */
+    public QueueConfig config() {
+        return engine.config();
+    }
+
     /**
      * Validates and queues a job.
      *
@@ -187,13 +192,13 @@ public final class TtsJobQueue implements JobQueue {
      */
     @Override
     public String uploadReference(AudioClip clip) throws IOException {
-        return engine.audioStore().save(AudioKind.UPLOAD, Objects.requireNonNull(clip, "clip")).id();
+        return engine.config().audioStore().save(AudioKind.UPLOAD, Objects.requireNonNull(clip, "clip")).id();
     }
 
     /** Decodes a job's output audio. */
     @Override
     public AudioClip readOutput(String outputFileId) throws IOException {
-        return engine.audioStore().load(outputFileId);
+        return engine.config().audioStore().load(outputFileId);
     }
 
     public BackendInfo backendInfo() {
@@ -206,20 +211,20 @@ public final class TtsJobQueue implements JobQueue {
     }
 
     public AudioStore audioStore() {
-        return engine.audioStore();
+        return engine.config().audioStore();
     }
 
     public VoiceBank voiceBank() {
-        return engine.voiceBank();
+        return engine.config().voiceBank();
     }
 
     /** Short description of the job store (for health output). */
     public String storeDescription() {
-        return engine.storeDescription();
+        return engine.config().store().describe();
     }
 
     public int workers() {
-        return engine.workers();
+        return engine.config().workers();
     }
 
     /** Longest text {@link #submit} accepts, in characters: the smaller of the builder's and the backend's limit; 0 = none. */
@@ -234,12 +239,14 @@ public final class TtsJobQueue implements JobQueue {
     }
 
     /**
-     * Stops taking jobs, lets running jobs finish for the grace period, then cancels them, and
-     * closes the backend and the stores. Jobs still queued stay queued in the store (a durable
-     * store runs them after a restart); their futures complete with {@link QueueClosedException}.
-     * A backend call that still has not returned 10 s after its cancellation is logged and left
-     * behind: close() goes on and closes the backend and stores under it. Idempotent; a call made
-     * while another is shutting down returns at once.
+     * Stops taking jobs, lets running jobs finish for the grace period, then stops them at their
+     * next step and gives them back to the queue in their old place, attempts kept (a job whose
+     * cancel was asked is cancelled instead): they were accepted, so a durable store runs them
+     * after a restart, and another node of a shared store at once. Jobs still queued stay queued.
+     * Futures of jobs that did not finish complete with {@link QueueClosedException}. Then the
+     * backend and the stores are closed. A backend call that still has not returned 10 s after it
+     * was told to stop is logged and left behind: close() goes on and closes the backend and
+     * stores under it. Idempotent; a call made while another is shutting down returns at once.
      */
     @Override
     public void close() {
@@ -415,7 +422,7 @@ public final class TtsJobQueue implements JobQueue {
             if (backend == null) {
                 throw new IllegalStateException("a backend is required");
             }
-            QueueEngine.Config cfg = new QueueEngine.Config(backend,
+            QueueConfig cfg = new QueueConfig(backend,
                     store != null ? store : JobStore.inMemory(),
                     audioStore != null ? audioStore : AudioStore.inMemory(clock, Duration.ofHours(24), null),
                     voiceBank, transcriber, workers, maxQueueSize, maxTextLength, jobTimeout, leaseDuration,

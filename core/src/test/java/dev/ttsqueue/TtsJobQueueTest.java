@@ -154,6 +154,29 @@ class TtsJobQueueTest {
         await(e);
     }
 
+    @Test
+    void progressReachesTheStoreEveryHalfSecondWhileStatusShowsEveryStep() throws Exception {
+        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        List<Integer> written = new CopyOnWriteArrayList<>();
+        store.afterProgress((id, state) -> written.add(store.delegate().get(id).orElseThrow().stepsDone()));
+        start(SyntheticBackend.builder().steps(10).gated().build(), b -> b.store(store));
+        JobHandle h = queue.submit(JobRequest.ttsGenerate(upload(queue), "progress"));
+        assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+        for (int step = 1; step <= 4; step++) {
+            backend.release(1);
+            assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+            assertEquals(step * 10.0, queue.status(h.id()).progress(), "status shows step " + step);
+        }
+        assertEquals(List.of(0), written, "no clock time passed: only the first report was written");
+        clock.advance(Duration.ofMillis(500)); // RunningJob.PROGRESS_WRITE_INTERVAL
+        backend.release(1);
+        assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+        assertEquals(List.of(0, 5), written, "half a second later the next report is written");
+        backend.release(5);
+        await(h);
+        assertEquals(List.of(0, 5, 10), written, "and the last step always is");
+    }
+
     private static void assertNear(Instant expected, Instant actual) {
         assertNotNull(actual, "no estimate");
         assertTrue(Math.abs(Duration.between(expected, actual).toMillis()) <= 1, "expected " + expected + ", got " + actual);

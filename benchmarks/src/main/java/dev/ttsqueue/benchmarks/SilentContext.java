@@ -14,10 +14,6 @@ public final class SilentContext implements SynthesisContext {
         return "benchmark";
     }
 
-    @Override
-    public long seed() {
-        return 1;
-    }
 
     @Override
     public void reportProgress(int stepsDone, int stepsTotal) {

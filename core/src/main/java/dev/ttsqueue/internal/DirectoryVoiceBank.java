@@ -16,11 +16,15 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
@@ -28,9 +32,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Voices as files, in the old server's layout: {@code {dir}/{name}.wav} and, when a transcript
- * was given, {@code {dir}/{name}_ref.txt} (UTF-8). The folder is read on every call, so voices
- * copied in by hand or written by the old server appear at once; their WAV may be in any format
- * {@link WavCodec} reads. New voices are written as 16-bit PCM at the clip's rate, atomically.
+ * was given, {@code {dir}/{name}_ref.txt} (UTF-8). The folder is looked at on every call, so
+ * voices copied in by hand or written by the old server appear at once; their WAV may be in any
+ * format {@link WavCodec} reads. What a voice's files say (duration, transcript) is kept in memory
+ * with the files' identity, size and modification time, and read again only when one of those
+ * changed: a lookup costs two {@code stat} calls, not a read of both files (every submit of a
+ * permanent voice looks its voice up). New voices are written as 16-bit PCM at the clip's rate,
+ * atomically.
  *
  * <p>{@link #save} normalises the name it is given ({@link Identifiers#normalizeVoiceName}).
  * {@link #find}, {@link #load} and {@link #delete} take the stored, normalised name: anything
@@ -47,6 +55,27 @@ public final class DirectoryVoiceBank implements VoiceBank {
     private final Path dir;
     // Writers replace two files; readers must not see the new audio with the old transcript.
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    /** Voices read before, with the state of the files they were read from; only voices that exist. */
+    private final Map<String, Known> known = new ConcurrentHashMap<>();
+
+    /** A voice and what its files were when it was read; {@code transcript} is null when there was none. */
+    private record Known(Voice voice, FileState wav, FileState transcript) {
+    }
+
+    /** Enough of a file's metadata to tell it was replaced or changed: a rename brings a new inode. */
+    private record FileState(Object key, long size, FileTime modified) {
+
+        /** The state of a regular file (links not followed), or null when there is none. */
+        static FileState of(Path file) throws IOException {
+            BasicFileAttributes a;
+            try {
+                a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                return null;
+            }
+            return a.isRegularFile() ? new FileState(a.fileKey(), a.size(), a.lastModifiedTime()) : null;
+        }
+    }
 
     /**
      * Creates the folder when missing.
@@ -72,6 +101,7 @@ public final class DirectoryVoiceBank implements VoiceBank {
         String normalized = Identifiers.normalizeVoiceName(name);
         String text = refText == null ? "" : refText.strip();
         lock.writeLock().lock();
+        known.remove(normalized); // read again after the change, whatever its file times say
         try {
             Path wav = wavFile(normalized);
             Path transcript = transcriptFile(normalized);
@@ -115,6 +145,7 @@ public final class DirectoryVoiceBank implements VoiceBank {
             return false;
         }
         lock.writeLock().lock();
+        known.remove(name); // read again after the change, whatever its file times say
         try {
             Optional<Voice> voice = read(name);
             if (voice.isEmpty() || !voice.get().refText().isEmpty()) {
@@ -199,6 +230,7 @@ public final class DirectoryVoiceBank implements VoiceBank {
             return false;
         }
         lock.writeLock().lock();
+        known.remove(name); // read again after the change, whatever its file times say
         try {
             Files.deleteIfExists(transcriptFile(name));
             return Files.deleteIfExists(wavFile(name));
@@ -214,10 +246,28 @@ public final class DirectoryVoiceBank implements VoiceBank {
     }
 
     private Optional<Voice> read(String name) throws IOException {
-        Path wav = wavFile(name);
-        if (!Files.isRegularFile(wav, LinkOption.NOFOLLOW_LINKS)) {
+        Known before = known.get(name);
+        Path wav = before != null ? before.voice().path() : wavFile(name);
+        FileState wavState = FileState.of(wav);
+        if (wavState == null) {
+            known.remove(name);
             return Optional.empty();
         }
+        Path transcript = transcriptFile(name);
+        FileState textState = FileState.of(transcript);
+        if (before != null && before.wav().equals(wavState) && Objects.equals(before.transcript(), textState)) {
+            return Optional.of(before.voice());
+        }
+        Optional<Voice> voice = readFiles(name, wav, transcript);
+        if (voice.isPresent()) {
+            known.put(name, new Known(voice.get(), wavState, textState));
+        } else {
+            known.remove(name);
+        }
+        return voice;
+    }
+
+    private Optional<Voice> readFiles(String name, Path wav, Path transcript) throws IOException {
         double duration;
         try {
             duration = WavCodec.probe(wav).durationSeconds();
@@ -228,7 +278,6 @@ public final class DirectoryVoiceBank implements VoiceBank {
             return Optional.empty();
         }
         String text = "";
-        Path transcript = transcriptFile(name);
         if (Files.isRegularFile(transcript, LinkOption.NOFOLLOW_LINKS)) {
             try {
                 text = Files.readString(transcript, StandardCharsets.UTF_8).strip();

@@ -133,6 +133,19 @@ public final class InMemoryJobStore implements JobStore {
         return updateHeld(jobId, fencingToken, j -> j.cancelled(now)) != LeaseState.LOST;
     }
 
+    @Override
+    public Optional<JobRecord> release(String jobId, long fencingToken, Instant now) {
+        synchronized (lock) {
+            Slot slot = jobs.get(jobId);
+            if (slot == null || slot.record.status() != JobStatus.PROCESSING || slot.record.fencingToken() != fencingToken) {
+                return Optional.empty();
+            }
+            JobRecord next = slot.record.afterShutdown(now);
+            replace(slot, next);
+            return Optional.of(next);
+        }
+    }
+
     private LeaseState updateHeld(String jobId, long token, UnaryOperator<JobRecord> change) {
         synchronized (lock) {
             Slot slot = jobs.get(jobId);

@@ -72,7 +72,7 @@ final class JobHandleImpl implements JobHandle {
         if (r.status() == JobStatus.COMPLETED) {
             result.complete(r.result());
         } else {
-            result.completeExceptionally(QueueEngine.failureOf(r));
+            result.completeExceptionally(Notifier.failureOf(r));
         }
     }
 

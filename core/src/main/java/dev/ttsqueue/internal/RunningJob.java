@@ -8,6 +8,9 @@ import dev.ttsqueue.spi.LeaseState;
 import dev.ttsqueue.spi.SynthesisContext;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One job on one worker: the backend's {@link SynthesisContext}, the lease, the timeout. Progress
@@ -15,8 +18,8 @@ import java.time.Instant;
  * or a caller of cancel, hence the volatiles.
  */
 final class RunningJob implements SynthesisContext {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunningJob.class);
-    private final QueueEngine engine;
+    private static final Logger log = LoggerFactory.getLogger(RunningJob.class);
+    private final JobRuntime rt;
     final String id;
     final long token;
     final Instant startedAt;
@@ -24,13 +27,15 @@ final class RunningJob implements SynthesisContext {
     final long work;
 
     private volatile boolean cancelRequested;
+    /** The queue is closing: the job stops and goes back to the queue for the next start. */
+    private volatile boolean closing;
     private volatile boolean timedOut;
     private volatile boolean lost;
     private volatile int stepsDone;
     private volatile int stepsTotal;
     private volatile JobRecord current;
     /** When the job was first told to stop (cancel, timeout, lost lease), and why; null while it may run. */
-    private final java.util.concurrent.atomic.AtomicReference<Stop> stop = new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<Stop> stop = new AtomicReference<>();
     /** True while the backend call that runs this job is in progress. */
     private volatile boolean inBackendCall;
     private final String worker;
@@ -42,9 +47,14 @@ final class RunningJob implements SynthesisContext {
     /** Written by the worker, read by threads asking for an estimate. */
     private volatile Instant lastStepAt;
     private Instant lastRenewal;
+    /** When progress was last written to the store; null before the first report. Worker thread only. */
+    private Instant lastProgressWrite;
 
-    RunningJob(QueueEngine engine, Claim claim, String worker) {
-        this.engine = engine;
+    /** Longest time between two progress writes to the store while steps keep coming. */
+    static final Duration PROGRESS_WRITE_INTERVAL = Duration.ofMillis(500);
+
+    RunningJob(JobRuntime rt, Claim claim, String worker) {
+        this.rt = rt;
         this.worker = worker;
         this.current = claim.job();
         this.id = claim.job().id();
@@ -65,13 +75,8 @@ final class RunningJob implements SynthesisContext {
     }
 
     @Override
-    public long seed() {
-        return current.seed();
-    }
-
-    @Override
     public boolean isCancelled() {
-        return cancelRequested || timedOut || lost;
+        return cancelRequested || timedOut || lost || closing;
     }
 
     boolean cancelRequested() {
@@ -90,9 +95,19 @@ final class RunningJob implements SynthesisContext {
         return stepsTotal;
     }
 
+    /** Asks the job to stop because its queue is closing: it is given back to the queue, not cancelled. */
+    void stopForClose() {
+        closing = true;
+        stopRequested(rt.clock().instant(), "queue closing");
+    }
+
+    boolean stoppedForClose() {
+        return closing;
+    }
+
     void requestCancel() {
         cancelRequested = true;
-        stopRequested(engine.clock.instant(), "cancelled");
+        stopRequested(rt.clock().instant(), "cancelled");
     }
 
     private void stopRequested(Instant now, String reason) {
@@ -131,11 +146,11 @@ final class RunningJob implements SynthesisContext {
             double perStep = seconds(startedAt, last) / done;
             return Math.max(0, perStep * Math.max(0, total - done) - seconds(last, now));
         }
-        double predicted = engine.speed.secondsFor(work);
+        double predicted = rt.speed().secondsFor(work);
         if (!Double.isNaN(predicted)) {
             return Math.max(0, predicted - seconds(startedAt, now));
         }
-        double perStep = engine.speed.secondsPerStep();
+        double perStep = rt.speed().secondsPerStep();
         return total > 0 && !Double.isNaN(perStep) ? perStep * Math.max(0, total - done) : Double.NaN;
     }
 
@@ -148,10 +163,10 @@ final class RunningJob implements SynthesisContext {
         if (lost || timedOut) {
             return;
         }
-        Instant now = engine.clock.instant();
+        Instant now = rt.clock().instant();
         int previous = stepsDone;
         if (done > previous) {
-            engine.speed.recordSteps(done - previous, Duration.between(lastStepAt, now));
+            rt.speed().recordSteps(done - previous, Duration.between(lastStepAt, now));
             lastStepAt = now;
         }
         int newTotal = Math.max(Math.max(total, done), 0);
@@ -160,19 +175,27 @@ final class RunningJob implements SynthesisContext {
         double pct = newTotal > 0 ? Math.min(99.0, 100.0 * done / newTotal) : 0.0;
         percent = Math.max(percent, pct);
         Instant eta = SpeedEstimator.plusSeconds(now, secondsLeft(now));
-        LeaseState state = engine.store.recordProgress(id, token, stepsDone, newTotal, percent, eta);
-        onLeaseState(state);
-        if (state == LeaseState.LOST) {
-            return;
+        // Snapshots of a job running here read its progress from this object; the store hears of
+        // it at most every PROGRESS_WRITE_INTERVAL (and at the first and last step), which is what
+        // other processes see and how a cancel asked elsewhere reaches this worker. A durable store
+        // would otherwise sync a transaction per model step, in the way of every submit.
+        if (lastProgressWrite == null || done >= newTotal || !now.isBefore(lastProgressWrite.plus(PROGRESS_WRITE_INTERVAL))) {
+            lastProgressWrite = now;
+            LeaseState state = rt.store().recordProgress(id, token, stepsDone, newTotal, percent, eta);
+            onLeaseState(state);
+            if (state == LeaseState.LOST) {
+                return;
+            }
         }
         current = current.withProgress(stepsDone, newTotal, percent, eta);
-        if (engine.events.hasListeners(id)) {
-            JobEvent event = new JobEvent(JobEvent.Kind.PROGRESS, engine.snapshot(current),
+        EventBus events = rt.notifier().events();
+        if (events.hasListeners(id)) {
+            JobEvent event = new JobEvent(JobEvent.Kind.PROGRESS, rt.snapshots().of(current),
                     new JobProgress(id, stepsDone, newTotal, percent, eta));
             // The maintenance thread may end this run (timeout, lost lease) and publish that end
             // between the store write above and this line; decided on the event thread, so a report
             // queued behind the end is dropped instead of arriving after it.
-            engine.events.publishProgress(id, () -> timedOut || lost ? null : event);
+            events.publishProgress(id, () -> timedOut || lost ? null : event);
         }
     }
 
@@ -187,35 +210,35 @@ final class RunningJob implements SynthesisContext {
         if (lost || timedOut) {
             return;
         }
-        Duration timeout = engine.cfg.jobTimeout();
+        Duration timeout = rt.jobTimeout();
         if (!now.isBefore(startedAt.plus(timeout))) {
             timedOut = true;
             stopRequested(now, "timed out");
-            if (engine.store.fail(id, token, timeoutMessage(), now)) {
-                engine.store.get(id).ifPresent(r -> engine.finished(r, JobEvent.Kind.FAILED));
+            if (rt.store().fail(id, token, timeoutMessage(), now)) {
+                rt.store().get(id).ifPresent(r -> rt.notifier().finished(r, JobEvent.Kind.FAILED));
             }
             return;
         }
-        Duration lease = engine.cfg.leaseDuration();
+        Duration lease = rt.leaseDuration();
         if (!now.isBefore(lastRenewal.plus(lease.dividedBy(3)))) {
             lastRenewal = now;
-            onLeaseState(engine.store.renewLease(id, token, now.plus(lease)));
+            onLeaseState(rt.store().renewLease(id, token, now.plus(lease)));
         }
     }
 
     String timeoutMessage() {
-        return "timed out after " + describe(engine.cfg.jobTimeout());
+        return "timed out after " + describe(rt.jobTimeout());
     }
 
     private void onLeaseState(LeaseState state) {
         switch (state) {
             case CANCEL_REQUESTED -> {
                 cancelRequested = true;
-                stopRequested(engine.clock.instant(), "cancelled");
+                stopRequested(rt.clock().instant(), "cancelled");
             }
             case LOST -> {
                 lost = true;
-                stopRequested(engine.clock.instant(), "lease lost");
+                stopRequested(rt.clock().instant(), "lease lost");
             }
             default -> {
             }

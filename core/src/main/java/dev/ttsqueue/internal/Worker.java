@@ -1,6 +1,7 @@
 package dev.ttsqueue.internal;
 
 import dev.ttsqueue.JobEvent;
+import dev.ttsqueue.JobStatus;
 import dev.ttsqueue.JobType;
 import dev.ttsqueue.SynthesisResult;
 import dev.ttsqueue.audio.AudioClip;
@@ -10,6 +11,7 @@ import dev.ttsqueue.spi.AudioKind;
 import dev.ttsqueue.spi.Claim;
 import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.SynthesisRequest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,22 +28,24 @@ import org.slf4j.LoggerFactory;
  */
 final class Worker extends Thread {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
-    private final QueueEngine engine;
+    private final WorkerSetup setup;
+    private final JobRuntime rt;
 
-    Worker(QueueEngine engine, String name) {
+    Worker(String name, WorkerSetup setup) {
         super(name);
-        this.engine = engine;
+        this.setup = setup;
+        this.rt = setup.runtime();
         setDaemon(true);
     }
 
     @Override
     public void run() {
-        while (engine.takingWork()) {
-            long seen = engine.wakeVersion();
+        while (setup.takingWork().getAsBoolean()) {
+            long seen = setup.wake().version();
             try {
                 List<Claim> claims = claimBatch();
                 if (claims.isEmpty()) {
-                    engine.awaitWork(seen);
+                    setup.wake().await(seen, setup.pollInterval(), setup.takingWork());
                 } else if (claims.size() == 1) {
                     processOne(claims.get(0));
                 } else {
@@ -55,7 +59,7 @@ final class Worker extends Thread {
                 // and with it this device's share of the queue.
                 log.warn("{}: could not claim a job; retrying: {}", getName(), e.toString());
                 try {
-                    engine.awaitWork(seen);
+                    setup.wake().await(seen, setup.pollInterval(), setup.takingWork());
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     return;
@@ -70,11 +74,11 @@ final class Worker extends Thread {
      */
     private List<Claim> claimBatch() {
         List<Claim> claims = new ArrayList<>(1);
-        int max = engine.backendInfo.maxBatchSize();
+        int max = setup.backendInfo().maxBatchSize();
         while (claims.size() < max) {
             Optional<Claim> c;
             try {
-                c = engine.store.claimNext(getName(), engine.clock.instant(), engine.cfg.leaseDuration());
+                c = rt.store().claimNext(getName(), rt.clock().instant(), rt.leaseDuration());
             } catch (RuntimeException | Error e) {
                 if (claims.isEmpty()) {
                     throw e;
@@ -100,7 +104,7 @@ final class Worker extends Thread {
         } catch (Throwable t) {
             onFailure(job, t);
         } finally {
-            engine.running.remove(job.id, job);
+            setup.running().remove(job);
         }
     }
 
@@ -110,7 +114,7 @@ final class Worker extends Thread {
             AudioClip audio;
             job.backendCall(true);
             try {
-                audio = engine.cfg.backend().synthesize(request, job);
+                audio = setup.backend().synthesize(request, job);
             } finally {
                 job.backendCall(false);
             }
@@ -132,7 +136,7 @@ final class Worker extends Thread {
                 groups.computeIfAbsent(request.settings().nfeStep(), k -> new ArrayList<>()).add(job);
             } catch (Throwable t) {
                 onFailure(job, t);
-                engine.running.remove(job.id, job);
+                setup.running().remove(job);
             }
         }
         for (List<RunningJob> group : groups.values()) {
@@ -141,12 +145,12 @@ final class Worker extends Thread {
                 List<AudioClip> clips;
                 group.forEach(job -> job.backendCall(true));
                 try {
-                    clips = engine.cfg.backend().synthesizeBatch(batch, List.copyOf(group));
+                    clips = setup.backend().synthesizeBatch(batch, List.copyOf(group));
                 } finally {
                     group.forEach(job -> job.backendCall(false));
                 }
                 if (clips == null || clips.size() != group.size()) {
-                    throw new IllegalStateException("backend " + engine.backendInfo.name() + " returned "
+                    throw new IllegalStateException("backend " + setup.backendInfo().name() + " returned "
                             + (clips == null ? "nothing" : clips.size() + " clips") + " for a batch of " + group.size());
                 }
                 for (int i = 0; i < group.size(); i++) {
@@ -164,27 +168,25 @@ final class Worker extends Thread {
                     runAlone(job, requests.get(job));
                 }
             } finally {
-                group.forEach(job -> engine.running.remove(job.id, job));
+                group.forEach(setup.running()::remove);
             }
         }
     }
 
     /**
-     * Registers the run. Removal later names this very run ({@code remove(id, job)}): if another
-     * node recovered the job and a second worker here claimed it again, the stale run ending must
-     * not unregister the current one, or nobody would renew its lease or enforce its timeout.
+     * Registers the run (removed by {@link RunningJobs#remove}, which names this very run) and
+     * tells listeners and metrics that it started.
      */
     private RunningJob start(Claim claim) {
-        RunningJob job = new RunningJob(engine, claim, getName());
-        engine.running.put(job.id, job);
-        engine.metrics.jobStarted(claim.job());
-        engine.publish(JobEvent.Kind.STARTED, claim.job(), null);
+        RunningJob job = new RunningJob(rt, claim, getName());
+        setup.running().add(job);
+        rt.notifier().started(claim.job());
         return job;
     }
 
     private SynthesisRequest resolve(RunningJob job) throws Exception {
         JobRecord record = job.record();
-        SynthesisRequest request = engine.references.resolve(record.request(), record.seed(), job.startedAt);
+        SynthesisRequest request = setup.references().resolve(record.request(), record.seed(), job.startedAt);
         job.throwIfCancelled();
         return request;
     }
@@ -193,20 +195,20 @@ final class Worker extends Thread {
     private void finish(RunningJob job, SynthesisRequest request, AudioClip audio) throws Exception {
         job.throwIfCancelled();
         if (audio == null) {
-            throw new IllegalStateException("backend " + engine.backendInfo.name() + " returned no audio");
+            throw new IllegalStateException("backend " + setup.backendInfo().name() + " returned no audio");
         }
         JobRecord record = job.record();
         if (request.settings().removeSilence()) {
             audio = SilenceRemover.removeSilence(audio);
         }
-        AudioEntry output = engine.cfg.audioStore().save(AudioKind.OUTPUT, audio);
+        AudioEntry output = setup.audioStore().save(AudioKind.OUTPUT, audio);
         SynthesisResult result = new SynthesisResult(output.id(), request.refText(), request.text(), record.seed(),
                 record.type() == JobType.TTS_PERMANENT ? record.request().voiceName() : null,
-                audio.durationSeconds(), audio.sampleRate(), engine.backendInfo.name(), note());
-        Instant now = engine.clock.instant();
+                audio.durationSeconds(), audio.sampleRate(), setup.backendInfo().name(), note());
+        Instant now = rt.clock().instant();
         boolean completed;
         try {
-            completed = engine.store.complete(job.id, job.token, result, now);
+            completed = rt.store().complete(job.id, job.token, result, now);
         } catch (RuntimeException | Error e) {
             // No job refers to the output now (the job fails, or runs again and saves another),
             // so no cleanup would ever find it.
@@ -214,28 +216,28 @@ final class Worker extends Thread {
             throw e;
         }
         if (completed) {
-            engine.speed.recordJob(job.work, java.time.Duration.between(job.startedAt, now));
-            engine.finished(job.record().completed(result, now), JobEvent.Kind.COMPLETED);
+            rt.speed().recordJob(job.work, Duration.between(job.startedAt, now));
+            rt.notifier().finished(job.record().completed(result, now), JobEvent.Kind.COMPLETED);
         } else {
             // Timed out or taken over meanwhile: the job's outcome was already written by someone else.
             log.warn("job {}: result discarded, the job was {} meanwhile", job.id, job.timedOut() ? "timed out" : "taken over");
-            engine.cfg.audioStore().delete(output.id());
+            setup.audioStore().delete(output.id());
         }
     }
 
     private void deleteOutput(String outputId, RunningJob job) {
         try {
-            engine.cfg.audioStore().delete(outputId);
+            setup.audioStore().delete(outputId);
         } catch (Exception e) {
             log.warn("job {}: could not delete its unused output {}: {}", job.id, outputId, e.toString());
         }
     }
 
     private String note() {
-        if (engine.backendInfo.clonesVoices()) {
+        if (setup.backendInfo().clonesVoices()) {
             return null;
         }
-        return "Backend " + engine.backendInfo.name() + " does not clone voices: the reference audio was ignored";
+        return "Backend " + setup.backendInfo().name() + " does not clone voices: the reference audio was ignored";
     }
 
     private void onFailure(RunningJob job, Throwable t) {
@@ -244,8 +246,8 @@ final class Worker extends Thread {
             // refuses this second write. If its write failed (and it never retries a timed-out run),
             // this one records it; otherwise the job would wait for its lease to run out and run again.
             try {
-                if (engine.store.fail(job.id, job.token, job.timeoutMessage(), engine.clock.instant())) {
-                    engine.store.get(job.id).ifPresent(r -> engine.finished(r, JobEvent.Kind.FAILED));
+                if (rt.store().fail(job.id, job.token, job.timeoutMessage(), rt.clock().instant())) {
+                    rt.store().get(job.id).ifPresent(r -> rt.notifier().finished(r, JobEvent.Kind.FAILED));
                 }
             } catch (RuntimeException e) {
                 log.error("job {}: could not record its timeout: {}", job.id, e.toString());
@@ -257,13 +259,30 @@ final class Worker extends Thread {
             log.info("job {} stopped after losing its lease", job.id);
             return;
         }
+        if (job.stoppedForClose() && !job.cancelRequested()) {
+            // Accepted and not finished: it runs again after the restart (or on another node), its
+            // attempts kept. Its future, if any, fails with QueueClosedException when the queue closes.
+            try {
+                Optional<JobRecord> back = rt.store().release(job.id, job.token, rt.clock().instant());
+                if (back.isEmpty()) {
+                    log.info("job {} stopped as the queue closes; it is recovered at the next start or when its lease ends", job.id);
+                } else if (back.get().status() == JobStatus.QUEUED) {
+                    log.info("job {} stopped as the queue closes and went back to the queue", job.id);
+                } else {
+                    rt.notifier().finished(back.get(), JobEvent.Kind.CANCELLED);
+                }
+            } catch (RuntimeException e) {
+                log.error("job {}: could not give it back to the queue ({}); it is recovered when its lease ends", job.id, e.toString());
+            }
+            return;
+        }
         if (job.cancelRequested()) {
             // Guarded like the failure write below: an exception here would skip the rest of a
             // batch, leaving those jobs claimed by nobody until their lease ran out. Unrecorded,
             // this job is cancelled by lease recovery (its cancel flag is in the store).
             try {
-                if (engine.store.finishCancelled(job.id, job.token, engine.clock.instant())) {
-                    engine.store.get(job.id).ifPresent(r -> engine.finished(r, JobEvent.Kind.CANCELLED));
+                if (rt.store().finishCancelled(job.id, job.token, rt.clock().instant())) {
+                    rt.store().get(job.id).ifPresent(r -> rt.notifier().finished(r, JobEvent.Kind.CANCELLED));
                 }
             } catch (RuntimeException e) {
                 log.error("job {}: could not record its cancellation: {}", job.id, e.toString());
@@ -279,8 +298,8 @@ final class Worker extends Thread {
             log.info("job {} failed: {}", job.id, message);
         }
         try {
-            if (engine.store.fail(job.id, job.token, message, engine.clock.instant())) {
-                engine.store.get(job.id).ifPresent(r -> engine.finished(r, JobEvent.Kind.FAILED));
+            if (rt.store().fail(job.id, job.token, message, rt.clock().instant())) {
+                rt.store().get(job.id).ifPresent(r -> rt.notifier().finished(r, JobEvent.Kind.FAILED));
             }
         } catch (RuntimeException e) {
             log.error("job {}: could not record its failure: {}", job.id, e.toString());

@@ -5,14 +5,12 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Ids and names that end up in file names or keys. Anything that names a file goes through here,
  * so no id can climb out of its folder ({@code ..}, slashes, NUL, drive letters all fail).
  */
 public final class Identifiers {
-    private static final Pattern NOT_VOICE_CHAR = Pattern.compile("[^a-z0-9_-]");
 
     private Identifiers() {
     }
@@ -137,7 +135,18 @@ public final class Identifiers {
         return true;
     }
 
+    /** {@code re.sub(r'[^a-z0-9_-]', '', lowered)}, without a regex: it runs on every submit of a permanent voice. */
     private static String clean(String lowered) {
-        return NOT_VOICE_CHAR.matcher(lowered).replaceAll("");
+        StringBuilder kept = null;
+        for (int i = 0; i < lowered.length(); i++) {
+            char c = lowered.charAt(i);
+            boolean allowed = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+            if (!allowed && kept == null) {
+                kept = new StringBuilder(lowered.length()).append(lowered, 0, i);
+            } else if (allowed && kept != null) {
+                kept.append(c);
+            }
+        }
+        return kept == null ? lowered : kept.toString();
     }
 }

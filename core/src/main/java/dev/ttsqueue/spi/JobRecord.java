@@ -147,6 +147,19 @@ public record JobRecord(
     /** The error of a job that {@link #afterLostWorker} failed. */
     public static final String WORKER_LOST = "worker lost";
 
+    /**
+     * What becomes of a claimed job whose queue closes before it finished: back to its place in
+     * the queue with its attempts kept, or {@code CANCELLED} when a cancel was asked meanwhile.
+     *
+     * @throws IllegalStateException when the job is not {@code PROCESSING}
+     */
+    public JobRecord afterShutdown(Instant now) {
+        if (status != JobStatus.PROCESSING) {
+            throw new IllegalStateException("job " + id + " is " + status + ", not processing");
+        }
+        return cancelRequested ? cancelled(now) : requeued();
+    }
+
     /** Back to the queue after a lost lease; keeps its sequence, so it keeps its place. */
     public JobRecord requeued() {
         return new JobRecord(id, request, sequence, seed, JobStatus.QUEUED, createdAt, startedAt, null, 0, 0,

@@ -67,6 +67,20 @@ public interface JobStore extends AutoCloseable {
     /** Marks a claimed job {@code CANCELLED} after its worker stopped; false when the token is stale. */
     boolean finishCancelled(String jobId, long fencingToken, Instant now);
 
+    /**
+     * Gives a claimed job back to the queue, in its old place, its attempts kept: its worker
+     * stopped because its queue is closing, not because of anything the job did. Like the other
+     * writes that carry a token, it changes nothing unless the job is {@code PROCESSING} under
+     * that very token. A pending cancel wins: the job ends {@code CANCELLED} instead.
+     *
+     * @return the record after the change, or empty when the token was stale. The default returns
+     *     empty and changes nothing: the job is then recovered as any job whose worker was lost
+     *     (at the next start of an exclusive store, or when its lease ends)
+     */
+    default Optional<JobRecord> release(String jobId, long fencingToken, Instant now) {
+        return Optional.empty();
+    }
+
     /** Cancels a queued job at once, or flags a processing one for its worker. */
     CancelOutcome requestCancel(String jobId, Instant now);
 

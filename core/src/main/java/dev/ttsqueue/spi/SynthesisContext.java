@@ -10,9 +10,6 @@ public interface SynthesisContext {
 
     String jobId();
 
-    /** The seed this job must use (same as {@link SynthesisRequest#seed()}). */
-    long seed();
-
     /**
      * Reports measured progress: {@code stepsDone} of {@code stepsTotal} backend steps (for F5,
      * one transformer call is one step). Call it after every step; the queue turns it into a

@@ -9,8 +9,16 @@ import dev.ttsqueue.audio.AudioClip;
  * @param referenceAudio the voice to clone; null when the job has none (backends that do not clone)
  * @param refText transcript of the reference (may be empty when the backend does not need it)
  * @param text what to say
- * @param settings validated settings
- * @param seed the seed to use; the same seed and inputs give the same audio on the same device
+ * @param settings validated settings; their seed is this request's {@code seed}, never "random"
+ * @param seed the seed to use, drawn already when the job asked for a random one; the same seed and
+ *     inputs give the same audio on the same device. The one place a backend reads its seed.
  */
 public record SynthesisRequest(AudioClip referenceAudio, String refText, String text, InferenceSettings settings, long seed) {
+
+    public SynthesisRequest {
+        // One seed, wherever a backend looks: the settings say the drawn one, not "random".
+        if (settings != null && (settings.randomizeSeed() || settings.seed() != seed)) {
+            settings = settings.withSeed(seed);
+        }
+    }
 }

@@ -272,4 +272,25 @@ class DirectoryVoiceBankTest {
         assertTrue(Files.isDirectory(dir.resolve("a/b")));
         assertTrue(bank.list().isEmpty());
     }
+
+    @Test
+    void filesChangedBehindTheBanksBackAreSeenOnTheNextLookup() throws Exception {
+        DirectoryVoiceBank bank = new DirectoryVoiceBank(dir);
+        bank.save("narrator", new AudioClip(new float[24_000], 24_000), "first words");
+        assertEquals("first words", bank.find("narrator").orElseThrow().refText());
+
+        // An operator edits the transcript, then copies in longer audio, as files (atomically, like cp + mv).
+        Files.writeString(dir.resolve("narrator_ref.txt"), "second words", StandardCharsets.UTF_8);
+        assertEquals("second words", bank.find("narrator").orElseThrow().refText());
+        Path replacement = dir.resolve("incoming.tmp");
+        WavCodec.write(new AudioClip(new float[48_000], 24_000), WavFormat.PCM_16, replacement);
+        Files.move(replacement, dir.resolve("narrator.wav"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertEquals(2.0, bank.find("narrator").orElseThrow().durationSeconds(), 1e-9);
+
+        Files.delete(dir.resolve("narrator_ref.txt"));
+        assertEquals("", bank.find("narrator").orElseThrow().refText());
+        Files.delete(dir.resolve("narrator.wav"));
+        assertTrue(bank.find("narrator").isEmpty());
+        assertTrue(bank.lookup("Narrator").isEmpty());
+    }
 }

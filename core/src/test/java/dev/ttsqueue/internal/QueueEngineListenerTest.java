@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ttsqueue.JobEvent;
 import dev.ttsqueue.JobHandle;
 import dev.ttsqueue.JobRequest;
+import dev.ttsqueue.QueueConfig;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.spi.AudioKind;
 import dev.ttsqueue.spi.AudioStore;
@@ -34,7 +35,7 @@ class QueueEngineListenerTest {
     }
 
     private QueueEngine start() {
-        engine = QueueEngine.start(new QueueEngine.Config(SyntheticBackend.builder().build(), JobStore.inMemory(),
+        engine = QueueEngine.start(new QueueConfig(SyntheticBackend.builder().build(), JobStore.inMemory(),
                 AudioStore.inMemory(clock, Duration.ofHours(24), null), null, null, 1, 100, 0, Duration.ofMinutes(10),
                 Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofSeconds(5), null, Duration.ofMinutes(10), 3,
                 clock, () -> 7L, List.of(), List.of()));
@@ -42,13 +43,13 @@ class QueueEngineListenerTest {
     }
 
     private String upload() throws Exception {
-        return engine.audioStore().save(AudioKind.UPLOAD, new AudioClip(new float[2400], 24_000)).id();
+        return engine.config().audioStore().save(AudioKind.UPLOAD, new AudioClip(new float[2400], 24_000)).id();
     }
 
     /** Waits until the event thread handled everything queued so far. */
     private void drainEvents() throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
-        engine.events.run(done::countDown);
+        engine.events().run(done::countDown);
         assertTrue(done.await(WAIT_SECONDS, TimeUnit.SECONDS));
     }
 
@@ -61,7 +62,7 @@ class QueueEngineListenerTest {
         engine.addListener(h.id(), seen::add);
         drainEvents();
         assertEquals(List.of(JobEvent.Kind.COMPLETED), seen.stream().map(JobEvent::kind).toList());
-        assertEquals(0, engine.events.jobsWithListeners());
+        assertEquals(0, engine.events().jobsWithListeners());
     }
 
     @Test
@@ -72,7 +73,7 @@ class QueueEngineListenerTest {
         engine.addListener("../not an id", seen::add);
         drainEvents();
         assertEquals(List.of(), seen);
-        assertEquals(0, engine.events.jobsWithListeners());
+        assertEquals(0, engine.events().jobsWithListeners());
     }
 
     @Test
@@ -85,6 +86,6 @@ class QueueEngineListenerTest {
         drainEvents();
         assertEquals(1, seen.stream().filter(e -> e.kind().isTerminal()).count());
         assertEquals(JobEvent.Kind.COMPLETED, seen.get(seen.size() - 1).kind());
-        assertEquals(0, engine.events.jobsWithListeners());
+        assertEquals(0, engine.events().jobsWithListeners());
     }
 }

@@ -669,6 +669,39 @@ public abstract class JobStoreContract {
         }
     }
 
+    @Test
+    void releaseGivesAClaimedJobBackToItsPlaceWithItsAttempt() {
+        enqueue("early", 0);
+        enqueue("urgent", 5);
+        Claim c = claim("w", at(1));
+        assertEquals("urgent", c.job().id());
+        store.recordProgress("urgent", c.fencingToken(), 3, 10, 30.0, at(9));
+        Optional<JobRecord> back = store.release("urgent", c.fencingToken(), at(2));
+        if (back.isEmpty()) {
+            // A store may leave this to lease recovery (the SPI's default); then nothing changed.
+            assertEquals(JobStatus.PROCESSING, stored("urgent").status());
+            return;
+        }
+        assertEquals(back.get(), stored("urgent"));
+        assertEquals(JobStatus.QUEUED, back.get().status());
+        assertEquals(1, back.get().attempts());
+        assertEquals(0.0, back.get().progress());
+        assertNull(back.get().leaseOwner());
+        assertEquals(1, store.queuePosition("urgent"), "back in its place, ahead of the earlier job");
+        assertEquals(LeaseState.LOST, store.renewLease("urgent", c.fencingToken(), at(60)), "the old claim is over");
+        assertEquals(Optional.empty(), store.release("urgent", c.fencingToken(), at(3)), "a stale token changes nothing");
+        assertEquals(Optional.empty(), store.release("early", 0, at(3)), "a queued job is not held");
+
+        Claim again = claim("w", at(4));
+        assertEquals("urgent", again.job().id());
+        assertEquals(2, again.job().attempts());
+        assertEquals(CancelOutcome.CANCEL_REQUESTED, store.requestCancel("urgent", at(5)));
+        JobRecord cancelled = store.release("urgent", again.fencingToken(), at(6)).orElseThrow();
+        assertEquals(JobStatus.CANCELLED, cancelled.status(), "a cancel asked meanwhile wins");
+        assertEquals(at(6), cancelled.completedAt());
+        assertEquals(List.of("early"), ids(store.queuedInRunOrder(10)));
+    }
+
     // ---------------------------------------------------------------- purge
 
     @Test

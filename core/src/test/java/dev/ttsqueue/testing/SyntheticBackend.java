@@ -75,7 +75,7 @@ public final class SyntheticBackend implements TtsBackend {
             if (request.text().contains(HANG_MARKER)) {
                 stepsEntered.release();
                 hangRelease.acquire();
-                return tone(request, ctx.seed());
+                return tone(request, request.seed());
             }
             ctx.reportProgress(0, steps);
             for (int i = 1; i <= steps; i++) {
@@ -90,7 +90,7 @@ public final class SyntheticBackend implements TtsBackend {
                 ctx.throwIfCancelled();
                 ctx.reportProgress(i, steps);
             }
-            return tone(request, ctx.seed());
+            return tone(request, request.seed());
         } finally {
             concurrent.decrementAndGet();
         }

@@ -81,22 +81,16 @@ public final class TtsServer implements AutoCloseable {
 
     /**
      * Starts serving {@code queue} on {@code config.host():config.port()} (port 0 picks a free one).
-     * The queue stays the caller's: {@link #close()} stops the server, not the queue.
+     * The queue stays the caller's: {@link #close()} stops the server, not the queue. The server
+     * tells time by the queue's clock ({@link TtsJobQueue#config()}), so upload expiry it checks
+     * itself (downloads, listings) agrees with the queue's.
      *
      * @throws IOException when the address cannot be bound
      */
     public static TtsServer start(ServerConfig config, TtsJobQueue queue) throws IOException {
-        return start(config, queue, Clock.systemUTC());
-    }
-
-    /**
-     * Same as {@link #start(ServerConfig, TtsJobQueue)}, with the clock the queue was built with
-     * (the server checks upload expiry itself when serving downloads and listings).
-     */
-    public static TtsServer start(ServerConfig config, TtsJobQueue queue, Clock clock) throws IOException {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(queue, "queue");
-        Objects.requireNonNull(clock, "clock");
+        Clock clock = queue.config().clock();
         ObjectMapper mapper = new ObjectMapper();
         mapper.getFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         ExecutorService background = new ThreadPoolExecutor(0, 1024, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),

@@ -30,10 +30,6 @@ class SyntheticToneBackendTest {
             return "job1";
         }
 
-        @Override
-        public long seed() {
-            return 7;
-        }
 
         @Override
         public void reportProgress(int stepsDone, int stepsTotal) {

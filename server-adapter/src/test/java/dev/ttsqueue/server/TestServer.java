@@ -109,7 +109,7 @@ final class TestServer implements AutoCloseable {
             TtsJobQueue q = qb.build();
             ServerConfig cfg = config.apply(ServerConfig.defaults().withPort(0).withDataDir(dir).withStore("memory"));
             try {
-                return new TestServer(backend, q, TtsServer.start(cfg, q, clock), cfg);
+                return new TestServer(backend, q, TtsServer.start(cfg, q), cfg);
             } catch (IOException | RuntimeException e) {
                 q.close();
                 throw e;

@@ -107,10 +107,6 @@ final class F5TestSupport {
             return "job-1";
         }
 
-        @Override
-        public long seed() {
-            return seed;
-        }
 
         @Override
         public void reportProgress(int stepsDone, int stepsTotal) {

@@ -22,10 +22,6 @@ final class RecordingContext implements SynthesisContext {
         return "job-1";
     }
 
-    @Override
-    public long seed() {
-        return 42;
-    }
 
     @Override
     public void reportProgress(int stepsDone, int stepsTotal) {

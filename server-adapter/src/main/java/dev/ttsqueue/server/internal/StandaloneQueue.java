@@ -114,7 +114,7 @@ public final class StandaloneQueue {
         // second server on it must fail at start, and jobs found running at start were left by a
         // crash and can run again at once instead of after their lease.
         try {
-            return SqliteJobStore.open(data.resolve("jobs.db"), SqliteJobStore.Access.EXCLUSIVE);
+            return SqliteJobStore.builder(data.resolve("jobs.db")).access(SqliteJobStore.Access.EXCLUSIVE).open();
         } catch (StoreInUseException e) {
             throw new StoreInUseException(e.file(), e.getMessage()
                     + ". Is another server running on the data folder " + data + "? Each server needs its own --data-dir.");

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.JobStatus;
 import dev.ttsqueue.SynthesisResult;
+import dev.ttsqueue.TtsJobQueue;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.spi.AudioEntry;
 import dev.ttsqueue.spi.AudioKind;
@@ -15,11 +16,13 @@ import dev.ttsqueue.spi.AudioStore;
 import dev.ttsqueue.spi.Claim;
 import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.testing.MutableClock;
+import dev.ttsqueue.testing.SyntheticBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,6 +99,36 @@ class DataDirRestartTest {
             assertEquals(Optional.empty(), jobs.get("done"), "a purge is durable too");
             assertEquals(List.of(), audio.list());
             assertEquals(1, jobs.queuedInRunOrder(10).size());
+        }
+    }
+
+    @Test
+    void aJobStillRunningWhenTheQueueClosesRunsAgainAfterTheRestart() throws Exception {
+        SyntheticBackend gated = SyntheticBackend.builder().steps(2).gated().build();
+        String jobId;
+        String uploadId;
+        try (AudioStore audio = openAudio()) {
+            uploadId = audio.save(AudioKind.UPLOAD, tone(2_400)).id();
+        }
+        TtsJobQueue first = TtsJobQueue.builder().backend(gated)
+                .store(SqliteJobStore.builder(dataDir.resolve("jobs.db")).access(SqliteJobStore.Access.EXCLUSIVE).open())
+                .audioStore(openAudio()).clock(clock).closeGracePeriod(Duration.ofMillis(50)).build();
+        jobId = first.submit(JobRequest.voiceCloning(uploadId, "longer than the grace period")).id();
+        assertTrue(gated.awaitStepsEntered(1, 30, TimeUnit.SECONDS));
+        first.close();
+
+        try (SqliteJobStore jobs = SqliteJobStore.open(dataDir.resolve("jobs.db"))) {
+            JobRecord back = jobs.get(jobId).orElseThrow();
+            assertEquals(JobStatus.QUEUED, back.status(), "given back to the queue, not cancelled");
+            assertEquals(1, back.attempts());
+        }
+        SyntheticBackend quick = SyntheticBackend.builder().steps(2).build();
+        try (TtsJobQueue second = TtsJobQueue.builder().backend(quick)
+                .store(SqliteJobStore.builder(dataDir.resolve("jobs.db")).access(SqliteJobStore.Access.EXCLUSIVE).open())
+                .audioStore(openAudio()).clock(clock).build()) {
+            SynthesisResult result = second.handle(jobId).result().get(30, TimeUnit.SECONDS);
+            assertEquals("longer than the grace period", result.genText());
+            assertEquals(2, second.status(jobId).attempts(), "the second run is its second attempt");
         }
     }
 }

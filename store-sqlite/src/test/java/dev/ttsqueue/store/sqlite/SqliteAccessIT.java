@@ -45,12 +45,12 @@ class SqliteAccessIT {
         StoreInUseException shared = assertThrows(StoreInUseException.class, () -> SqliteJobStore.open(dir.resolve("jobs.db")));
         assertTrue(shared.getMessage().contains("another process"), shared.getMessage());
         assertThrows(StoreInUseException.class,
-                () -> SqliteJobStore.open(dir.resolve("jobs.db"), SqliteJobStore.Access.EXCLUSIVE));
+                () -> SqliteJobStore.builder(dir.resolve("jobs.db")).access(SqliteJobStore.Access.EXCLUSIVE).open());
 
         // kill -9: no close(); the OS drops the lock with the process.
         other.toHandle().destroyForcibly();
         assertTrue(other.waitFor(60, TimeUnit.SECONDS));
-        try (SqliteJobStore mine = SqliteJobStore.open(dir.resolve("jobs.db"), SqliteJobStore.Access.EXCLUSIVE)) {
+        try (SqliteJobStore mine = SqliteJobStore.builder(dir.resolve("jobs.db")).access(SqliteJobStore.Access.EXCLUSIVE).open()) {
             assertTrue(mine.exclusive());
         }
     }
@@ -60,9 +60,9 @@ class SqliteAccessIT {
         Path real = dir.resolve("data");
         java.nio.file.Files.createDirectories(real);
         Path link = java.nio.file.Files.createSymbolicLink(dir.resolve("link"), real);
-        try (SqliteJobStore owner = SqliteJobStore.open(real.resolve("jobs.db"), SqliteJobStore.Access.EXCLUSIVE)) {
+        try (SqliteJobStore owner = SqliteJobStore.builder(real.resolve("jobs.db")).access(SqliteJobStore.Access.EXCLUSIVE).open()) {
             assertThrows(StoreInUseException.class, () -> SqliteJobStore.open(link.resolve("jobs.db")));
-            assertThrows(StoreInUseException.class, () -> SqliteJobStore.open(link.resolve("jobs.db"), SqliteJobStore.Access.EXCLUSIVE));
+            assertThrows(StoreInUseException.class, () -> SqliteJobStore.builder(link.resolve("jobs.db")).access(SqliteJobStore.Access.EXCLUSIVE).open());
             // Had the refused opens closed a descriptor of the lock file, the OS would have dropped
             // the owner's lock with it, and another process could now take the store.
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -85,7 +85,7 @@ class SqliteAccessIT {
         otherProcessOpens(SqliteJobStore.Access.SHARED);
         try (SqliteJobStore mine = SqliteJobStore.open(dir.resolve("jobs.db"))) {
             StoreInUseException e = assertThrows(StoreInUseException.class,
-                    () -> SqliteJobStore.open(dir.resolve("jobs.db"), SqliteJobStore.Access.EXCLUSIVE));
+                    () -> SqliteJobStore.builder(dir.resolve("jobs.db")).access(SqliteJobStore.Access.EXCLUSIVE).open());
             assertTrue(e.getMessage().contains("cannot be opened for exclusive use"), e.getMessage());
             assertTrue(mine.list(null, 10).isEmpty());
         }

@@ -24,7 +24,7 @@ class SqliteAccessTest {
 
     @Test
     void sharedStoresCoexistAndAreNotExclusive() {
-        try (SqliteJobStore a = SqliteJobStore.open(file()); SqliteJobStore b = SqliteJobStore.open(file(), SqliteJobStore.Access.SHARED)) {
+        try (SqliteJobStore a = SqliteJobStore.open(file()); SqliteJobStore b = SqliteJobStore.builder(file()).access(SqliteJobStore.Access.SHARED).open()) {
             assertFalse(a.exclusive());
             assertEquals(SqliteJobStore.Access.SHARED, b.access());
             a.enqueue(JobRecord.newQueued("j1", JobRequest.ttsPermanent("v", "t"), 1, Instant.EPOCH), 0).orElseThrow();
@@ -44,9 +44,9 @@ class SqliteAccessTest {
 
     @Test
     void aSymbolicLinkToTheDatabaseLeadsToTheSameLock() throws Exception {
-        try (SqliteJobStore owner = SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE)) {
+        try (SqliteJobStore owner = SqliteJobStore.builder(file()).access(SqliteJobStore.Access.EXCLUSIVE).open()) {
             Path link = Files.createSymbolicLink(dir.resolve("other-name.db"), file());
-            StoreInUseException e = assertThrows(StoreInUseException.class, () -> SqliteJobStore.open(link, SqliteJobStore.Access.EXCLUSIVE));
+            StoreInUseException e = assertThrows(StoreInUseException.class, () -> SqliteJobStore.builder(link).access(SqliteJobStore.Access.EXCLUSIVE).open());
             assertTrue(e.getMessage().contains(file().toRealPath().toString()), e.getMessage());
             assertTrue(owner.exclusive());
         }
@@ -54,18 +54,18 @@ class SqliteAccessTest {
 
     @Test
     void anExclusiveStoreShutsOutEveryOtherOpenUntilItCloses() {
-        SqliteJobStore owner = SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE);
+        SqliteJobStore owner = SqliteJobStore.builder(file()).access(SqliteJobStore.Access.EXCLUSIVE).open();
         try {
             assertTrue(owner.exclusive());
             StoreInUseException shared = assertThrows(StoreInUseException.class, () -> SqliteJobStore.open(file()));
             assertTrue(shared.getMessage().contains(file().toString()), shared.getMessage());
             assertTrue(shared.getMessage().contains("exclusive"), shared.getMessage());
-            assertThrows(StoreInUseException.class, () -> SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE));
+            assertThrows(StoreInUseException.class, () -> SqliteJobStore.builder(file()).access(SqliteJobStore.Access.EXCLUSIVE).open());
             owner.enqueue(JobRecord.newQueued("j1", JobRequest.ttsPermanent("v", "t"), 1, Instant.EPOCH), 0).orElseThrow();
         } finally {
             owner.close();
         }
-        try (SqliteJobStore next = SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE)) {
+        try (SqliteJobStore next = SqliteJobStore.builder(file()).access(SqliteJobStore.Access.EXCLUSIVE).open()) {
             assertTrue(next.get("j1").isPresent(), "refused opens changed nothing");
         }
         try (SqliteJobStore next = SqliteJobStore.open(file())) {
@@ -77,7 +77,7 @@ class SqliteAccessTest {
     void anExclusiveOpenIsRefusedWhileASharedStoreIsOpen() {
         try (SqliteJobStore shared = SqliteJobStore.open(file())) {
             StoreInUseException e = assertThrows(StoreInUseException.class,
-                    () -> SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE));
+                    () -> SqliteJobStore.builder(file()).access(SqliteJobStore.Access.EXCLUSIVE).open());
             assertTrue(e.getMessage().contains("cannot be opened for exclusive use"), e.getMessage());
             shared.enqueue(JobRecord.newQueued("j1", JobRequest.ttsPermanent("v", "t"), 1, Instant.EPOCH), 0).orElseThrow();
         }
@@ -85,10 +85,10 @@ class SqliteAccessTest {
         SqliteJobStore a = SqliteJobStore.open(file());
         SqliteJobStore b = SqliteJobStore.open(file());
         a.close();
-        assertThrows(StoreInUseException.class, () -> SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE));
+        assertThrows(StoreInUseException.class, () -> SqliteJobStore.builder(file()).access(SqliteJobStore.Access.EXCLUSIVE).open());
         b.close();
         b.close(); // idempotent: must not release someone else's hold
-        try (SqliteJobStore owner = SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE)) {
+        try (SqliteJobStore owner = SqliteJobStore.builder(file()).access(SqliteJobStore.Access.EXCLUSIVE).open()) {
             assertTrue(owner.exclusive());
         }
     }
@@ -96,16 +96,16 @@ class SqliteAccessTest {
     @Test
     void aFailedOpenLeavesNoLockBehind() throws Exception {
         Files.writeString(file(), "not a database at all, and long enough to look like a header........");
-        assertThrows(UnusableDatabaseException.class, () -> SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE));
+        assertThrows(UnusableDatabaseException.class, () -> SqliteJobStore.builder(file()).access(SqliteJobStore.Access.EXCLUSIVE).open());
         Files.delete(file());
-        try (SqliteJobStore owner = SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE)) {
+        try (SqliteJobStore owner = SqliteJobStore.builder(file()).access(SqliteJobStore.Access.EXCLUSIVE).open()) {
             assertTrue(owner.exclusive());
         }
     }
 
     @Test
     void theLockLivesInItsOwnFileBesideTheDatabase() {
-        try (SqliteJobStore owner = SqliteJobStore.open(file(), SqliteJobStore.Access.EXCLUSIVE)) {
+        try (SqliteJobStore owner = SqliteJobStore.builder(file()).access(SqliteJobStore.Access.EXCLUSIVE).open()) {
             assertTrue(Files.exists(dir.resolve("jobs.db.lock")));
         }
     }

@@ -13,6 +13,6 @@ class SqliteJobStoreContractTest extends JobStoreContract {
 
     @Override
     protected JobStore newStore() {
-        return SqliteJobStore.open(dir.resolve("jobs.db"), SqliteJobStore.Access.EXCLUSIVE);
+        return SqliteJobStore.builder(dir.resolve("jobs.db")).access(SqliteJobStore.Access.EXCLUSIVE).open();
     }
 }

@@ -14,6 +14,7 @@ import dev.ttsqueue.spi.Claim;
 import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.JobStoreContract;
 import dev.ttsqueue.spi.LeaseState;
+import dev.ttsqueue.store.sqlite.internal.GroupCommit;
 import dev.ttsqueue.store.sqlite.internal.Schema;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -224,6 +225,38 @@ class SqliteJobStoreTest {
     }
 
     @Test
+    void aVersionOneFileLosesItsClaimOrderIndexAndKeepsItsQueue() throws Exception {
+        Path file = dir.resolve("v1.db");
+        // A file as version 1 left it: the layout of migration 1 alone, with jobs in it.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            st.execute("PRAGMA journal_mode = WAL");
+            for (String sql : Schema.MIGRATIONS.get(0).statements()) {
+                st.execute(sql);
+            }
+            st.execute("PRAGMA user_version = 1");
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'jobs_run_order'")) {
+            assertEquals(1, rs.getInt(1), "version 1 had the index");
+        }
+        try (SqliteJobStore store = SqliteJobStore.open(file)) {
+            store.enqueue(job("low", 0), 0).orElseThrow();
+            store.enqueue(job("high", 5), 0).orElseThrow();
+        }
+        assertEquals(List.of(Schema.APPLICATION_ID, 2), header(file));
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'jobs_run_order'")) {
+            assertEquals(0, rs.getInt(1), "version 2 has no claim-order index");
+        }
+        try (SqliteJobStore store = SqliteJobStore.builder(file).access(SqliteJobStore.Access.EXCLUSIVE).open()) {
+            assertEquals(2, store.queuePosition("low"));
+            assertEquals("high", store.claimNext("w", T0, LEASE).orElseThrow().job().id());
+            assertEquals("low", store.claimNext("w", T0, LEASE).orElseThrow().job().id());
+            assertTrue(store.claimNext("w", T0, LEASE).isEmpty());
+        }
+    }
+
+    @Test
     void anEmptyFileIsMigratedFromVersionZero() throws Exception {
         Path file = dir.resolve("empty.db");
         Files.createFile(file);
@@ -327,17 +360,17 @@ class SqliteJobStoreTest {
             JobRecord nan = JobRecord.newQueued("nan", JobRequest.ttsPermanent("v", "t")
                     .withSettings(InferenceSettings.defaults().withSpeed(Double.NaN)), 1, T0);
 
-            List<SqliteJobStore.PendingEnqueue> group = store.enqueueAsGroup(
+            List<GroupCommit.Pending> group = store.enqueueAsGroup(
                     List.of(job("first", 0), nan, job("existing", 0), job("last", 0), job("over-limit", 0)), 3);
 
-            assertEquals("first", group.get(0).result.orElseThrow().id());
-            assertTrue(group.get(1).failure instanceof SqliteStoreException, String.valueOf(group.get(1).failure));
-            assertTrue(group.get(1).failure.getMessage().contains("nan"), group.get(1).failure.getMessage());
-            assertTrue(group.get(2).failure instanceof IllegalArgumentException, "duplicate id");
-            assertEquals("last", group.get(3).result.orElseThrow().id());
-            assertEquals(Optional.empty(), group.get(4).result, "the limit counts the group's own jobs");
-            for (SqliteJobStore.PendingEnqueue p : group) {
-                assertTrue(p.done);
+            assertEquals("first", group.get(0).result().orElseThrow().id());
+            assertTrue(group.get(1).failure() instanceof SqliteStoreException, String.valueOf(group.get(1).failure()));
+            assertTrue(group.get(1).failure().getMessage().contains("nan"), group.get(1).failure().getMessage());
+            assertTrue(group.get(2).failure() instanceof IllegalArgumentException, "duplicate id");
+            assertEquals("last", group.get(3).result().orElseThrow().id());
+            assertEquals(Optional.empty(), group.get(4).result(), "the limit counts the group's own jobs");
+            for (GroupCommit.Pending p : group) {
+                assertTrue(p.done());
             }
             assertEquals(List.of("existing", "first", "last"), store.queuedInRunOrder(10).stream().map(JobRecord::id).toList());
             assertEquals(3L, store.counts().get(JobStatus.QUEUED));
@@ -407,7 +440,7 @@ class SqliteJobStoreTest {
     void everyCommitIsSyncedToDiskBeforeItReturns() {
         // WAL with synchronous=NORMAL loses the last commits on a power cut, not on a process crash,
         // so no kill test can notice a lowered setting: this one does.
-        try (SqliteJobStore store = SqliteJobStore.open(dir.resolve("jobs.db"), SqliteJobStore.Access.EXCLUSIVE)) {
+        try (SqliteJobStore store = SqliteJobStore.builder(dir.resolve("jobs.db")).access(SqliteJobStore.Access.EXCLUSIVE).open()) {
             store.enqueue(job("a", 0), 0).orElseThrow();
             assertEquals(List.of("wal", 2), store.writerDurability(), "journal mode WAL, synchronous FULL (2)");
         }
@@ -439,13 +472,13 @@ class SqliteJobStoreTest {
     void aHundredThousandQueuedJobsArePlacedFromTheIndexAndFoundAgainAfterAReopen() {
         Path file = dir.resolve("jobs.db");
         List<JobRecord> all = new java.util.ArrayList<>();
-        try (SqliteJobStore store = SqliteJobStore.open(file, SqliteJobStore.Access.EXCLUSIVE)) {
+        try (SqliteJobStore store = SqliteJobStore.builder(file).access(SqliteJobStore.Access.EXCLUSIVE).open()) {
             List<JobRecord> group = new java.util.ArrayList<>();
             for (int i = 0; i < 100_000; i++) {
                 group.add(job("j" + i, i % 3));
                 if (group.size() == 5_000) {
-                    for (SqliteJobStore.PendingEnqueue p : store.enqueueAsGroup(group, 0)) {
-                        all.add(p.result.orElseThrow());
+                    for (GroupCommit.Pending p : store.enqueueAsGroup(group, 0)) {
+                        all.add(p.result().orElseThrow());
                     }
                     group.clear();
                 }
@@ -456,7 +489,7 @@ class SqliteJobStoreTest {
             checkPlaces(store, all);
         }
         // A new process rebuilds the index from the table, running jobs put back in their places.
-        try (SqliteJobStore store = SqliteJobStore.open(file, SqliteJobStore.Access.EXCLUSIVE)) {
+        try (SqliteJobStore store = SqliteJobStore.builder(file).access(SqliteJobStore.Access.EXCLUSIVE).open()) {
             assertEquals(10, store.recoverAllHeld(T0, 3).size());
             checkPlaces(store, all.subList(0, all.size()));
             assertEquals(3, store.list(JobStatus.QUEUED, Long.MAX_VALUE, 3).size());
@@ -479,6 +512,44 @@ class SqliteJobStoreTest {
                 assertEquals(new dev.ttsqueue.spi.QueuePlace(i + 1, work), store.queuePlace(order.get(i)), "place " + (i + 1));
             }
             work += order.get(i).work();
+        }
+    }
+
+    @Test
+    void concurrentSubmittersEachGetTheirOwnCommittedRecord() throws Exception {
+        try (SqliteJobStore store = SqliteJobStore.builder(dir.resolve("jobs.db")).access(SqliteJobStore.Access.EXCLUSIVE).open()) {
+            List<List<JobRecord>> perThread = JobStoreContract.inParallel(16, t -> {
+                List<JobRecord> mine = new java.util.ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    mine.add(store.enqueue(job("t" + t + "-" + i, i % 2), 0).orElseThrow());
+                }
+                return mine;
+            });
+            List<JobRecord> all = perThread.stream().flatMap(List::stream).toList();
+            assertEquals(1600, all.stream().map(JobRecord::sequence).distinct().count(), "a sequence was handed out twice");
+            for (List<JobRecord> mine : perThread) {
+                for (int i = 1; i < mine.size(); i++) {
+                    assertTrue(mine.get(i).sequence() > mine.get(i - 1).sequence(), "one thread's jobs keep their order");
+                }
+            }
+            for (JobRecord r : all) {
+                assertEquals(r, store.get(r.id()).orElseThrow(), "what each submitter was told is what was stored");
+            }
+            assertEquals(1600L, store.counts().get(JobStatus.QUEUED));
+        }
+    }
+
+    @Test
+    void anInterruptedSubmitterStillLearnsWhatBecameOfItsJobAndKeepsItsInterrupt() {
+        try (SqliteJobStore store = SqliteJobStore.open(dir.resolve("jobs.db"))) {
+            Thread.currentThread().interrupt();
+            try {
+                assertEquals("a", store.enqueue(job("a", 0), 0).orElseThrow().id());
+                assertTrue(Thread.currentThread().isInterrupted());
+            } finally {
+                Thread.interrupted();
+            }
+            assertEquals(1L, store.counts().get(JobStatus.QUEUED));
         }
     }
 }

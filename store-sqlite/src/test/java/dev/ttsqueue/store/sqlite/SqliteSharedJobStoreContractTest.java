@@ -13,6 +13,6 @@ class SqliteSharedJobStoreContractTest extends JobStoreContract {
 
     @Override
     protected JobStore newStore() {
-        return SqliteJobStore.open(dir.resolve("jobs.db"), SqliteJobStore.Access.SHARED);
+        return SqliteJobStore.builder(dir.resolve("jobs.db")).access(SqliteJobStore.Access.SHARED).open();
     }
 }

@@ -8,7 +8,7 @@ public final class StoreHolder {
     }
 
     public static void main(String[] args) throws Exception {
-        SqliteJobStore store = SqliteJobStore.open(Path.of(args[0]), SqliteJobStore.Access.valueOf(args[1]));
+        SqliteJobStore store = SqliteJobStore.builder(Path.of(args[0])).access(SqliteJobStore.Access.valueOf(args[1])).open();
         System.out.println("OPEN " + store.access());
         System.out.flush();
         // Holds the store until the parent kills this process or closes our stdin.

@@ -1,4 +1,7 @@
-package dev.ttsqueue.store.sqlite;
+package dev.ttsqueue.store.sqlite.internal;
+
+import dev.ttsqueue.store.sqlite.SqliteStoreException;
+import dev.ttsqueue.store.sqlite.StoreInUseException;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -26,7 +29,7 @@ import java.util.Map;
  * file system has them, else its real path), so another spelling of the path (a symbolic link,
  * a bind mount, a different letter case) finds the same entry instead of a second descriptor.
  */
-final class FileLocks {
+public final class FileLocks {
     private FileLocks() {
     }
 
@@ -52,7 +55,7 @@ final class FileLocks {
     }
 
     /** One store's hold on the lock; {@link #release()} is idempotent. */
-    static final class Held {
+    public static final class Held {
         private final Object key;
         private boolean released;
 
@@ -60,7 +63,7 @@ final class FileLocks {
             this.key = key;
         }
 
-        void release() {
+        public void release() {
             synchronized (FileLocks.class) {
                 if (released) {
                     return;
@@ -85,7 +88,7 @@ final class FileLocks {
         }
     }
 
-    static Path lockFileOf(Path dbFile) {
+    public static Path lockFileOf(Path dbFile) {
         return dbFile.resolveSibling(dbFile.getFileName() + ".lock");
     }
 
@@ -95,7 +98,7 @@ final class FileLocks {
      * @throws StoreInUseException when another store holds it in a mode that excludes this one
      * @throws SqliteStoreException when the lock file cannot be created or locked
      */
-    static Held acquire(Path dbFile, boolean exclusive) {
+    public static Held acquire(Path dbFile, boolean exclusive) {
         Path lockFile = lockFileOf(dbFile);
         synchronized (FileLocks.class) {
             Object key;

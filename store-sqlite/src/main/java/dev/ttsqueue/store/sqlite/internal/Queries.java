@@ -1,0 +1,96 @@
+package dev.ttsqueue.store.sqlite.internal;
+
+import dev.ttsqueue.JobStatus;
+import dev.ttsqueue.spi.JobRecord;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The store's SQL, and the small reads and writes its operations are made of. */
+public final class Queries {
+    private Queries() {
+    }
+
+    public static final String SELECT = "SELECT " + JobRows.COLUMNS + " FROM jobs";
+    public static final String BY_ID = SELECT + " WHERE id = ?";
+    /** Only when the run-order index and the table disagree: there is no index for this order. */
+    public static final String NEXT_QUEUED = SELECT + " WHERE status = 'QUEUED' ORDER BY priority DESC, sequence LIMIT 1";
+    public static final String RUN_ORDER = SELECT + " WHERE status = 'QUEUED' ORDER BY priority DESC, sequence LIMIT ?";
+    public static final String NEWEST = SELECT + " WHERE sequence < ? ORDER BY sequence DESC LIMIT ?";
+    public static final String NEWEST_WITH_STATUS = SELECT + " WHERE status = ? AND sequence < ? ORDER BY sequence DESC LIMIT ?";
+    /** What the run-order index needs of each queued job. */
+    public static final String QUEUED_KEYS = "SELECT id, priority, sequence, length(gen_text) FROM jobs WHERE status = 'QUEUED'";
+    public static final String EXPIRED = SELECT + " WHERE status = 'PROCESSING' AND lease_expires_at <= ? ORDER BY sequence";
+    public static final String HELD = SELECT + " WHERE status = 'PROCESSING' ORDER BY sequence";
+    private static final String FINISHED_WHERE = " WHERE status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND completed_at < ?";
+    public static final String FINISHED_BEFORE = SELECT + FINISHED_WHERE;
+    public static final String DELETE_FINISHED_BEFORE = "DELETE FROM jobs" + FINISHED_WHERE;
+    public static final String COUNTS = "SELECT status, jobs FROM status_counts";
+    private static final String COUNT_OF = "SELECT jobs FROM status_counts WHERE status = ?";
+    private static final String COUNTER = "SELECT next_value FROM counters WHERE name = ?";
+    private static final String SET_COUNTER = "UPDATE counters SET next_value = ? WHERE name = ?";
+
+    public static JobRecord byId(CachedConnection c, String jobId) throws SQLException {
+        PreparedStatement ps = c.prepare(BY_ID);
+        ps.setString(1, jobId);
+        return queryOne(ps);
+    }
+
+    public static void update(CachedConnection c, JobRecord r) throws SQLException {
+        PreparedStatement ps = c.prepare(JobRows.UPDATE);
+        JobRows.bindUpdate(ps, r);
+        ps.executeUpdate();
+    }
+
+    /** Jobs in {@code status}, from the counts the triggers keep: one row, not a scan. */
+    public static long countOf(CachedConnection c, JobStatus status) throws SQLException {
+        PreparedStatement ps = c.prepare(COUNT_OF);
+        ps.setString(1, status.name());
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    public static long counterValue(CachedConnection c, String counter) throws SQLException {
+        PreparedStatement select = c.prepare(COUNTER);
+        select.setString(1, counter);
+        try (ResultSet rs = select.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("counter '" + counter + "' is missing");
+            }
+            return rs.getLong(1);
+        }
+    }
+
+    public static void setCounter(CachedConnection c, String counter, long nextValue) throws SQLException {
+        PreparedStatement bump = c.prepare(SET_COUNTER);
+        bump.setLong(1, nextValue);
+        bump.setString(2, counter);
+        bump.executeUpdate();
+    }
+
+    /** Hands out the counter's value and advances it, inside the caller's transaction. */
+    public static long nextValue(CachedConnection c, String counter) throws SQLException {
+        long value = counterValue(c, counter);
+        setCounter(c, counter, value + 1);
+        return value;
+    }
+
+    public static JobRecord queryOne(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? JobRows.read(rs) : null;
+        }
+    }
+
+    public static List<JobRecord> queryAll(PreparedStatement ps) throws SQLException {
+        List<JobRecord> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(JobRows.read(rs));
+            }
+        }
+        return out;
+    }
+}
