@@ -2,6 +2,7 @@ package dev.ttsqueue;
 
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.internal.QueueEngine;
+import dev.ttsqueue.spi.AudioKind;
 import dev.ttsqueue.spi.AudioStore;
 import dev.ttsqueue.spi.BackendInfo;
 import dev.ttsqueue.spi.JobStore;
@@ -36,11 +37,14 @@ import java.util.function.LongSupplier;
  * read or copy a result's audio within that time. After it, {@link #status}, {@link #result} and
  * {@link #handle} answer {@link JobNotFoundException}, whatever the store.
  *
+ * <p>The operations callers use are those of {@link JobQueue}, which the remote client of the REST
+ * server ({@code TtsQueueClient}) implements too.
+ *
  * <p>Threads: workers are named {@code ttsq-worker-N}; listeners and result futures run on
  * {@code ttsq-events}; leases, timeouts and retention run on {@code ttsq-maintenance}. All public
  * methods are thread-safe.
  */
-public final class TtsJobQueue implements AutoCloseable {
+public final class TtsJobQueue implements JobQueue {
 
     /** How long finished jobs are kept unless the builder says otherwise. */
     public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
@@ -71,13 +75,15 @@ public final class TtsJobQueue implements AutoCloseable {
      * @throws QueueFullException when {@code maxQueueSize} jobs are already waiting
      * @throws QueueClosedException after {@link #close()} started
      */
+    @Override
     public JobHandle submit(JobRequest request) {
         return engine.submit(Objects.requireNonNull(request, "request"));
     }
 
     /** @throws JobNotFoundException for an unknown id */
+    @Override
     public JobSnapshot status(String jobId) {
-        return engine.status(jobId);
+        return engine.status(Objects.requireNonNull(jobId, "jobId"));
     }
 
     /**
@@ -86,8 +92,9 @@ public final class TtsJobQueue implements AutoCloseable {
      * @throws JobNotFoundException for an unknown id
      * @throws JobNotCompletedException when it is not (yet) completed
      */
+    @Override
     public SynthesisResult result(String jobId) {
-        JobSnapshot s = engine.status(jobId);
+        JobSnapshot s = engine.status(Objects.requireNonNull(jobId, "jobId"));
         if (s.status() != JobStatus.COMPLETED) {
             throw new JobNotCompletedException(s.status());
         }
@@ -95,10 +102,12 @@ public final class TtsJobQueue implements AutoCloseable {
     }
 
     /** A handle for a job this queue knows, submitted by anyone (also before a restart). */
+    @Override
     public JobHandle handle(String jobId) {
-        return engine.handle(jobId);
+        return engine.handle(Objects.requireNonNull(jobId, "jobId"));
     }
 
+    @Override
     public QueueStatus queueStatus() {
         return engine.queueStatus();
     }
@@ -109,8 +118,9 @@ public final class TtsJobQueue implements AutoCloseable {
      * @return true when the job was queued or running; false when it had already finished
      * @throws JobNotFoundException for an unknown id
      */
+    @Override
     public boolean cancel(String jobId) {
-        return engine.cancel(jobId);
+        return engine.cancel(Objects.requireNonNull(jobId, "jobId"));
     }
 
     /**
@@ -119,6 +129,7 @@ public final class TtsJobQueue implements AutoCloseable {
      *
      * @return how many jobs were deleted
      */
+    @Override
     public int cleanup(Duration maxAge) {
         return engine.cleanup(maxAge);
     }
@@ -129,6 +140,7 @@ public final class TtsJobQueue implements AutoCloseable {
      * @param status only jobs in this state; null for all
      * @param limit at most this many (1–1,000)
      */
+    @Override
     public List<JobSnapshot> list(JobStatus status, int limit) {
         return engine.list(status, limit, null).jobs();
     }
@@ -142,6 +154,7 @@ public final class TtsJobQueue implements AutoCloseable {
      * @param cursor null for the first page; then the previous page's {@link JobPage#nextCursor()}
      * @throws InvalidRequestException for a limit out of range or a cursor no listing gave
      */
+    @Override
     public JobPage list(JobStatus status, int limit, String cursor) {
         return engine.list(status, limit, cursor);
     }
@@ -168,11 +181,22 @@ public final class TtsJobQueue implements AutoCloseable {
      * already finished, the listener gets its terminal event once, at once; for an unknown id,
      * nothing.
      */
+    @Override
     public Subscription subscribe(String jobId, JobListener listener) {
-        return engine.addListener(jobId, listener);
+        return engine.addListener(Objects.requireNonNull(jobId, "jobId"), Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Saves {@code clip} in the queue's {@link #audioStore()} as an upload, which expires like any
+     * upload; same as {@code audioStore().save(AudioKind.UPLOAD, clip).id()}.
+     */
+    @Override
+    public String uploadReference(AudioClip clip) throws IOException {
+        return engine.config().audioStore().save(AudioKind.UPLOAD, Objects.requireNonNull(clip, "clip")).id();
     }
 
     /** Decodes a job's output audio. */
+    @Override
     public AudioClip readOutput(String outputFileId) throws IOException {
         return engine.config().audioStore().load(outputFileId);
     }
@@ -209,6 +233,7 @@ public final class TtsJobQueue implements AutoCloseable {
     }
 
     /** True until {@link #close()} is called. */
+    @Override
     public boolean isOpen() {
         return engine.isOpen();
     }

@@ -1,28 +1,31 @@
 package dev.ttsqueue.examples;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ttsqueue.audio.AudioClip;
-import dev.ttsqueue.audio.WavCodec;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The example must keep running as documented: three spoken WAV files. */
+/** The example keeps its promises: the waiting jobs are spoken highest priority first, with progress, into WAV files. */
 class SpeakWithPrioritiesTest {
 
     @Test
-    void writesThreeSpokenFiles(@TempDir Path out) throws Exception {
-        SpeakWithPriorities.main(new String[] {out.toString()});
-        for (int i = 0; i < 3; i++) {
-            AudioClip clip = WavCodec.read(out.resolve("job-" + i + ".wav"));
-            double sum = 0;
-            for (float s : clip.samples()) {
-                sum += s * s;
-            }
-            double rms = Math.sqrt(sum / clip.length());
-            assertTrue(clip.durationSeconds() > 1.0, "job " + i + " too short: " + clip.durationSeconds());
-            assertTrue(rms > 0.01, "job " + i + " is silent: rms " + rms);
+    void waitingJobsAreSpokenHighestPriorityFirst(@TempDir Path out) throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        List<Integer> order = SpeakWithPriorities.run(out, new PrintStream(printed, true, StandardCharsets.UTF_8));
+        // Job 0 runs at once; then job 3 (priority 5), job 2 (0), job 1 (-1), whatever their arrival order.
+        assertEquals(List.of(0, 3, 2, 1), order);
+        for (int i = 0; i < 4; i++) {
+            Speech.assertSpoken(out.resolve("job-" + i + ".wav"), 1.0);
         }
+        String text = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("job 3 queued with priority 5 at place 1"), text);
+        assertTrue(text.matches("(?s).*job 3: +\\d+% \\(step \\d+ of \\d+\\).*"), "progress is printed: " + text);
+        assertTrue(text.contains("spoken in the order: jobs [0, 3, 2, 1]"), text);
     }
 }

@@ -50,7 +50,11 @@ final class ServerProcess implements AutoCloseable {
      *     (the process is killed then)
      */
     static ServerProcess start(Path dataDir, String... args) throws IOException, InterruptedException {
-        Path launcher = Path.of("target/ttsqueue-server/bin/ttsqueue-server").toAbsolutePath();
+        return start(Path.of("target/ttsqueue-server/bin/ttsqueue-server").toAbsolutePath(), dataDir, args);
+    }
+
+    /** As {@link #start(Path, String...)}, with the launcher of another copy of the distribution. */
+    static ServerProcess start(Path launcher, Path dataDir, String... args) throws IOException, InterruptedException {
         assertTrue(Files.isExecutable(launcher), "package the module first: " + launcher);
         List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "--port", "0", "--data-dir", dataDir.toString()));
         cmd.addAll(List.of(args));
