@@ -53,17 +53,16 @@ class TtsJobQueueCloseTest {
         JobStore store = JobStore.inMemory();
         TtsJobQueue queue = TtsJobQueue.builder().backend(backend).store(store).closeGracePeriod(Duration.ofMillis(50)).build();
         String ref = upload(queue);
-        JobHandle first = queue.submit(JobRequest.ttsGenerate(ref, "first"));
-        JobHandle running = queue.submit(JobRequest.ttsGenerate(ref, "never released").priority(5));
+        JobHandle running = queue.submit(JobRequest.ttsGenerate(ref, "never released"));
         assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
-        assertEquals(JobStatus.PROCESSING, queue.status(running.id()).status(), "the urgent job runs");
+        JobHandle later = queue.submit(JobRequest.ttsGenerate(ref, "submitted later"));
         queue.close();
         assertInstanceOf(QueueClosedException.class, failure(running), "accepted, not cancelled: it did not finish here");
         JobRecord back = store.get(running.id()).orElseThrow();
         assertEquals(JobStatus.QUEUED, back.status(), "it runs again at the next start");
         assertEquals(1, back.attempts(), "its attempt is kept");
-        assertEquals(1, store.queuePosition(running.id()), "in its old place, ahead of the job queued before it");
-        assertEquals(2, store.queuePosition(first.id()));
+        assertEquals(1, store.queuePosition(running.id()), "in its old place, ahead of the job submitted after it");
+        assertEquals(2, store.queuePosition(later.id()));
         assertTrue(backend.isClosed());
     }
 }

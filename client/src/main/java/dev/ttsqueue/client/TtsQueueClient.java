@@ -24,6 +24,7 @@ import dev.ttsqueue.client.internal.ErrorAnswers.Subject;
 import dev.ttsqueue.client.internal.JobTrackers;
 import dev.ttsqueue.client.internal.Multipart;
 import dev.ttsqueue.client.internal.NamedThreads;
+import dev.ttsqueue.client.internal.RemoteAudio;
 import dev.ttsqueue.client.internal.PathSegments;
 import dev.ttsqueue.client.internal.RemoteApi;
 import dev.ttsqueue.client.internal.RemoteJobHandle;
@@ -101,6 +102,8 @@ public final class TtsQueueClient implements JobQueue {
     private final ExecutorService events;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService httpExecutor;
+    /** Threads that read audio streams, one per subscriber of a job's audio; daemons. */
+    private final NamedThreads audioThreads = new NamedThreads("ttsq-client-audio", true);
     private volatile boolean open = true;
 
     private TtsQueueClient(Builder b) {
@@ -163,7 +166,8 @@ public final class TtsQueueClient implements JobQueue {
     }
 
     private JobHandle handle(String id, JobRequest request, JobSnapshot accepted) {
-        return new RemoteJobHandle(id, request, accepted, trackers, this::status, this::cancel);
+        return new RemoteJobHandle(id, request, accepted, trackers, this::status, this::cancel,
+                jobId -> new RemoteAudio(api, jobId, this::status, audioThreads));
     }
 
     @Override

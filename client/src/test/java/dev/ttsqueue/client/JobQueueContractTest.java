@@ -1,5 +1,6 @@
 package dev.ttsqueue.client;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -34,6 +35,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -83,6 +87,54 @@ class JobQueueContractTest {
     private static <T> Throwable failure(CompletableFuture<T> future) throws Exception {
         ExecutionException e = assertThrows(ExecutionException.class, () -> future.get(T, TimeUnit.SECONDS));
         return e.getCause();
+    }
+
+    @ParameterizedTest
+    @EnumSource(QueueFixture.Kind.class)
+    void aJobsAudioArrivesWhileItRunsAndIsItsOutput(QueueFixture.Kind kind) throws Exception {
+        JobQueue q = start(kind);
+        JobHandle job = q.submit(JobRequest.voiceCloning(q.uploadReference(reference()), "Four steps, four pieces").refText("A reference."));
+        BlockingQueue<AudioClip> pieces = new LinkedBlockingQueue<>();
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        job.audio().subscribe(new Flow.Subscriber<>() {
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(AudioClip item) {
+                pieces.add(item);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                ended.completeExceptionally(t);
+            }
+
+            @Override
+            public void onComplete() {
+                ended.complete(null);
+            }
+        });
+        f.awaitSteps(1);
+        f.backend.release(1);
+        AudioClip first = pieces.poll(T, TimeUnit.SECONDS);
+        assertNotNull(first, "audio before the job ends");
+        assertEquals(JobStatus.PROCESSING, job.snapshot().status());
+        f.backend.release(3);
+        SynthesisResult r = job.result().get(T, TimeUnit.SECONDS);
+        ended.get(T, TimeUnit.SECONDS);
+        List<AudioClip> all = new ArrayList<>(List.of(first));
+        pieces.drainTo(all);
+        int n = all.stream().mapToInt(AudioClip::length).sum();
+        float[] heard = new float[n];
+        int at = 0;
+        for (AudioClip c : all) {
+            System.arraycopy(c.samples(), 0, heard, at, c.length());
+            at += c.length();
+        }
+        assertArrayEquals(q.readOutput(r.outputFileId()).samples(), heard, 1f / 32768, "what was heard is the output");
     }
 
     @ParameterizedTest

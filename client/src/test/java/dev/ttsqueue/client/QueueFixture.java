@@ -49,7 +49,7 @@ final class QueueFixture implements AutoCloseable {
      */
     static QueueFixture start(Kind kind, Path dir, Consumer<TtsJobQueue.Builder> queue, UnaryOperator<ServerConfig> server,
             UnaryOperator<TtsQueueClient.Builder> client) throws IOException {
-        SyntheticBackend backend = SyntheticBackend.builder().gated().steps(4).nfeSteps(32).build();
+        SyntheticBackend backend = SyntheticBackend.builder().gated().steps(4).streams().nfeSteps(32).build();
         TtsJobQueue.Builder qb = TtsJobQueue.builder().backend(backend).voiceBank(VoiceBank.directory(dir.resolve("voices")))
                 .closeGracePeriod(Duration.ofSeconds(5));
         queue.accept(qb);

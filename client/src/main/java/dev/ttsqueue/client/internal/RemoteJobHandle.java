@@ -6,8 +6,10 @@ import dev.ttsqueue.JobProgress;
 import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.JobSnapshot;
 import dev.ttsqueue.SynthesisResult;
+import dev.ttsqueue.audio.AudioClip;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -24,6 +26,7 @@ public final class RemoteJobHandle implements JobHandle {
     private final JobTrackers trackers;
     private final Function<String, JobSnapshot> status;
     private final Predicate<String> cancel;
+    private final Function<String, Flow.Publisher<AudioClip>> audio;
     private CompletableFuture<SynthesisResult> result;
 
     /**
@@ -31,13 +34,20 @@ public final class RemoteJobHandle implements JobHandle {
      * @param accepted the job as it was when it was queued, or first asked for
      */
     public RemoteJobHandle(String id, JobRequest request, JobSnapshot accepted, JobTrackers trackers,
-            Function<String, JobSnapshot> status, Predicate<String> cancel) {
+            Function<String, JobSnapshot> status, Predicate<String> cancel, Function<String, Flow.Publisher<AudioClip>> audio) {
         this.id = id;
         this.request = request;
         this.accepted = accepted;
         this.trackers = trackers;
         this.status = status;
         this.cancel = cancel;
+        this.audio = audio;
+    }
+
+    /** The job's audio from its stream on the server ({@code GET /jobs/{id}/audio-stream}); one stream per subscriber. */
+    @Override
+    public Flow.Publisher<AudioClip> audio() {
+        return audio.apply(id);
     }
 
     @Override
