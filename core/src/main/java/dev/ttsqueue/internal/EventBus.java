@@ -149,6 +149,11 @@ final class EventBus implements AutoCloseable {
         });
     }
 
+    /** The ids of the jobs that have per-job listeners now (a copy). */
+    java.util.Set<String> listenedJobs() {
+        return java.util.Set.copyOf(perJob.keySet());
+    }
+
     /** Jobs with per-job listeners (for tests: it must not grow with finished jobs). */
     int jobsWithListeners() {
         return perJob.size();

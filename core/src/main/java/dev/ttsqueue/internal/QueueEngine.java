@@ -89,6 +89,8 @@ public final class QueueEngine {
     private final AtomicInteger waiters = new AtomicInteger();
     private volatile boolean accepting = true;
     private Instant lastRetention;
+    /** The subscription to other processes' changes, for a shared store that offers them; else null. */
+    private AutoCloseable remoteChanges;
 
     private QueueEngine(Config cfg) {
         this.cfg = cfg;
@@ -125,13 +127,25 @@ public final class QueueEngine {
     private static QueueEngine startOn(Config cfg) {
         QueueEngine engine = new QueueEngine(cfg);
         engine.lastRetention = cfg.clock().instant();
+        // Before recovery and the first claim, so that no change of another process is missed.
+        Optional<dev.ttsqueue.spi.JobChangeFeed> feed = cfg.store().changeFeed();
+        if (feed.isPresent()) {
+            engine.remoteChanges = feed.get().subscribe(new RemoteChanges(engine));
+        }
         // Jobs a dead process left behind are recovered before the first claim: on a store no
         // other process can use, every job still processing is such a job and runs again now;
         // on a shared one, only those whose lease ended (the others may have a live worker).
-        if (cfg.store().exclusive()) {
-            engine.recoverHeld();
-        } else {
-            engine.recoverExpired();
+        try {
+            if (cfg.store().exclusive()) {
+                engine.recoverHeld();
+            } else {
+                engine.recoverExpired();
+            }
+        } catch (RuntimeException | Error e) {
+            if (engine.remoteChanges != null) {
+                closeQuietly("change feed subscription", engine.remoteChanges);
+            }
+            throw e;
         }
         long period = cfg.maintenanceInterval().toMillis();
         engine.maintenance.scheduleWithFixedDelay(engine::maintain, period, period, TimeUnit.MILLISECONDS);
@@ -582,6 +596,9 @@ public final class QueueEngine {
                 lastRetention = now;
                 cleanup(cfg.retentionMaxAge());
             }
+        } catch (dev.ttsqueue.StoreUnavailableException e) {
+            // Expected while a shared store's server is down; the pass runs again in a second.
+            log.warn("maintenance pass skipped: {}", e.getMessage());
         } catch (RuntimeException | Error e) {
             // An exception leaving a periodic task cancels it for good: timeouts, lease renewals
             // and recovery would silently stop. Whatever a store plugin throws, retry next pass.
@@ -648,6 +665,9 @@ public final class QueueEngine {
             }
         }
         maintenance.shutdownNow();
+        if (remoteChanges != null) {
+            closeQuietly("change feed subscription", remoteChanges);
+        }
         for (JobHandleImpl h : List.copyOf(handles.values())) {
             handles.remove(h.id());
             events.run(() -> h.abandon(new QueueClosedException("The queue was closed before job " + h.id() + " finished")));
