@@ -232,7 +232,7 @@ public final class RedisJobStore implements JobStore, JobChangeFeed {
         List<JobRecord> removed = new ArrayList<>();
         while (true) {
             List<JobRecord> batch = records(link.eval(PURGE, ScriptOutputType.MULTI, fixedKeys,
-                    args(JobCodec.millis(cutoff), Integer.toString(BATCH))));
+                    args(Long.toString(JobCodec.bound(cutoff)), Integer.toString(BATCH))));
             removed.addAll(batch);
             if (batch.size() < BATCH) {
                 return removed;
@@ -252,7 +252,7 @@ public final class RedisJobStore implements JobStore, JobChangeFeed {
         Set<String> seen = new HashSet<>();
         while (true) {
             List<String> expired = link.call("find expired leases", () -> link.text().zrangebyscore(keys.leases(),
-                    Range.create(Double.NEGATIVE_INFINITY, (double) now.toEpochMilli()), Limit.create(0, BATCH)));
+                    Range.create(Double.NEGATIVE_INFINITY, (double) JobCodec.bound(now)), Limit.create(0, BATCH)));
             boolean fresh = false;
             for (String id : expired) {
                 if (seen.add(id)) {

@@ -119,6 +119,15 @@ public final class JobCodec {
         return t == null ? null : Long.toString(t.toEpochMilli());
     }
 
+    /** Epoch milliseconds of a bound in a query, clamped to what a long holds ({@code Instant.MAX} means "all"). */
+    public static long bound(Instant t) {
+        try {
+            return t.toEpochMilli();
+        } catch (ArithmeticException e) {
+            return t.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
     private static void put(List<String> out, String field, String value) {
         if (value != null) {
             out.add(field);

@@ -69,8 +69,12 @@ public final class Keys {
         return prefix + "changes";
     }
 
+    public String audioPrefix() {
+        return prefix + "audio:";
+    }
+
     public String audio(String id) {
-        return prefix + "audio:" + id;
+        return audioPrefix() + id;
     }
 
     /** Clips by creation time. */
@@ -83,8 +87,12 @@ public final class Keys {
         return prefix + "audio-expiry";
     }
 
+    public String voicePrefix() {
+        return prefix + "voice:";
+    }
+
     public String voice(String name) {
-        return prefix + "voice:" + name;
+        return voicePrefix() + name;
     }
 
     /** Voice names, in byte order. */

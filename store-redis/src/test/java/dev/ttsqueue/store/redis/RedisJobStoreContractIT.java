@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
  * The shared {@link JobStoreContract} against a real redis-server: one server for the class, a
  * fresh key prefix (an empty store) for every test.
  */
-class RedisJobStoreContractTest extends JobStoreContract {
+class RedisJobStoreContractIT extends JobStoreContract {
     private static final AtomicInteger PREFIX = new AtomicInteger();
     private static Path dir;
     private static RedisServer redis;
