@@ -77,11 +77,14 @@ public record RedisConfig(String uri, String keyPrefix, String nodeId, Duration 
                 + commandTimeout + ", outageWriteRetry=" + outageWriteRetry + "]";
     }
 
-    /** {@code uri} with the password in its user part replaced by {@code ****}; unparseable URIs are hidden whole. */
+    /**
+     * {@code uri} with the password in its user part replaced by {@code ****}; a value without a
+     * scheme is shown as it is unless it holds an {@code @}, and then hidden whole.
+     */
     public static String redact(String uri) {
         int schemeEnd = uri.indexOf("://");
         if (schemeEnd < 0) {
-            return "<not a URI>";
+            return uri.indexOf('@') < 0 ? uri : "<hidden>";
         }
         int start = schemeEnd + 3;
         int at = uri.lastIndexOf('@');

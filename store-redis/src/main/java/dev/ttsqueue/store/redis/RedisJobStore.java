@@ -161,7 +161,8 @@ public final class RedisJobStore implements JobStore, JobChangeFeed {
     public Optional<Claim> claimNext(String workerId, Instant now, Duration lease) {
         Objects.requireNonNull(workerId, "workerId");
         List<Object> reply = link.eval(CLAIM, ScriptOutputType.MULTI, jobKeys(keys.claimNonce(Identifiers.newId())),
-                args(workerId, JobCodec.millis(now), JobCodec.millis(now.plus(lease)), Long.toString(CLAIM_MEMORY.toMillis())));
+                args(workerId, JobCodec.millis(now), JobCodec.millis(now.plus(lease)), Long.toString(CLAIM_MEMORY.toMillis()),
+                        link.config().nodeId()));
         if (reply == null || reply.size() < 2) {
             return Optional.empty(); // the script's false: nothing queued
         }

@@ -82,6 +82,8 @@ public final class RedisLink implements AutoCloseable {
             throw new IllegalArgumentException("Redis URI is not valid: " + config.redactedUri());
         }
         uri.setTimeout(config.commandTimeout());
+        // Names this node's connections in Redis's CLIENT LIST.
+        uri.setClientName("ttsq:" + config.nodeId().replaceAll("\\s", "_"));
         String description = describe(uri);
         // Two I/O threads are plenty for one node's traffic; Lettuce's default is one per core.
         ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();

@@ -1,4 +1,5 @@
--- KEYS[12] this call's nonce key. ARGV[4] worker, [5] now (ms), [6] lease end (ms), [7] nonce TTL (ms).
+-- KEYS[12] this call's nonce key. ARGV[4] worker, [5] now (ms), [6] lease end (ms), [7] nonce TTL (ms),
+-- [8] the claiming node, kept in 'node' for operators (which node runs or last ran the job).
 -- Returns {id, fields} of the claimed job, or false when nothing is queued.
 local nonce_key = KEYS[12]
 local earlier = redis.call('GET', nonce_key)
@@ -24,7 +25,7 @@ redis.call('ZREM', K_QUEUE, first)
 move(id, seq, 'QUEUED', 'PROCESSING')
 redis.call('ZADD', K_LEASES, ARGV[6], id)
 redis.call('HDEL', key, 'completed', 'done', 'total', 'pct', 'eta', 'err', 'res', 'cxl')
-redis.call('HSET', key, 'st', 'PROCESSING', 'started', ARGV[5], 'owner', ARGV[4], 'lease', ARGV[6], 'tok', token)
+redis.call('HSET', key, 'st', 'PROCESSING', 'started', ARGV[5], 'owner', ARGV[4], 'lease', ARGV[6], 'tok', token, 'node', ARGV[8])
 redis.call('HINCRBY', key, 'att', 1)
 redis.call('SET', nonce_key, id .. '|' .. token, 'PX', ARGV[7])
 announce('STARTED', id, token)
