@@ -254,6 +254,18 @@ class RedisJobStoreIT {
         assertEquals(List.of("stays"), s.list(null, 10).stream().map(JobRecord::id).toList());
     }
 
+    @Test
+    void aSentinelUriFindsTheCurrentPrimary() throws Exception {
+        RedisServer primary = redis();
+        RedisServer sentinel = RedisServer.sentinel(dir.resolve("sentinel"), primary, "queue-primary");
+        opened.add(sentinel);
+        RedisJobStore s = node(RedisConfig.builder("redis-sentinel://127.0.0.1:" + sentinel.port() + "/0#queue-primary")
+                .keyPrefix(prefix).build());
+        assertEquals("redis-sentinel://127.0.0.1:" + sentinel.port() + "/0#queue-primary keys {" + prefix + "}", s.describe());
+        s.enqueue(queued("via-sentinel", 0), 0).orElseThrow();
+        assertEquals("via-sentinel", node(primary).claimNext("w", T0, LEASE).orElseThrow().job().id(), "written to the primary");
+    }
+
     /** Polls until the store answers again (Lettuce reconnects on its own schedule). */
     static void awaitReachable(RedisJobStore s) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -26,13 +26,31 @@ public final class RedisServer implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final List<String> options;
+    /** Null for a server; for a Sentinel, its configuration file (Sentinel rewrites it). */
+    private final Path sentinelConfig;
     private Process process;
     private final List<String> log = new ArrayList<>();
 
-    private RedisServer(Path dir, int port, List<String> options) {
+    private RedisServer(Path dir, int port, List<String> options, Path sentinelConfig) {
         this.dir = dir;
         this.port = port;
         this.options = options;
+        this.sentinelConfig = sentinelConfig;
+    }
+
+    /**
+     * A Redis Sentinel that monitors {@code master} under the name {@code masterName} (quorum 1),
+     * ready once it announced the master.
+     */
+    public static RedisServer sentinel(Path dir, RedisServer master, String masterName) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        int port = freePort();
+        Path config = dir.resolve("sentinel.conf");
+        Files.writeString(config, "port " + port + "\nbind 127.0.0.1\nsentinel monitor " + masterName + " 127.0.0.1 " + master.port()
+                + " 1\n");
+        RedisServer sentinel = new RedisServer(dir, port, List.of(), config);
+        sentinel.launch();
+        return sentinel;
     }
 
     /** A server without persistence. */
@@ -48,7 +66,7 @@ public final class RedisServer implements AutoCloseable {
         Files.createDirectories(dir);
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
-            RedisServer server = new RedisServer(dir, freePort(), List.copyOf(options));
+            RedisServer server = new RedisServer(dir, freePort(), List.copyOf(options), null);
             try {
                 server.launch();
                 return server;
@@ -76,9 +94,12 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private void launch() throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(executable(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--dir", dir.toString(), "--daemonize", "no", "--logfile", "", "--protected-mode", "yes"));
+        List<String> cmd = sentinelConfig != null
+                ? new ArrayList<>(List.of(executable(), sentinelConfig.toString(), "--sentinel", "--daemonize", "no", "--logfile", ""))
+                : new ArrayList<>(List.of(executable(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                        "--dir", dir.toString(), "--daemonize", "no", "--logfile", "", "--protected-mode", "yes"));
         cmd.addAll(options);
+        String ready = sentinelConfig != null ? "+monitor master" : "Ready to accept connections";
         synchronized (this) {
             log.clear();
         }
@@ -90,7 +111,7 @@ public final class RedisServer implements AutoCloseable {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         synchronized (this) {
             while (true) {
-                if (log.stream().anyMatch(l -> l.contains("Ready to accept connections"))) {
+                if (log.stream().anyMatch(l -> l.contains(ready))) {
                     return;
                 }
                 if (log.stream().anyMatch(l -> l.contains("Address already in use"))) {
