@@ -59,7 +59,9 @@ final class RemoteChanges implements JobChangeFeed.Listener {
 
     private void follow(JobChange change) {
         String id = change.jobId();
-        if (!engine.handles.containsKey(id) && !engine.events.hasListeners(id)) {
+        // Result futures wait for the end only; listeners for every event.
+        boolean listened = engine.events.hasListeners(id);
+        if (!listened && (!change.kind().isTerminal() || !engine.handles.containsKey(id))) {
             return;
         }
         Optional<JobRecord> stored = engine.store.get(id);

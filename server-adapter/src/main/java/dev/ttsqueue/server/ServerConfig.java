@@ -26,7 +26,7 @@ import java.util.Objects;
  * @param workers number of workers when no devices are listed; default 1
  * @param provider {@code auto}, {@code cuda} or {@code cpu}
  * @param store {@code sqlite} (durable, default), {@code memory}, or a Redis URI ({@code redis://[user:password@]host:port/db},
- *     {@code rediss://} for TLS, {@code redis-sentinel://}) for several nodes sharing one queue
+ *     {@code rediss://} for TLS, {@code redis-sentinel://}, {@code redis-cluster://}) for several nodes sharing one queue
  * @param apiKey when set, every request but health and docs must send it as {@code X-API-Key}; printable ASCII without surrounding spaces, else IllegalArgumentException
  * @param maxUploadBytes largest multipart (upload) body accepted (413 beyond); default 50 MiB. Bodies read
  *     into memory (JSON, URL-encoded forms) get a smaller limit sized from the text limit
@@ -101,8 +101,8 @@ public record ServerConfig(
             throw new IllegalArgumentException("provider must be auto, cuda or cpu: " + provider);
         }
         if (!List.of("sqlite", "memory").contains(store) && !RedisConfig.isRedisUri(store)) {
-            throw new IllegalArgumentException("store must be sqlite, memory or a redis://, rediss:// or redis-sentinel:// URI: "
-                    + RedisConfig.redact(store));
+            throw new IllegalArgumentException("store must be sqlite, memory or a redis://, rediss://, redis-sentinel:// or "
+                    + "redis-cluster:// URI: " + RedisConfig.redact(store));
         }
         if (RedisConfig.isRedisUri(store)) {
             RedisConfig.builder(store).build(); // a bad URI fails here, naming the option, not at start-up
@@ -214,7 +214,7 @@ public record ServerConfig(
                 new Option("--workers", "TTSQ_WORKERS", "1", "workers when no devices are listed"),
                 new Option("--provider", "TTSQ_PROVIDER", "auto", "auto | cuda | cpu"),
                 new Option("--store", "TTSQ_STORE", "sqlite", "sqlite (durable) | memory | redis://[user:password@]host:port/db "
-                        + "(also rediss://, redis-sentinel://): several nodes, one queue"),
+                        + "(also rediss://, redis-sentinel://, redis-cluster://): several nodes, one queue"),
                 new Option("--node-id", "TTSQ_NODE_ID", "(host:pid)", "this node's name on a Redis store (logs, Redis client list)"),
                 new Option("--api-key", "TTSQ_API_KEY", "(off)", "require this X-API-Key on every request but /health and docs"),
                 new Option("--max-upload-bytes", "TTSQ_MAX_UPLOAD_BYTES", "52428800", "largest upload body (413 beyond; JSON and forms get a smaller limit)"),

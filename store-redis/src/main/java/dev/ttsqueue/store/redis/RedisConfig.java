@@ -14,8 +14,10 @@ import java.util.Objects;
  *
  * <p>The URI is Lettuce's: {@code redis://[[user:]password@]host[:port][/database]}, {@code rediss://...}
  * for TLS, {@code redis-sentinel://[[user:]password@]host1[:port1][,host2[:port2]]...[/database]#masterName}
- * for Sentinel ({@code rediss-sentinel://} with TLS). {@link #toString()} and every message the stores
- * write show it without the password.
+ * for Sentinel ({@code rediss-sentinel://} with TLS), and, ours since Lettuce has none,
+ * {@code redis-cluster://[[user:]password@]host1[:port1][,host2[:port2]]...} for Redis Cluster
+ * ({@code rediss-cluster://} with TLS; any reachable seed suffices). {@link #toString()} and every
+ * message the stores write show it without the password.
  *
  * @param uri where Redis is
  * @param keyPrefix name every key starts with, inside a hash tag ({@code {ttsq}:...}); queues that
@@ -29,14 +31,15 @@ import java.util.Objects;
  */
 public record RedisConfig(String uri, String keyPrefix, String nodeId, Duration commandTimeout, Duration outageWriteRetry) {
 
-    private static final List<String> SCHEMES = List.of("redis", "rediss", "redis-sentinel", "rediss-sentinel");
+    private static final List<String> SCHEMES = List.of("redis", "rediss", "redis-sentinel", "rediss-sentinel", "redis-cluster",
+            "rediss-cluster");
 
     public RedisConfig {
         Objects.requireNonNull(uri, "uri");
         String scheme = scheme(uri);
         if (!SCHEMES.contains(scheme)) {
-            throw new IllegalArgumentException("Redis URI must start with redis://, rediss://, redis-sentinel:// or "
-                    + "rediss-sentinel://: " + redact(uri));
+            throw new IllegalArgumentException("Redis URI must start with redis://, rediss://, redis-sentinel://, "
+                    + "rediss-sentinel://, redis-cluster:// or rediss-cluster://: " + redact(uri));
         }
         Objects.requireNonNull(keyPrefix, "keyPrefix");
         Objects.requireNonNull(nodeId, "nodeId");
@@ -105,6 +108,11 @@ public record RedisConfig(String uri, String keyPrefix, String nodeId, Duration 
         return end < 0 ? "" : uri.substring(0, end).toLowerCase(Locale.ROOT);
     }
 
+    /** True for a {@code redis-cluster://} or {@code rediss-cluster://} URI. */
+    public boolean isCluster() {
+        return scheme(uri).endsWith("-cluster");
+    }
+
     /** True when {@code value} names a Redis store (one of the URI schemes above). */
     public static boolean isRedisUri(String value) {
         return value != null && SCHEMES.contains(scheme(value));
@@ -119,8 +127,8 @@ public record RedisConfig(String uri, String keyPrefix, String nodeId, Duration 
 
     /** Checks that a plain {@code redis://} URI parses as a URI, so a typo fails with its own message. */
     static void checkSyntax(String uri) {
-        if (scheme(uri).endsWith("sentinel")) {
-            return; // several hosts after the scheme: not a java.net.URI, Lettuce parses it
+        if (scheme(uri).endsWith("sentinel") || scheme(uri).endsWith("cluster")) {
+            return; // several hosts after the scheme: not a java.net.URI; parsed when connecting
         }
         try {
             URI parsed = new URI(uri);

@@ -3,6 +3,7 @@ package dev.ttsqueue.store.redis.internal;
 import dev.ttsqueue.StoreUnavailableException;
 import dev.ttsqueue.store.redis.RedisConfig;
 import dev.ttsqueue.store.redis.RedisStoreException;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -12,7 +13,12 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
@@ -32,7 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One node's connections to Redis, shared by its job store, audio store and voice bank: a text
  * connection for jobs, a binary one for audio, and a publish/subscribe connection per change
- * subscription. Lettuce connections are thread-safe and pipeline the commands of concurrent
+ * subscription; through Lettuce's standalone client (which also follows Sentinel) or its cluster
+ * client. Lettuce connections are thread-safe and pipeline the commands of concurrent
  * callers, so one connection serves every thread.
  *
  * <p>Failures are turned into the library's exceptions here, in one place: Redis out of reach
@@ -50,20 +57,31 @@ public final class RedisLink implements AutoCloseable {
 
     private final RedisConfig config;
     private final ClientResources resources;
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> text;
-    private final StatefulRedisConnection<String, byte[]> binary;
+    private final AbstractRedisClient client;
+    private final StatefulConnection<String, String> textConnection;
+    private final RedisClusterCommands<String, String> text;
+    private final StatefulConnection<String, byte[]> binaryConnection;
+    private final RedisClusterCommands<String, byte[]> binary;
+    private final Supplier<StatefulRedisPubSubConnection<String, String>> pubSub;
     private final String description;
     /** Until when best-effort writes are skipped after one found Redis unreachable (System.nanoTime). */
     private volatile long bestEffortPausedUntil = System.nanoTime();
 
-    private RedisLink(RedisConfig config, ClientResources resources, RedisClient client, StatefulRedisConnection<String, String> text,
-            StatefulRedisConnection<String, byte[]> binary, String description) {
+    /** What one kind of client (standalone and Sentinel, or cluster) opened. */
+    private record Opened(AbstractRedisClient client, StatefulConnection<String, String> textConnection,
+            RedisClusterCommands<String, String> text, StatefulConnection<String, byte[]> binaryConnection,
+            RedisClusterCommands<String, byte[]> binary, Supplier<StatefulRedisPubSubConnection<String, String>> pubSub) {
+    }
+
+    private RedisLink(RedisConfig config, ClientResources resources, Opened opened, String description) {
         this.config = config;
         this.resources = resources;
-        this.client = client;
-        this.text = text;
-        this.binary = binary;
+        this.client = opened.client();
+        this.textConnection = opened.textConnection();
+        this.text = opened.text();
+        this.binaryConnection = opened.binaryConnection();
+        this.binary = opened.binary();
+        this.pubSub = opened.pubSub();
         this.description = description;
     }
 
@@ -74,38 +92,74 @@ public final class RedisLink implements AutoCloseable {
      * @throws IllegalArgumentException for a URI Lettuce cannot read
      */
     public static RedisLink connect(RedisConfig config) {
-        RedisURI uri;
+        // Names this node's connections in Redis's CLIENT LIST.
+        String clientName = "ttsq:" + config.nodeId().replaceAll("\\s", "_");
+        List<RedisURI> seeds;
+        RedisURI uri = null;
         try {
-            uri = RedisURI.create(config.uri());
+            if (config.isCluster()) {
+                seeds = ClusterSeeds.parse(config.uri(), config.commandTimeout(), clientName);
+            } else {
+                uri = RedisURI.create(config.uri());
+                uri.setTimeout(config.commandTimeout());
+                uri.setClientName(clientName);
+                seeds = List.of(uri);
+            }
         } catch (RuntimeException e) {
             // Lettuce's message may quote the URI, password included.
             throw new IllegalArgumentException("Redis URI is not valid: " + config.redactedUri());
         }
-        uri.setTimeout(config.commandTimeout());
-        // Names this node's connections in Redis's CLIENT LIST.
-        uri.setClientName("ttsq:" + config.nodeId().replaceAll("\\s", "_"));
-        String description = describe(uri);
+        String description = uri != null ? describe(uri) : describeCluster(config, seeds);
         // Two I/O threads are plenty for one node's traffic; Lettuce's default is one per core.
         ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
-        RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(config.commandTimeout()))
-                .socketOptions(SocketOptions.builder().connectTimeout(config.commandTimeout()).keepAlive(true).build())
-                .build());
-        StatefulRedisConnection<String, String> text = null;
+        SocketOptions socket = SocketOptions.builder().connectTimeout(config.commandTimeout()).keepAlive(true).build();
+        AbstractRedisClient client = null;
+        StatefulConnection<String, String> text = null;
         try {
-            text = client.connect(StringCodec.UTF8);
-            StatefulRedisConnection<String, byte[]> binary = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-            RedisLink link = new RedisLink(config, resources, client, text, binary, description);
+            Opened opened;
+            if (uri != null) {
+                RedisClient standalone = RedisClient.create(resources, uri);
+                client = standalone;
+                standalone.setOptions(ClientOptions.builder()
+                        .autoReconnect(true)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .timeoutOptions(TimeoutOptions.enabled(config.commandTimeout()))
+                        .socketOptions(socket)
+                        .build());
+                StatefulRedisConnection<String, String> t = standalone.connect(StringCodec.UTF8);
+                text = t;
+                StatefulRedisConnection<String, byte[]> b = standalone.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+                opened = new Opened(standalone, t, t.sync(), b, b.sync(), () -> standalone.connectPubSub(StringCodec.UTF8));
+            } else {
+                RedisClusterClient cluster = RedisClusterClient.create(resources, seeds);
+                client = cluster;
+                cluster.setOptions(ClusterClientOptions.builder()
+                        // Learn of fail-overs and slot moves as they happen, and every 30 s regardless.
+                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers()
+                                .enablePeriodicRefresh(Duration.ofSeconds(30)).build())
+                        .autoReconnect(true)
+                        // The cluster client opens its connection to each node lazily, and would
+                        // reject the first commands to a node while it connects: on a cluster,
+                        // commands wait for a connection instead, up to the command timeout.
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+                        .timeoutOptions(TimeoutOptions.enabled(config.commandTimeout()))
+                        .socketOptions(socket)
+                        .build());
+                StatefulRedisClusterConnection<String, String> t = cluster.connect(StringCodec.UTF8);
+                text = t;
+                StatefulRedisClusterConnection<String, byte[]> b = cluster.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+                opened = new Opened(cluster, t, t.sync(), b, b.sync(), () -> cluster.connectPubSub(StringCodec.UTF8));
+            }
+            RedisLink link = new RedisLink(config, resources, opened, description);
             log.info("connected to Redis at {} as node {}", description, config.nodeId());
             return link;
         } catch (RuntimeException e) {
             if (text != null) {
                 text.close();
             }
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            if (client != null) {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
             resources.shutdown(0, 2, TimeUnit.SECONDS);
             String refusal = refusal(e);
             if (refusal != null) {
@@ -126,29 +180,25 @@ public final class RedisLink implements AutoCloseable {
     }
 
     public RedisClusterCommands<String, String> text() {
-        return text.sync();
-    }
-
-    public StatefulRedisConnection<String, String> textConnection() {
         return text;
     }
 
     public RedisClusterCommands<String, byte[]> binary() {
-        return binary.sync();
+        return binary;
     }
 
     /** A new publish/subscribe connection; its owner closes it. */
     public StatefulRedisPubSubConnection<String, String> connectPubSub() {
-        return call("subscribe to changes", () -> client.connectPubSub(StringCodec.UTF8));
+        return call("subscribe to changes", pubSub);
     }
 
     /** Runs a text script by its SHA-1, sending the whole script when Redis does not know it (after a restart). */
     public <T> T eval(Script script, ScriptOutputType type, String[] keys, String... args) {
         return call(script.name(), () -> {
             try {
-                return text.sync().evalsha(script.sha(), type, keys, args);
+                return text.evalsha(script.sha(), type, keys, args);
             } catch (RedisNoScriptException e) {
-                return text.sync().eval(script.text(), type, keys, args);
+                return text.eval(script.text(), type, keys, args);
             }
         });
     }
@@ -157,9 +207,9 @@ public final class RedisLink implements AutoCloseable {
     public <T> T evalBinary(Script script, ScriptOutputType type, String[] keys, byte[]... args) {
         return call(script.name(), () -> {
             try {
-                return binary.sync().evalsha(script.sha(), type, keys, args);
+                return binary.evalsha(script.sha(), type, keys, args);
             } catch (RedisNoScriptException e) {
-                return binary.sync().eval(script.text(), type, keys, args);
+                return binary.eval(script.text(), type, keys, args);
             }
         });
     }
@@ -267,10 +317,15 @@ public final class RedisLink implements AutoCloseable {
         return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
     }
 
+    private static String describeCluster(RedisConfig config, List<RedisURI> seeds) {
+        return (config.uri().toLowerCase(Locale.ROOT).startsWith("rediss") ? "rediss-cluster://" : "redis-cluster://")
+                + seeds.stream().map(s -> s.getHost() + ":" + s.getPort()).collect(Collectors.joining(","));
+    }
+
     @Override
     public void close() {
-        text.close();
-        binary.close();
+        textConnection.close();
+        binaryConnection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }

@@ -78,6 +78,40 @@ public final class RedisServer implements AutoCloseable {
         throw last;
     }
 
+    /**
+     * A node for a Redis Cluster ({@code --cluster-enabled yes}), on a port whose cluster bus port
+     * (10,000 above it) is free too; {@link RedisCluster} joins such nodes into a cluster.
+     */
+    public static RedisServer startClusterNode(Path dir) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        List<String> options = List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                "--cluster-node-timeout", "5000", "--save", "", "--appendonly", "no");
+        java.util.Random random = new java.util.Random();
+        IOException last = null;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            int port = 20_000 + random.nextInt(10_000);
+            if (!isFree(port) || !isFree(port + 10_000)) {
+                continue;
+            }
+            RedisServer server = new RedisServer(dir, port, options, null);
+            try {
+                server.launch();
+                return server;
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw last != null ? last : new IOException("no free pair of ports for a cluster node");
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
