@@ -5,6 +5,7 @@ import dev.ttsqueue.JobListener;
 import dev.ttsqueue.Subscription;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -150,8 +151,8 @@ final class EventBus implements AutoCloseable {
     }
 
     /** The ids of the jobs that have per-job listeners now (a copy). */
-    java.util.Set<String> listenedJobs() {
-        return java.util.Set.copyOf(perJob.keySet());
+    Set<String> listenedJobs() {
+        return Set.copyOf(perJob.keySet());
     }
 
     /** Jobs with per-job listeners (for tests: it must not grow with finished jobs). */

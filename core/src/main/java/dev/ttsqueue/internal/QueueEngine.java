@@ -15,12 +15,14 @@ import dev.ttsqueue.QueueFullException;
 import dev.ttsqueue.QueueMetricsListener;
 import dev.ttsqueue.JobPage;
 import dev.ttsqueue.QueueStatus;
+import dev.ttsqueue.StoreUnavailableException;
 import dev.ttsqueue.Subscription;
 import dev.ttsqueue.SynthesisResult;
 import dev.ttsqueue.spi.AudioStore;
 import dev.ttsqueue.spi.BackendInfo;
 import dev.ttsqueue.spi.CancelOutcome;
 import dev.ttsqueue.spi.Identifiers;
+import dev.ttsqueue.spi.JobChangeFeed;
 import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.JobStore;
 import dev.ttsqueue.spi.QueuePlace;
@@ -128,7 +130,7 @@ public final class QueueEngine {
         QueueEngine engine = new QueueEngine(cfg);
         engine.lastRetention = cfg.clock().instant();
         // Before recovery and the first claim, so that no change of another process is missed.
-        Optional<dev.ttsqueue.spi.JobChangeFeed> feed = cfg.store().changeFeed();
+        Optional<JobChangeFeed> feed = cfg.store().changeFeed();
         if (feed.isPresent()) {
             engine.remoteChanges = feed.get().subscribe(new RemoteChanges(engine));
         }
@@ -596,7 +598,7 @@ public final class QueueEngine {
                 lastRetention = now;
                 cleanup(cfg.retentionMaxAge());
             }
-        } catch (dev.ttsqueue.StoreUnavailableException e) {
+        } catch (StoreUnavailableException e) {
             // Expected while a shared store's server is down; the pass runs again in a second.
             log.warn("maintenance pass skipped: {}", e.getMessage());
         } catch (RuntimeException | Error e) {
