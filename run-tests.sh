@@ -4,7 +4,7 @@
 # `requests` client, headless Chromium, the packaged distributions).
 #
 # On Debian or Ubuntu it installs what is missing with apt (through sudo unless run as root):
-# a JDK (17 or newer), Maven, python3-requests and chromium. Elsewhere it says what to install.
+# a JDK (17 or newer), Maven, python3-requests, chromium and redis-server. Elsewhere it says what to install.
 # Extra arguments go to Maven, e.g. ./run-tests.sh -o (offline) or ./run-tests.sh -pl client -am
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -16,6 +16,8 @@ command -v mvn >/dev/null || missing+=(maven)
 /usr/bin/python3 -c 'import requests' 2>/dev/null || missing+=(python3-requests)
 # The browser tests drive /docs and a browser fetch client from headless Chromium.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# The Redis store's tests, and the multi-node server tests, start their own redis-server on a free port.
+command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then

@@ -5,6 +5,7 @@ import dev.ttsqueue.JobListener;
 import dev.ttsqueue.Subscription;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -147,6 +148,11 @@ final class EventBus implements AutoCloseable {
                 deliver(forJob, terminal);
             }
         });
+    }
+
+    /** The ids of the jobs that have per-job listeners now (a copy). */
+    Set<String> listenedJobs() {
+        return Set.copyOf(perJob.keySet());
     }
 
     /** Jobs with per-job listeners (for tests: it must not grow with finished jobs). */

@@ -2,6 +2,7 @@ package dev.ttsqueue.internal;
 
 import dev.ttsqueue.JobEvent;
 import dev.ttsqueue.QueueConfig;
+import dev.ttsqueue.StoreUnavailableException;
 import dev.ttsqueue.spi.AudioStore;
 import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.JobStore;
@@ -76,6 +77,9 @@ final class Maintenance implements AutoCloseable {
                 lastRetention = now;
                 cleanup(cfg.retentionMaxAge());
             }
+        } catch (StoreUnavailableException e) {
+            // Expected while a shared store's server is down; the pass runs again in a moment.
+            log.warn("maintenance pass skipped: {}", e.getMessage());
         } catch (RuntimeException | Error e) {
             // An exception leaving a periodic task cancels it for good: timeouts, lease renewals
             // and recovery would silently stop. Whatever a store plugin throws, retry next pass.

@@ -7,8 +7,10 @@ import dev.ttsqueue.JobProgress;
 import dev.ttsqueue.JobStatus;
 import dev.ttsqueue.QueueClosedException;
 import dev.ttsqueue.spi.JobRecord;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -89,6 +91,31 @@ final class Notifier {
         if (h != null) {
             events.run(() -> h.finish(record));
         }
+    }
+
+    /**
+     * A job ended in another process: its terminal event for listeners here, then its result
+     * future, as {@link #finished} does, but no metrics (the process that ran it counts it).
+     */
+    void endedElsewhere(JobRecord record, JobEvent.Kind kind) {
+        audio.jobEnded(record);
+        publish(kind, record, null);
+        JobHandleImpl h = handles.remove(record.id());
+        if (h != null) {
+            events.run(() -> h.finish(record));
+        }
+    }
+
+    /** True when something here waits for this job's end: a result future or a listener. */
+    boolean awaits(String jobId) {
+        return handles.containsKey(jobId) || events.hasListeners(jobId);
+    }
+
+    /** The jobs something here waits for (futures and per-job listeners), a copy. */
+    Set<String> awaitedJobs() {
+        Set<String> ids = new HashSet<>(handles.keySet());
+        ids.addAll(events.listenedJobs());
+        return ids;
     }
 
     /** The queue closed: every future still waiting here fails with {@link QueueClosedException}. */

@@ -20,6 +20,7 @@ import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.spi.BackendInfo;
 import dev.ttsqueue.spi.CancelOutcome;
 import dev.ttsqueue.spi.Identifiers;
+import dev.ttsqueue.spi.JobChangeFeed;
 import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.JobStore;
 import java.time.Clock;
@@ -75,6 +76,8 @@ public final class QueueEngine {
     private final Maintenance maintenance;
     private final List<Worker> workers = new ArrayList<>();
     private volatile boolean accepting = true;
+    /** The subscription to other processes' changes, for a shared store that offers them; else null. */
+    private AutoCloseable remoteChanges;
 
     private QueueEngine(QueueConfig cfg) {
         this.cfg = cfg;
@@ -104,7 +107,20 @@ public final class QueueEngine {
         }
         try {
             QueueEngine engine = new QueueEngine(cfg);
-            engine.maintenance.start();
+            // Before recovery and the first claim, so that no change of another process is missed.
+            Optional<JobChangeFeed> feed = cfg.store().changeFeed();
+            if (feed.isPresent()) {
+                engine.remoteChanges = feed.get().subscribe(
+                        new RemoteChanges(cfg.store(), engine.running, engine.notifier, engine.wake));
+            }
+            try {
+                engine.maintenance.start();
+            } catch (RuntimeException | Error e) {
+                if (engine.remoteChanges != null) {
+                    closeQuietly("change feed subscription", engine.remoteChanges);
+                }
+                throw e;
+            }
             JobRuntime runtime = new JobRuntime(cfg.store(), cfg.clock(), engine.speed, engine.snapshots, engine.notifier,
                     cfg.jobTimeout(), cfg.leaseDuration());
             WorkerSetup setup = new WorkerSetup(runtime, cfg.backend(), engine.backendInfo, cfg.audioStore(), engine.references,
@@ -383,6 +399,9 @@ public final class QueueEngine {
             }
         }
         maintenance.close();
+        if (remoteChanges != null) {
+            closeQuietly("change feed subscription", remoteChanges);
+        }
         audio.close();
         notifier.abandonAll();
         events.close();

@@ -3,6 +3,7 @@ package dev.ttsqueue.internal;
 import dev.ttsqueue.JobEvent;
 import dev.ttsqueue.JobStatus;
 import dev.ttsqueue.JobType;
+import dev.ttsqueue.StoreUnavailableException;
 import dev.ttsqueue.SynthesisResult;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.audio.SilenceRemover;
@@ -290,6 +291,14 @@ final class Worker extends Thread {
             }
             return;
         }
+        StoreUnavailableException unavailable = storeUnavailable(t);
+        if (unavailable != null) {
+            // A shared store's server is out of reach (reading the job's reference, say): not the
+            // job's fault, so no failure is written. The job keeps its claim until the lease lapses,
+            // and recovery queues it again once the store is back (the attempt is counted).
+            log.warn("job {} stopped, the store is unavailable; it runs again after its lease: {}", job.id, unavailable.getMessage());
+            return;
+        }
         String message = t.getMessage() != null && !t.getMessage().isBlank() ? t.getMessage() : t.getClass().getSimpleName();
         if (t instanceof Error) {
             log.error("job {} failed with an error; the worker goes on", job.id, t);
@@ -305,6 +314,15 @@ final class Worker extends Thread {
         } catch (RuntimeException e) {
             log.error("job {}: could not record its failure: {}", job.id, e.toString());
         }
+    }
+
+    private static StoreUnavailableException storeUnavailable(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof StoreUnavailableException e) {
+                return e;
+            }
+        }
+        return null;
     }
 
     void joinUntil(long deadlineNanos) {

@@ -162,6 +162,14 @@ public interface JobStore extends AutoCloseable {
         return false;
     }
 
+    /**
+     * The changes other processes make to this store's jobs, for a store that several processes
+     * share; empty (the default) for a store only this process uses, or one that cannot tell.
+     */
+    default Optional<JobChangeFeed> changeFeed() {
+        return Optional.empty();
+    }
+
     /** Short description for health output, e.g. {@code in-memory} or {@code sqlite:/data/jobs.db}. */
     String describe();
 

@@ -570,7 +570,7 @@ public abstract class JobStoreContract {
         JobRecord a = store.enqueue(queuedWithText("a", 0, "x".repeat(10)), 0).orElseThrow();
         JobRecord b = store.enqueue(queuedWithText("b", 0, "x".repeat(200)), 0).orElseThrow();
         JobRecord c = store.enqueue(queuedWithText("c", 3, "x".repeat(7)), 0).orElseThrow();
-        assertEquals(new QueuePlace(1, 0), store.queuePlace(c));
+        assertPlace(1, 0, store.queuePlace(c));
         assertPlace(2, 7, store.queuePlace(a));
         assertPlace(3, 17, store.queuePlace(b));
 

@@ -1,5 +1,6 @@
 package dev.ttsqueue.server;
 
+import dev.ttsqueue.store.redis.RedisConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +25,8 @@ import java.util.Objects;
  * @param devices CUDA device ids, one worker each; empty means {@code workers} workers on the default device
  * @param workers number of workers when no devices are listed; default 1
  * @param provider {@code auto}, {@code cuda} or {@code cpu}
- * @param store {@code sqlite} (durable, default) or {@code memory}
+ * @param store {@code sqlite} (durable, default), {@code memory}, or a Redis URI ({@code redis://[user:password@]host:port/db},
+ *     {@code rediss://} for TLS, {@code redis-sentinel://}, {@code redis-cluster://}) for several nodes sharing one queue
  * @param apiKey when set, every request but health and docs must send it as {@code X-API-Key}; printable ASCII without surrounding spaces, else IllegalArgumentException
  * @param maxUploadBytes largest multipart (upload) body accepted (413 beyond); default 50 MiB. Bodies read
  *     into memory (JSON, URL-encoded forms) get a smaller limit sized from the text limit
@@ -44,6 +46,8 @@ import java.util.Objects;
  *     default 30 s, at least 2 s
  * @param transcriberModelDir Whisper ONNX export (transformers.js layout) that transcribes references
  *     sent without {@code ref_text}; null = such jobs are refused with 400. Needs {@code modelDir}
+ * @param nodeId this node's name among several on one Redis store, for logs and for Redis's client
+ *     list; null = host name and process id
  */
 public record ServerConfig(
         String host,
@@ -65,7 +69,8 @@ public record ServerConfig(
         String backend,
         Duration lease,
         List<String> allowedHosts,
-        Path transcriberModelDir) {
+        Path transcriberModelDir,
+        String nodeId) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
@@ -78,7 +83,8 @@ public record ServerConfig(
         Objects.requireNonNull(dataDir, "dataDir");
         devices = List.copyOf(devices);
         provider = provider.toLowerCase(Locale.ROOT);
-        store = store.toLowerCase(Locale.ROOT);
+        // A Redis URI keeps its case: the password in it is case-sensitive.
+        store = RedisConfig.isRedisUri(store) ? store : store.toLowerCase(Locale.ROOT);
         apiKey = apiKey == null || apiKey.isEmpty() ? null : apiKey;
         // Jetty reads header bytes as Latin-1 and trims surrounding spaces, so any other key could
         // never be matched by a client that sends it as UTF-8 (curl) or read from a file with its newline.
@@ -94,8 +100,15 @@ public record ServerConfig(
         if (!List.of("auto", "cuda", "cpu").contains(provider)) {
             throw new IllegalArgumentException("provider must be auto, cuda or cpu: " + provider);
         }
-        if (!List.of("sqlite", "memory").contains(store)) {
-            throw new IllegalArgumentException("store must be sqlite or memory: " + store);
+        if (!List.of("sqlite", "memory").contains(store) && !RedisConfig.isRedisUri(store)) {
+            throw new IllegalArgumentException("store must be sqlite, memory or a redis://, rediss://, redis-sentinel:// or "
+                    + "redis-cluster:// URI: " + RedisConfig.redact(store));
+        }
+        if (RedisConfig.isRedisUri(store)) {
+            RedisConfig.builder(store).build(); // a bad URI fails here, naming the option, not at start-up
+        }
+        if (nodeId != null && (nodeId.isBlank() || nodeId.length() > 128 || !nodeId.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f))) {
+            throw new IllegalArgumentException("--node-id must be 1 to 128 printable ASCII characters without spaces: " + nodeId);
         }
         if (maxUploadBytes < 1) {
             throw new IllegalArgumentException("max-upload-bytes must be positive: " + maxUploadBytes);
@@ -125,7 +138,18 @@ public record ServerConfig(
     /** The defaults: loopback port 8000, ./data, FreeTTS, SQLite, no API key, 30 s lease. */
     public static ServerConfig defaults() {
         return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, Path.of("data"), null, List.of(), 1, "auto", "sqlite", null,
-                50L * 1024 * 1024, 10_000, 10_000, Duration.ofHours(24), Duration.ofHours(24), Duration.ofMinutes(10), List.of("*"), "auto", DEFAULT_LEASE, List.of(), null);
+                50L * 1024 * 1024, 10_000, 10_000, Duration.ofHours(24), Duration.ofHours(24), Duration.ofMinutes(10), List.of("*"), "auto", DEFAULT_LEASE, List.of(), null, null);
+    }
+
+    /** Every setting, with the API key and any password in the store URI hidden: safe to log. */
+    @Override
+    public String toString() {
+        return "ServerConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", modelDir=" + modelDir + ", devices=" + devices
+                + ", workers=" + workers + ", provider=" + provider + ", store=" + RedisConfig.redact(store) + ", apiKey="
+                + (apiKey == null ? "none" : "****") + ", maxUploadBytes=" + maxUploadBytes + ", maxTextLength=" + maxTextLength
+                + ", maxQueueSize=" + maxQueueSize + ", retention=" + retention + ", uploadTtl=" + uploadTtl + ", syncTimeout="
+                + syncTimeout + ", corsOrigins=" + corsOrigins + ", backend=" + backend + ", lease=" + lease + ", allowedHosts="
+                + allowedHosts + ", transcriberModelDir=" + transcriberModelDir + ", nodeId=" + nodeId + "]";
     }
 
     /** Number of workers the queue gets: one per listed device, else {@link #workers}. */
@@ -134,43 +158,43 @@ public record ServerConfig(
     }
 
     public ServerConfig withAllowedHosts(List<String> v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, v, transcriberModelDir);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, v, transcriberModelDir, nodeId);
     }
 
     public ServerConfig withHost(String v) {
-        return new ServerConfig(v, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir);
+        return new ServerConfig(v, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir, nodeId);
     }
 
     public ServerConfig withPort(int v) {
-        return new ServerConfig(host, v, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir);
+        return new ServerConfig(host, v, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir, nodeId);
     }
 
     public ServerConfig withDataDir(Path v) {
-        return new ServerConfig(host, port, v, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir);
+        return new ServerConfig(host, port, v, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir, nodeId);
     }
 
     public ServerConfig withStore(String v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, v, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, v, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir, nodeId);
     }
 
     public ServerConfig withApiKey(String v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, v, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, v, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir, nodeId);
     }
 
     public ServerConfig withMaxUploadBytes(long v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, v, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, v, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir, nodeId);
     }
 
     public ServerConfig withMaxQueueSize(int v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, v, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, v, retention, uploadTtl, syncTimeout, corsOrigins, backend, lease, allowedHosts, transcriberModelDir, nodeId);
     }
 
     public ServerConfig withCorsOrigins(List<String> v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, v, backend, lease, allowedHosts, transcriberModelDir);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, syncTimeout, v, backend, lease, allowedHosts, transcriberModelDir, nodeId);
     }
 
     public ServerConfig withSyncTimeout(Duration v) {
-        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, v, corsOrigins, backend, lease, allowedHosts, transcriberModelDir);
+        return new ServerConfig(host, port, dataDir, modelDir, devices, workers, provider, store, apiKey, maxUploadBytes, maxTextLength, maxQueueSize, retention, uploadTtl, v, corsOrigins, backend, lease, allowedHosts, transcriberModelDir, nodeId);
     }
 
     /** One command-line option: flag, environment variable, default as shown, meaning. */
@@ -189,7 +213,9 @@ public record ServerConfig(
                 new Option("--devices", "TTSQ_DEVICES", "(none)", "comma-separated CUDA device ids, one worker each"),
                 new Option("--workers", "TTSQ_WORKERS", "1", "workers when no devices are listed"),
                 new Option("--provider", "TTSQ_PROVIDER", "auto", "auto | cuda | cpu"),
-                new Option("--store", "TTSQ_STORE", "sqlite", "sqlite (durable) | memory"),
+                new Option("--store", "TTSQ_STORE", "sqlite", "sqlite (durable) | memory | redis://[user:password@]host:port/db "
+                        + "(also rediss://, redis-sentinel://, redis-cluster://): several nodes, one queue"),
+                new Option("--node-id", "TTSQ_NODE_ID", "(host:pid)", "this node's name on a Redis store (logs, Redis client list)"),
                 new Option("--api-key", "TTSQ_API_KEY", "(off)", "require this X-API-Key on every request but /health and docs"),
                 new Option("--max-upload-bytes", "TTSQ_MAX_UPLOAD_BYTES", "52428800", "largest upload body (413 beyond; JSON and forms get a smaller limit)"),
                 new Option("--max-text-length", "TTSQ_MAX_TEXT_LENGTH", "10000", "longest text in characters (0 = backend limit)"),
@@ -265,7 +291,8 @@ public record ServerConfig(
                 given.getOrDefault("--backend", d.backend()),
                 given.containsKey("--lease") ? requirePositive(durationOrNull(given.get("--lease"), "--lease"), "--lease") : d.lease(),
                 given.containsKey("--allowed-hosts") ? origins(given.get("--allowed-hosts")) : d.allowedHosts(),
-                given.containsKey("--transcriber-model-dir") ? Path.of(given.get("--transcriber-model-dir")) : null);
+                given.containsKey("--transcriber-model-dir") ? Path.of(given.get("--transcriber-model-dir")) : null,
+                given.get("--node-id"));
     }
 
     private static int intOption(Map<String, String> given, String flag, int dflt) {

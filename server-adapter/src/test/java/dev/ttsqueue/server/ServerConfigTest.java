@@ -104,6 +104,34 @@ class ServerConfigTest {
     }
 
     @Test
+    void aRedisStoreKeepsItsUriAsWrittenAndNeverShowsItsPassword() {
+        String uri = "redis://app:Pa55-WORD@redis.internal:6380/2";
+        ServerConfig c = ServerConfig.parse(new String[] {"--store", uri, "--node-id", "gpu-3"}, Map.of("TTSQ_API_KEY", "key-1"));
+        assertEquals(uri, c.store(), "not lower-cased: the password is case-sensitive");
+        assertEquals("gpu-3", c.nodeId());
+        assertTrue(c.toString().contains("store=redis://app:****@redis.internal:6380/2"), c.toString());
+        assertTrue(!c.toString().contains("Pa55-WORD") && !c.toString().contains("key-1"), c.toString());
+        for (String ok : List.of("rediss://h:6379", "redis-sentinel://s1:26379,s2:26379/0#main", "REDIS://h")) {
+            assertEquals(ok, ServerConfig.parse(new String[0], Map.of("TTSQ_STORE", ok)).store());
+        }
+        assertNull(ServerConfig.parse(new String[0], Map.of()).nodeId(), "the store picks host and pid");
+    }
+
+    @Test
+    void badRedisStoresAndNodeIdsNameTheProblemWithoutThePassword() {
+        IllegalArgumentException scheme = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.parse(new String[] {"--store", "postgres://u:secret@h/db"}, Map.of()));
+        assertTrue(scheme.getMessage().contains("store must be sqlite, memory or a redis://"), scheme.getMessage());
+        assertTrue(!scheme.getMessage().contains("secret"), scheme.getMessage());
+        IllegalArgumentException noHost = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.parse(new String[] {"--store", "redis://:secret@/0"}, Map.of()));
+        assertTrue(!noHost.getMessage().contains("secret"), noHost.getMessage());
+        for (String bad : List.of("two words", "", "x".repeat(129))) {
+            assertThrows(IllegalArgumentException.class, () -> ServerConfig.parse(new String[] {"--node-id", bad}, Map.of()), bad);
+        }
+    }
+
+    @Test
     void leaseAndBackendDefaultToTheQueueAndRealSpeech() {
         ServerConfig d = ServerConfig.parse(new String[0], Map.of());
         assertEquals(Duration.ofSeconds(30), d.lease());

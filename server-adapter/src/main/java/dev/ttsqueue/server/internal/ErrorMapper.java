@@ -7,6 +7,7 @@ import dev.ttsqueue.QueueClosedException;
 import dev.ttsqueue.QueueFullException;
 import dev.ttsqueue.ReferenceNotFoundException;
 import dev.ttsqueue.ReferenceTextRequiredException;
+import dev.ttsqueue.StoreUnavailableException;
 import dev.ttsqueue.audio.AudioFormatException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
 @Provider
 public final class ErrorMapper implements ExceptionMapper<Throwable> {
     private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
+    /** Retry-After of a 503 for an unreachable store: Redis restarts and fail-overs take seconds. */
+    static final int STORE_RETRY_SECONDS = 2;
 
     @Override
     public Response toResponse(Throwable e) {
@@ -65,6 +68,12 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
             long seconds = Math.max(1, (full.retryAfter().toMillis() + 999) / 1000);
             return Response.status(429).type(MediaType.APPLICATION_JSON_TYPE).header("Retry-After", seconds)
                     .entity(WireFormat.detail(full.getMessage())).build();
+        }
+        if (e instanceof StoreUnavailableException) {
+            // The message names the store's address, which is the operator's business, not the client's.
+            log.warn("request refused, the store is unavailable: {}", e.getMessage());
+            return Response.status(503).type(MediaType.APPLICATION_JSON_TYPE).header("Retry-After", STORE_RETRY_SECONDS)
+                    .entity(WireFormat.detail("The job store cannot be reached just now; nothing was changed. Try again shortly")).build();
         }
         if (e instanceof QueueClosedException) {
             return json(503, WireFormat.detail("Server is shutting down"));

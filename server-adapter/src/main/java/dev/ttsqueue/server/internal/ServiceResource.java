@@ -3,6 +3,7 @@ package dev.ttsqueue.server.internal;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import dev.ttsqueue.InferenceSettings;
+import dev.ttsqueue.StoreUnavailableException;
 import dev.ttsqueue.spi.BackendInfo;
 import dev.ttsqueue.spi.ModelState;
 import jakarta.ws.rs.GET;
@@ -119,11 +120,21 @@ public final class ServiceResource {
     public Response health() {
         boolean open = ctx.queue().isOpen();
         int workers = ctx.queue().workers();
-        int stuck = open ? ctx.queue().queueStatus().stuckWorkers() : 0;
+        int stuck = 0;
+        boolean storeReachable = true;
+        if (open) {
+            try {
+                stuck = ctx.queue().queueStatus().stuckWorkers();
+            } catch (StoreUnavailableException e) {
+                // A shared store's server is down: this node can do nothing until it is back (it
+                // reconnects by itself), so a load balancer should send requests elsewhere.
+                storeReachable = false;
+            }
+        }
         ModelState model = modelState();
         // Every worker stuck in a backend call that will not return, or the model gone: nothing can
         // run until the process restarts, which is what an orchestrator's liveness probe on 503 does.
-        boolean healthy = open && stuck < workers && model.ready();
+        boolean healthy = open && storeReachable && stuck < workers && model.ready();
         BackendInfo b = ctx.queue().backendInfo();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", healthy ? "healthy" : "unhealthy");
@@ -132,6 +143,7 @@ public final class ServiceResource {
         m.put("backend", b.name());
         m.put("device", b.device());
         m.put("store", ctx.queue().storeDescription());
+        m.put("store_reachable", storeReachable);
         m.put("workers", workers);
         m.put("workers_stuck", stuck);
         return Response.status(healthy ? 200 : 503).entity(m).build();

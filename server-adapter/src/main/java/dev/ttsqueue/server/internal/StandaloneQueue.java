@@ -12,6 +12,10 @@ import dev.ttsqueue.spi.JobStore;
 import dev.ttsqueue.spi.Transcriber;
 import dev.ttsqueue.spi.TtsBackend;
 import dev.ttsqueue.spi.VoiceBank;
+import dev.ttsqueue.store.redis.RedisAudioStore;
+import dev.ttsqueue.store.redis.RedisConfig;
+import dev.ttsqueue.store.redis.RedisJobStore;
+import dev.ttsqueue.store.redis.RedisVoiceBank;
 import dev.ttsqueue.store.sqlite.SqliteJobStore;
 import dev.ttsqueue.store.sqlite.StoreInUseException;
 import java.io.IOException;
@@ -27,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds the queue of the standalone server from its options. Layout under {@code --data-dir}:
  * {@code jobs.db} (SQLite store), {@code audio/} (uploads and outputs), {@code reference_voices/}
- * (the old server's voice folder layout).
+ * (the old server's voice folder layout). With a Redis {@code --store}, all three live in Redis
+ * instead, shared with the other nodes, and the data folder holds nothing.
  */
 public final class StandaloneQueue {
     private static final Logger log = LoggerFactory.getLogger(StandaloneQueue.class);
@@ -46,23 +51,22 @@ public final class StandaloneQueue {
         Clock clock = Clock.systemUTC();
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            // The store first: a second server on this data folder is refused there, before it
-            // spends time and GPU memory loading a model.
-            JobStore store = store(config, data);
-            opened.add(store);
+            // The store first: a second server on this data folder is refused there, as is a Redis
+            // that cannot be reached, before it spends time and GPU memory loading a model.
+            Storage storage = storage(config, data, clock);
+            opened.add(storage.jobs());
+            opened.add(storage.audio());
             TtsBackend backend = backend(config);
             opened.add(backend);
-            AudioStore audio = audioStore(config, data, clock);
-            opened.add(audio);
             Transcriber transcriber = transcriber(config);
             if (transcriber != null) {
                 opened.add((AutoCloseable) transcriber);
             }
             TtsJobQueue.Builder b = TtsJobQueue.builder()
                     .backend(backend)
-                    .store(store)
-                    .audioStore(audio)
-                    .voiceBank(VoiceBank.directory(data.resolve("reference_voices")))
+                    .store(storage.jobs())
+                    .audioStore(storage.audio())
+                    .voiceBank(storage.voices())
                     .workers(config.workerCount())
                     .maxQueueSize(config.maxQueueSize())
                     .maxTextLength(config.maxTextLength())
@@ -104,6 +108,33 @@ public final class StandaloneQueue {
                 .build();
         log.info("references without ref_text are transcribed by Whisper from {} on {}", config.transcriberModelDir(), whisper.device());
         return F5OnnxBackend.clippedReferences(whisper);
+    }
+
+    /** Where jobs, audio and voices live: all three in memory, in the data folder, or in Redis. */
+    private record Storage(JobStore jobs, AudioStore audio, VoiceBank voices) {
+    }
+
+    private static Storage storage(ServerConfig config, Path data, Clock clock) throws IOException {
+        if (RedisConfig.isRedisUri(config.store())) {
+            // Shared by every node: jobs, uploads, outputs and voices, so that any node serves any
+            // of them. Outputs have no TTL of their own: retention deletes them with their job.
+            RedisConfig redis = RedisConfig.builder(config.store())
+                    .nodeId(config.nodeId() != null ? config.nodeId() : RedisConfig.defaultNodeId()).build();
+            RedisJobStore jobs = RedisJobStore.open(redis);
+            try {
+                return new Storage(jobs, RedisAudioStore.sharing(jobs, clock, config.uploadTtl(), null), RedisVoiceBank.sharing(jobs));
+            } catch (RuntimeException e) {
+                jobs.close();
+                throw e;
+            }
+        }
+        JobStore jobs = store(config, data);
+        try {
+            return new Storage(jobs, audioStore(config, data, clock), VoiceBank.directory(data.resolve("reference_voices")));
+        } catch (IOException | RuntimeException e) {
+            jobs.close();
+            throw e;
+        }
     }
 
     private static JobStore store(ServerConfig config, Path data) {

@@ -1,0 +1,158 @@
+package dev.ttsqueue.store.redis;
+
+import dev.ttsqueue.ReferenceNotFoundException;
+import dev.ttsqueue.audio.AudioClip;
+import dev.ttsqueue.audio.WavCodec;
+import dev.ttsqueue.audio.WavFormat;
+import dev.ttsqueue.spi.Identifiers;
+import dev.ttsqueue.spi.Voice;
+import dev.ttsqueue.spi.VoiceBank;
+import dev.ttsqueue.store.redis.internal.Keys;
+import dev.ttsqueue.store.redis.internal.RedisLink;
+import dev.ttsqueue.store.redis.internal.Script;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.ScriptOutputType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Named permanent voices in Redis, the same for every node: a voice uploaded to one node speaks
+ * on all of them. Each voice is one hash (16-bit WAV bytes, transcript, duration, and a SHA-256
+ * of the bytes, which guards {@link #storeTranscript}); a sorted set lists the names. Names are
+ * normalised as {@link Identifiers#normalizeVoiceName} says, as in the directory bank. There is
+ * no folder ({@link #directory()} is null), so a {@code ref_audio_path} never names a voice here.
+ * Voices last until deleted. Thread-safe.
+ */
+public final class RedisVoiceBank implements VoiceBank {
+    private static final Script SAVE = Script.plain("voice-save");
+    private static final Script TRANSCRIPT = Script.plain("voice-transcript");
+    private static final Script DELETE = Script.plain("voice-delete");
+    private static final Script LIST = Script.plain("voice-list");
+
+    private final RedisLink link;
+    private final Keys keys;
+
+    private RedisVoiceBank(RedisLink link, Keys keys) {
+        this.link = link;
+        this.keys = keys;
+    }
+
+    /** A voice bank on the Redis connection of {@code jobs}, under its key prefix. */
+    public static RedisVoiceBank sharing(RedisJobStore jobs) {
+        return new RedisVoiceBank(jobs.link(), jobs.keys());
+    }
+
+    /**
+     * Stores a voice, replacing one of the same normalised name, transcript included (a blank
+     * {@code refText} leaves it without one).
+     *
+     * @throws dev.ttsqueue.InvalidRequestException when nothing is left of the name after normalising
+     */
+    @Override
+    public Voice save(String name, AudioClip audio, String refText) {
+        Objects.requireNonNull(audio, "audio");
+        String normalized = Identifiers.normalizeVoiceName(name);
+        String text = refText == null ? "" : refText.strip();
+        byte[] wav = WavCodec.encode(audio, WavFormat.PCM_16);
+        link.evalBinary(SAVE, ScriptOutputType.INTEGER, new String[] {keys.voice(normalized), keys.voices()}, bytes(normalized), wav,
+                bytes(text), bytes(Double.toString(audio.durationSeconds())), bytes(sha256(wav)));
+        return new Voice(normalized, normalized + ".wav", audio.durationSeconds(), text, null);
+    }
+
+    /**
+     * Stores the transcript when the voice has none and still holds exactly the audio that was
+     * transcribed: the stored bytes are read and compared here, and the script writes only while
+     * they are unchanged (by their SHA-256), so a voice replaced meanwhile keeps its own words.
+     */
+    @Override
+    public boolean storeTranscript(String name, AudioClip transcribed, String refText) {
+        String text = refText == null ? "" : refText.strip();
+        if (!Identifiers.isVoiceName(name) || text.isEmpty()) {
+            return false;
+        }
+        byte[] wav = link.call("read voice " + name, () -> link.binary().hget(keys.voice(name), "wav"));
+        if (wav == null || !WavCodec.decode(wav).equals(transcribed)) {
+            return false;
+        }
+        Long stored = link.evalBinary(TRANSCRIPT, ScriptOutputType.INTEGER, new String[] {keys.voice(name)}, bytes(sha256(wav)),
+                bytes(text));
+        return stored == 1;
+    }
+
+    @Override
+    public Optional<Voice> find(String name) {
+        if (!Identifiers.isVoiceName(name)) {
+            return Optional.empty();
+        }
+        List<KeyValue<String, byte[]>> m = link.call("read voice " + name, () -> link.binary().hmget(keys.voice(name), "text",
+                "duration"));
+        if (!m.get(1).hasValue()) {
+            return Optional.empty();
+        }
+        return Optional.of(voice(name, m.get(0).hasValue() ? text(m.get(0).getValue()) : "", text(m.get(1).getValue())));
+    }
+
+    /** @throws ReferenceNotFoundException when there is no such voice */
+    @Override
+    public AudioClip load(String name) {
+        byte[] wav = Identifiers.isVoiceName(name) ? link.call("read voice " + name, () -> link.binary().hget(keys.voice(name), "wav"))
+                : null;
+        if (wav == null) {
+            throw new ReferenceNotFoundException(ReferenceNotFoundException.Reason.VOICE_NOT_FOUND, "Voice '" + name + "' not found");
+        }
+        return WavCodec.decode(wav);
+    }
+
+    /** Voices sorted by name. */
+    @Override
+    public List<Voice> list() {
+        List<Object> reply = link.evalBinary(LIST, ScriptOutputType.MULTI, new String[] {keys.voices()}, bytes(keys.voicePrefix()));
+        List<Voice> out = new ArrayList<>(reply.size() / 3);
+        for (int i = 0; i + 2 < reply.size(); i += 3) {
+            out.add(voice(text(reply.get(i)), text(reply.get(i + 1)), text(reply.get(i + 2))));
+        }
+        return out;
+    }
+
+    @Override
+    public boolean delete(String name) {
+        if (!Identifiers.isVoiceName(name)) {
+            return false;
+        }
+        Long existed = link.evalBinary(DELETE, ScriptOutputType.INTEGER, new String[] {keys.voice(name), keys.voices()}, bytes(name));
+        return existed == 1;
+    }
+
+    /** Null: voices live in Redis, not in a folder. */
+    @Override
+    public Path directory() {
+        return null;
+    }
+
+    private static Voice voice(String name, String text, String duration) {
+        return new Voice(name, name + ".wav", Double.parseDouble(duration), text, null);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(Object bytes) {
+        return new String((byte[]) bytes, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,140 @@
+package dev.ttsqueue.store.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ttsqueue.InvalidRequestException;
+import dev.ttsqueue.ReferenceNotFoundException;
+import dev.ttsqueue.audio.AudioClip;
+import dev.ttsqueue.audio.WavCodec;
+import dev.ttsqueue.audio.WavFormat;
+import dev.ttsqueue.spi.Voice;
+import dev.ttsqueue.spi.VoiceBank;
+import dev.ttsqueue.store.redis.testing.RedisServer;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Voices in Redis: the old server's naming rule, transcripts, and one bank for every node. */
+class RedisVoiceBankIT {
+    private static final AtomicInteger PREFIX = new AtomicInteger();
+    private static RedisServer redis;
+    private final String prefix = "voices-" + PREFIX.incrementAndGet();
+    private final List<RedisJobStore> opened = new ArrayList<>();
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = RedisServer.start(Files.createTempDirectory("ttsq-redis-voices-"));
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @AfterEach
+    void closeStores() {
+        opened.forEach(RedisJobStore::close);
+    }
+
+    private VoiceBank node() {
+        RedisJobStore s = RedisJobStore.open(RedisConfig.builder(redis.uri()).keyPrefix(prefix).build());
+        opened.add(s);
+        return RedisVoiceBank.sharing(s);
+    }
+
+    private static AudioClip tone(int length, double pitch) {
+        float[] s = new float[length];
+        for (int i = 0; i < length; i++) {
+            s[i] = (float) (0.4 * Math.sin(i * pitch));
+        }
+        return new AudioClip(s, 24_000);
+    }
+
+    /** What a bank gives back: the clip as 16-bit WAV holds it. */
+    private static AudioClip quantised(AudioClip clip) {
+        return WavCodec.decode(WavCodec.encode(clip, WavFormat.PCM_16));
+    }
+
+    @Test
+    void aVoiceSavedOnOneNodeSpeaksOnAnother() throws Exception {
+        VoiceBank a = node();
+        VoiceBank b = node();
+        AudioClip clip = tone(24_000, 0.05);
+
+        Voice saved = a.save("My Voice!", clip, "  Hello there.  ");
+
+        assertEquals(new Voice("myvoice", "myvoice.wav", 1.0, "Hello there.", null), saved);
+        assertEquals(saved, b.find("myvoice").orElseThrow());
+        assertEquals(saved, b.lookup("My Voice").orElseThrow(), "a user's spelling finds it");
+        assertEquals(quantised(clip), b.load("myvoice"));
+        assertNull(b.directory(), "no folder");
+    }
+
+    @Test
+    void listIsSortedByNameAndDeleteRemoves() throws Exception {
+        VoiceBank bank = node();
+        bank.save("zeta", tone(100, 0.1), "");
+        bank.save("alpha", tone(200, 0.1), "words");
+        bank.save("mid_dle-1", tone(300, 0.1), "");
+
+        assertEquals(List.of("alpha", "mid_dle-1", "zeta"), bank.list().stream().map(Voice::name).toList());
+        assertEquals("words", bank.list().get(0).refText());
+        assertTrue(bank.delete("zeta"));
+        assertFalse(bank.delete("zeta"));
+        assertTrue(bank.find("zeta").isEmpty());
+        assertEquals(List.of("alpha", "mid_dle-1"), bank.list().stream().map(Voice::name).toList());
+    }
+
+    @Test
+    void savingAgainReplacesAudioAndTranscript() throws Exception {
+        VoiceBank bank = node();
+        bank.save("anna", tone(100, 0.1), "old words");
+        AudioClip newer = tone(500, 0.2);
+        bank.save("ANNA", newer, "");
+
+        Voice v = bank.find("anna").orElseThrow();
+        assertEquals("", v.refText(), "a blank transcript removes the old one");
+        assertEquals(quantised(newer), bank.load("anna"));
+    }
+
+    @Test
+    void unknownAndUnsafeNamesAreUnknown() throws Exception {
+        VoiceBank bank = node();
+        for (String name : List.of("nobody", "../x", "A", "", "a b")) {
+            assertTrue(bank.find(name).isEmpty(), name);
+            assertFalse(bank.delete(name), name);
+            assertThrows(ReferenceNotFoundException.class, () -> bank.load(name), name);
+        }
+        assertEquals("Voice 'nobody' not found", assertThrows(ReferenceNotFoundException.class, () -> bank.load("nobody")).getMessage());
+        assertThrows(InvalidRequestException.class, () -> bank.save("!!!", tone(10, 0.1), ""));
+    }
+
+    @Test
+    void aTranscriptIsStoredOnlyOnTheVoiceThatWasTranscribed() throws Exception {
+        VoiceBank a = node();
+        VoiceBank b = node();
+        a.save("bob", tone(400, 0.1), "");
+        AudioClip heard = a.load("bob");
+
+        b.save("bob", tone(400, 0.3), ""); // replaced on another node while the first was transcribing
+        assertFalse(a.storeTranscript("bob", heard, "words for the old audio"));
+        assertEquals("", a.find("bob").orElseThrow().refText());
+
+        AudioClip current = b.load("bob");
+        assertTrue(a.storeTranscript("bob", current, " the right words "));
+        assertEquals("the right words", b.find("bob").orElseThrow().refText());
+        assertFalse(a.storeTranscript("bob", current, "other words"), "a voice with a transcript keeps it");
+        assertFalse(a.storeTranscript("nobody", current, "x"));
+    }
+}
