@@ -21,6 +21,7 @@ import dev.ttsqueue.server.internal.ShutdownHooks;
 import dev.ttsqueue.server.internal.ServiceResource;
 import dev.ttsqueue.server.internal.StandaloneQueue;
 import dev.ttsqueue.server.internal.SyncResource;
+import dev.ttsqueue.server.internal.TempFolders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -100,7 +101,7 @@ public final class TtsServer implements AutoCloseable {
         ServerContext ctx = new ServerContext(queue, config, mapper, metrics,
                 new ReferencePaths(queue.audioStore(), queue.voiceBank()), background, version(), clock,
                 maxFieldBytes(config, queue), new ShutdownHooks());
-        Path tempDir = Files.createTempDirectory("ttsq-uploads-");
+        Path tempDir = TempFolders.create();
 
         ResourceConfig rc = new ResourceConfig();
         rc.setApplicationName("ttsqueue-server");
@@ -165,7 +166,7 @@ public final class TtsServer implements AutoCloseable {
             stopQuietly(jetty);
             background.shutdownNow();
             metrics.close();
-            deleteTree(tempDir);
+            TempFolders.deleteTree(tempDir);
             throw e instanceof IOException io ? io : new IOException("could not start the HTTP server on "
                     + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
@@ -267,7 +268,7 @@ public final class TtsServer implements AutoCloseable {
         stopQuietly(jetty);
         context.background().shutdownNow();
         context.metrics().close();
-        deleteTree(tempDir);
+        TempFolders.deleteTree(tempDir);
     }
 
     /**
@@ -355,20 +356,6 @@ public final class TtsServer implements AutoCloseable {
             jetty.stop();
         } catch (Exception e) {
             log.warn("stopping the HTTP server failed: {}", e.toString());
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    log.debug("could not delete {}", p);
-                }
-            });
-        } catch (IOException e) {
-            log.debug("could not clean {}", dir);
         }
     }
 }
