@@ -98,10 +98,10 @@ public final class TtsServer implements AutoCloseable {
         ExecutorService background = new ThreadPoolExecutor(0, 1024, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 namedThreads("ttsq-http-bg-"));
         ServerMetrics metrics = new ServerMetrics(queue);
+        Path tempDir = TempFolders.create();
         ServerContext ctx = new ServerContext(queue, config, mapper, metrics,
                 new ReferencePaths(queue.audioStore(), queue.voiceBank()), background, version(), clock,
-                maxFieldBytes(config, queue), new ShutdownHooks());
-        Path tempDir = TempFolders.create();
+                maxFieldBytes(config, queue), new ShutdownHooks(), tempDir);
 
         ResourceConfig rc = new ResourceConfig();
         rc.setApplicationName("ttsqueue-server");

@@ -35,6 +35,10 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
             return json(422, WireFormat.detail(invalid.errors()));
         }
         if (e instanceof ApiException api) {
+            if (api.retryAfterSeconds() > 0) {
+                return Response.status(api.status()).type(MediaType.APPLICATION_JSON_TYPE).header("Retry-After", api.retryAfterSeconds())
+                        .entity(WireFormat.detail(api.getMessage())).build();
+            }
             return json(api.status(), WireFormat.detail(api.getMessage()));
         }
         if (e instanceof ReferenceTextRequiredException) {
