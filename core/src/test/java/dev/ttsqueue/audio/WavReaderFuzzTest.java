@@ -7,8 +7,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 /**
  * Coverage-guided fuzzing of the WAV reader: whatever the bytes, decoding returns a clip within
  * the limits or throws {@link AudioFormatException}, and nothing else (no index errors, no huge
- * allocations, no hang). The committed seed corpus ({@code WavReaderFuzzTestInputs/}) runs in every
- * build; {@code mvn verify} also fuzzes for a short while (the {@code fuzz-wav} execution), and
+ * allocations, no hang). The {@code fuzz-wav} execution of {@code mvn verify} runs the committed seed
+ * corpus ({@code WavReaderFuzzTestInputs/}), then fuzzes for a short while, in a JVM of its own;
  * longer runs are in benchmarks/README.md (each run goes on from the corpus the last one grew).
  */
 class WavReaderFuzzTest {

@@ -14,7 +14,7 @@ import java.util.Optional;
  * Fuzzes the typed reading of form fields and query parameters (they share {@link FieldReader}):
  * whatever strings arrive in the numeric and boolean fields, reading them records 422 entries or
  * gives values, and never throws (a throw there was a 500: {@code 1e2147483647} once did). Seeds in
- * {@code FormFieldsFuzzTestInputs/}; the {@code fuzz-form} execution fuzzes for a short while.
+ * {@code FormFieldsFuzzTestInputs/}; the {@code fuzz-form} execution runs them, then fuzzes for a short while.
  */
 class FormFieldsFuzzTest {
     private static final List<String> FIELDS = List.of("priority", "seed", "nfe_step", "speed", "cross_fade_duration",

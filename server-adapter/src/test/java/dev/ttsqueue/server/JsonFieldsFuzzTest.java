@@ -9,7 +9,7 @@ import dev.ttsqueue.server.internal.Submissions;
 /**
  * Fuzzes JSON request bodies as {@code /jobs/submit} reads them: any bytes parse into fields or a
  * 422 ({@link FieldErrors.Invalid}), and reading the fields never throws anything else. Seeds in
- * {@code JsonFieldsFuzzTestInputs/}; the {@code fuzz-json} execution fuzzes for a short while.
+ * {@code JsonFieldsFuzzTestInputs/}; the {@code fuzz-json} execution runs them, then fuzzes for a short while.
  */
 class JsonFieldsFuzzTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
  * reading and the upload decoding behind {@code /upload-audio} and
  * {@code /jobs/voice-cloning-async}): every body is answered with less than a 500. The first byte
  * picks the endpoint, the rest is the body under boundary {@code b}. Seeds in
- * {@code MultipartFuzzTestInputs/}; the {@code fuzz-multipart} execution fuzzes for a short while.
+ * {@code MultipartFuzzTestInputs/}; the {@code fuzz-multipart} execution runs them, then fuzzes for a short while.
  */
 class MultipartFuzzTest {
     private static Path dir;
