@@ -252,7 +252,10 @@ final class WavReader {
     private static double sample(byte[] data, Format f, int p) {
         if (f.isFloat()) {
             double v = f.bitsPerSample() == 32 ? Float.intBitsToFloat(s32(data, p)) : Double.longBitsToDouble(s64(data, p));
-            return Double.isFinite(v) ? v : 0; // one NaN would poison every later computation
+            // One NaN or infinity would poison every later computation, and a 64-bit value past
+            // float's range becomes one when the clip stores it: full scale is ±1, and past it the
+            // sample is clipped, as any conversion to integer samples would.
+            return Double.isFinite(v) ? Math.max(-1, Math.min(1, v)) : 0;
         }
         return switch (f.bitsPerSample()) {
             case 8 -> ((data[p] & 0xFF) - 128) / 128.0;

@@ -5,7 +5,6 @@ import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.audio.AudioFormatException;
 import dev.ttsqueue.audio.WavCodec;
 import dev.ttsqueue.audio.WavFormat;
-import dev.ttsqueue.audio.WavInfo;
 import dev.ttsqueue.spi.AudioEntry;
 import dev.ttsqueue.spi.AudioKind;
 import dev.ttsqueue.spi.AudioStore;
@@ -36,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * (the sample rate is the clip's). Files are written to a temporary name and moved into place, so
  * a crash never leaves a half-written file under a real id. A new instance over the same root
  * picks up the files already there: an entry's creation time is its file's modification time
- * (set on save), its duration comes from the WAV header. Files that are not {@code {safe id}.wav},
- * not regular files (links included) or not readable WAV are ignored with a warning.
+ * (set on save), its duration comes from the WAV header. Files that are not {@code {safe id}.wav}
+ * or not regular files (links included) are ignored with a warning. A file whose WAV header cannot
+ * be read is kept, indexed with a duration of 0 and reported ({@link #damage}): a finished job's
+ * output damaged on disk stays visible as damaged instead of becoming a 404.
  * Ids that are not {@linkplain Identifiers#isSafe safe} are unknown without touching the disk.
  * Thread-safe.
  */
@@ -51,6 +52,7 @@ public final class DirectoryAudioStore implements AudioStore {
     private final Path uploads;
     private final Path outputs;
     private final Map<String, AudioEntry> entries = new ConcurrentHashMap<>();
+    private final Map<String, String> damaged = new ConcurrentHashMap<>();
 
     /**
      * Creates the folders when missing and indexes the files in them.
@@ -95,6 +97,11 @@ public final class DirectoryAudioStore implements AudioStore {
         return Identifiers.isSafe(id) ? Optional.ofNullable(entries.get(id)) : Optional.empty();
     }
 
+    @Override
+    public Optional<String> damage(String id) {
+        return Identifiers.isSafe(id) && entries.containsKey(id) ? Optional.ofNullable(damaged.get(id)) : Optional.empty();
+    }
+
     /**
      * @throws ReferenceNotFoundException when the id is unknown or its file has gone
      * @throws AudioFormatException when the file is no longer readable WAV
@@ -128,6 +135,7 @@ public final class DirectoryAudioStore implements AudioStore {
             return false;
         }
         AudioEntry entry = entries.remove(id);
+        damaged.remove(id);
         if (entry == null) {
             return false;
         }
@@ -159,6 +167,7 @@ public final class DirectoryAudioStore implements AudioStore {
         int purged = 0;
         for (AudioEntry entry : entries.values()) {
             if (entry.isExpired(now) && entries.remove(entry.id(), entry)) {
+                damaged.remove(entry.id());
                 try {
                     AtomicFiles.deleteDurably(entry.path());
                     purged++;
@@ -208,13 +217,22 @@ public final class DirectoryAudioStore implements AudioStore {
                         log.warn("ignoring {}: not a regular file", file);
                         continue;
                     }
-                    WavInfo info = WavCodec.probe(file);
+                    String problem = null;
+                    double seconds = 0;
+                    try {
+                        seconds = WavCodec.probe(file).durationSeconds();
+                    } catch (AudioFormatException e) {
+                        problem = "stored audio cannot be read: " + e.getMessage();
+                    }
                     Instant created = attrs.lastModifiedTime().toInstant();
                     AudioEntry entry = new AudioEntry(id, kind, created, StoreExpiry.expiry(created, ttl(kind)),
-                            info.durationSeconds(), attrs.size(), file);
+                            seconds, attrs.size(), file);
                     AudioEntry clash = entries.putIfAbsent(id, entry);
                     if (clash != null) {
                         log.warn("ignoring {}: id {} is already taken by {}", file, id, clash.path());
+                    } else if (problem != null) {
+                        damaged.put(id, problem);
+                        log.warn("kept {} although its {}; it is listed and served as it is, and reported as damaged", file, problem);
                     }
                 } catch (AudioFormatException e) {
                     log.warn("ignoring {}: {}", file, e.getMessage());

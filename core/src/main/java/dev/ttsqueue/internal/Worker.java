@@ -211,10 +211,15 @@ final class Worker extends Thread {
         try {
             completed = rt.store().complete(job.id, job.token, result, now);
         } catch (RuntimeException | Error e) {
-            // No job refers to the output now (the job fails, or runs again and saves another),
-            // so no cleanup would ever find it.
-            deleteOutput(output.id(), job);
-            throw e;
+            // The write may have been applied all the same (a commit whose acknowledgement was
+            // lost). Applied: the job is done, and its output and its client's answer must stay.
+            // Not applied: no job refers to the output now (the job fails, or runs again and saves
+            // another), so no cleanup would ever find it.
+            if (!appliedDespite(e, job, output.id())) {
+                deleteOutput(output.id(), job);
+                throw e;
+            }
+            completed = true;
         }
         if (completed) {
             rt.speed().recordJob(job.work, Duration.between(job.startedAt, now));
@@ -225,6 +230,31 @@ final class Worker extends Thread {
             log.warn("job {}: result discarded, the job was {} meanwhile", job.id, job.timedOut() ? "timed out" : "taken over");
             setup.audioStore().delete(output.id());
         }
+    }
+
+    /**
+     * Whether the store shows the job completed with {@code outputId} although its completion write
+     * threw {@code failure}. When the store cannot even be read, the failure stands and the output
+     * is kept: an orphaned file costs disk until retention, a deleted result costs the client its audio.
+     */
+    private boolean appliedDespite(Throwable failure, RunningJob job, String outputId) {
+        Optional<JobRecord> stored;
+        try {
+            stored = rt.store().get(job.id);
+        } catch (RuntimeException | Error e) {
+            log.warn("job {}: its completion write failed ({}) and the store cannot say whether it was applied ({}); its output {}"
+                    + " is kept", job.id, failure.toString(), e.toString(), outputId);
+            if (failure instanceof Error err) {
+                throw err;
+            }
+            throw (RuntimeException) failure;
+        }
+        boolean applied = stored.filter(r -> r.status() == JobStatus.COMPLETED && r.result() != null
+                && outputId.equals(r.result().outputFileId())).isPresent();
+        if (applied) {
+            log.warn("job {}: its completion write reported {} but was applied; the job is completed", job.id, failure.toString());
+        }
+        return applied;
     }
 
     private void deleteOutput(String outputId, RunningJob job) {

@@ -52,6 +52,16 @@ public interface AudioStore extends AutoCloseable {
     /** Deletes entries whose expiry is at or before {@code now}; returns how many. */
     int purgeExpired(Instant now) throws IOException;
 
+    /**
+     * Why the stored clip {@code id} cannot be read, when the store found it damaged (a WAV whose
+     * header no longer parses after a disk fault or a hand edit); empty for a readable clip or an
+     * unknown id. A damaged clip is kept and still listed and served as the bytes it is, so what
+     * happened to it stays visible rather than turning into a "not found".
+     */
+    default Optional<String> damage(String id) {
+        return Optional.empty();
+    }
+
     /** The folders a server may accept as {@code ref_audio_path} roots; empty for non-file stores. */
     default List<Path> roots() {
         return List.of();

@@ -28,6 +28,7 @@ public final class ControlledStore implements JobStore {
     private volatile BiConsumer<String, LeaseState> afterProgress = (id, state) -> { };
     private volatile Runnable beforeRequeueExpired = () -> { };
     private volatile Runnable beforeComplete = () -> { };
+    private volatile Runnable afterComplete = () -> { };
     private volatile Runnable beforeFinishCancelled = () -> { };
     private volatile Runnable beforeFail = () -> { };
     private volatile java.util.function.Consumer<Optional<Claim>> afterClaim = claim -> { };
@@ -83,6 +84,14 @@ public final class ControlledStore implements JobStore {
         this.beforeFail = hook;
     }
 
+    /**
+     * Runs after every {@link #complete} has written (a hook that throws makes the call fail though
+     * the write was applied, as a commit whose acknowledgement was lost).
+     */
+    public void afterComplete(Runnable hook) {
+        this.afterComplete = hook;
+    }
+
     /** Runs at the start of every {@link #complete} (a hook that throws makes the write fail). */
     public void beforeComplete(Runnable hook) {
         this.beforeComplete = hook;
@@ -130,7 +139,9 @@ public final class ControlledStore implements JobStore {
     @Override
     public boolean complete(String jobId, long fencingToken, SynthesisResult result, Instant now) {
         beforeComplete.run();
-        return delegate.complete(jobId, fencingToken, result != null && loseResult.test(result) ? null : result, now);
+        boolean done = delegate.complete(jobId, fencingToken, result != null && loseResult.test(result) ? null : result, now);
+        afterComplete.run();
+        return done;
     }
 
     @Override

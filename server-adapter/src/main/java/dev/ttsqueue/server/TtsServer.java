@@ -6,7 +6,8 @@ import dev.ttsqueue.TtsJobQueue;
 import dev.ttsqueue.server.internal.ApiKeyFilter;
 import dev.ttsqueue.server.internal.AudioResource;
 import dev.ttsqueue.server.internal.AudioStreamResource;
-import dev.ttsqueue.server.internal.BodyLimitFilter;
+import dev.ttsqueue.server.internal.BodyArrivalHandler;
+import dev.ttsqueue.server.internal.BodyLimits;
 import dev.ttsqueue.server.internal.CorsFilter;
 import dev.ttsqueue.server.internal.ErrorMapper;
 import dev.ttsqueue.server.internal.HostCheckFilter;
@@ -21,6 +22,7 @@ import dev.ttsqueue.server.internal.ShutdownHooks;
 import dev.ttsqueue.server.internal.ServiceResource;
 import dev.ttsqueue.server.internal.StandaloneQueue;
 import dev.ttsqueue.server.internal.SyncResource;
+import dev.ttsqueue.server.internal.TempFolders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -97,10 +99,10 @@ public final class TtsServer implements AutoCloseable {
         ExecutorService background = new ThreadPoolExecutor(0, 1024, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 namedThreads("ttsq-http-bg-"));
         ServerMetrics metrics = new ServerMetrics(queue);
+        Path tempDir = TempFolders.create();
         ServerContext ctx = new ServerContext(queue, config, mapper, metrics,
                 new ReferencePaths(queue.audioStore(), queue.voiceBank()), background, version(), clock,
-                maxFieldBytes(config, queue), new ShutdownHooks());
-        Path tempDir = Files.createTempDirectory("ttsq-uploads-");
+                maxFieldBytes(config, queue), new ShutdownHooks(), tempDir);
 
         ResourceConfig rc = new ResourceConfig();
         rc.setApplicationName("ttsqueue-server");
@@ -114,13 +116,13 @@ public final class TtsServer implements AutoCloseable {
                 AudioStreamResource.class);
         rc.register(new ErrorMapper());
         rc.register(new JsonBodyWriter(mapper));
-        rc.register(new BodyLimitFilter(config.maxUploadBytes(), ctx.maxFieldBytes(), MIN_REQUEST_BYTES_PER_SECOND));
         java.util.Set<String> hosts = allowedHosts(config);
         if (hosts != null) {
             rc.register(new HostCheckFilter(hosts));
         }
-        if (!config.corsOrigins().isEmpty()) {
-            rc.register(new CorsFilter(config.corsOrigins()));
+        CorsFilter cors = config.corsOrigins().isEmpty() ? null : new CorsFilter(config.corsOrigins());
+        if (cors != null) {
+            rc.register(cors);
         }
         if (config.apiKey() != null) {
             rc.register(new ApiKeyFilter(config.apiKey()));
@@ -146,10 +148,17 @@ public final class TtsServer implements AutoCloseable {
         // Silent connections (no bytes at all, even mid-headers) are closed after this; it does not
         // cut off a request waiting for its job, nor an event stream (a comment every 15 s).
         connector.setIdleTimeout(TimeUnit.SECONDS.toMillis(60));
+        // Room for bursts of new connections (a thousand clients at once) without the kernel dropping
+        // SYNs, which would cost their senders a second or more before they retry.
+        connector.setAcceptQueueSize(ACCEPT_QUEUE);
         jetty.addConnector(connector);
+        // Bodies arrive before Jersey, which reads them blocking, takes a thread for the request.
+        BodyArrivalHandler bodies = new BodyArrivalHandler(ContainerFactory.createContainer(JettyHttpContainer.class, rc),
+                bodyLimits(config, ctx.maxFieldBytes()), tempDir, ctx.shutdown(), cors);
+        metrics.watchArrivingBodies(bodies::bodiesArriving, bodies::bytesHeld);
         // Lets stop() wait (up to the stop timeout) for requests in flight instead of cutting them off.
         GracefulHandler graceful = new GracefulHandler();
-        graceful.setHandler(ContainerFactory.createContainer(JettyHttpContainer.class, rc));
+        graceful.setHandler(bodies);
         jetty.setHandler(graceful);
         jetty.setErrorHandler(new JsonErrorHandler());
         jetty.setStopTimeout(TimeUnit.SECONDS.toMillis(5));
@@ -159,7 +168,7 @@ public final class TtsServer implements AutoCloseable {
             stopQuietly(jetty);
             background.shutdownNow();
             metrics.close();
-            deleteTree(tempDir);
+            TempFolders.deleteTree(tempDir);
             throw e instanceof IOException io ? io : new IOException("could not start the HTTP server on "
                     + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
@@ -170,13 +179,29 @@ public final class TtsServer implements AutoCloseable {
     }
 
     /**
-     * Slowest request body accepted, in bytes per second, after {@link BodyLimitFilter#RATE_GRACE_SECONDS}
-     * seconds of credit from its first byte: a body trickling in slower holds a thread
-     * for nothing, and 200 such uploads would stall every endpoint, /health included; holding them
-     * all now takes 800 KiB/s of the sender. (50 MiB still fit in under four hours.) A body that
-     * stops altogether ends at the idle timeout.
+     * Slowest request body accepted, in bytes per second, after {@link #BODY_GRACE_SECONDS} seconds
+     * of credit from its first byte (50 MiB still fit in under four hours). A body that stops
+     * altogether ends at the idle timeout. Bodies hold no thread while they arrive; this bounds how
+     * long one may hold its spool space.
      */
     public static final long MIN_REQUEST_BYTES_PER_SECOND = 4 * 1024;
+
+    /** Credit a request body gets before {@link #MIN_REQUEST_BYTES_PER_SECOND} applies: small bodies and short pauses pass. */
+    public static final long BODY_GRACE_SECONDS = 20;
+
+    /** Connections the kernel may hold for the server before it accepts them. */
+    static final int ACCEPT_QUEUE = 1024;
+
+    /**
+     * Limits on bodies while they arrive: memory for waiting bodies at most 64 MiB (an eighth of
+     * the heap on small heaps), and memory plus spool files at most 16 uploads of the largest size
+     * (1 GiB at least); beyond that, bodies are refused with 503 until others are done.
+     */
+    static BodyLimits bodyLimits(ServerConfig config, long maxFieldBytes) {
+        long memory = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 8);
+        long spool = Math.max(1L << 30, 16 * config.maxUploadBytes());
+        return new BodyLimits(config.maxUploadBytes(), maxFieldBytes, MIN_REQUEST_BYTES_PER_SECOND, BODY_GRACE_SECONDS, memory, spool);
+    }
 
     /** Parts a multipart request may have; the forms of the API have at most a dozen fields. */
     public static final int MAX_FORM_PARTS = 64;
@@ -245,7 +270,7 @@ public final class TtsServer implements AutoCloseable {
         stopQuietly(jetty);
         context.background().shutdownNow();
         context.metrics().close();
-        deleteTree(tempDir);
+        TempFolders.deleteTree(tempDir);
     }
 
     /**
@@ -333,20 +358,6 @@ public final class TtsServer implements AutoCloseable {
             jetty.stop();
         } catch (Exception e) {
             log.warn("stopping the HTTP server failed: {}", e.toString());
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    log.debug("could not delete {}", p);
-                }
-            });
-        } catch (IOException e) {
-            log.debug("could not clean {}", dir);
         }
     }
 }

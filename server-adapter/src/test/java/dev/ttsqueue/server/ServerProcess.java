@@ -50,15 +50,27 @@ final class ServerProcess implements AutoCloseable {
      *     (the process is killed then)
      */
     static ServerProcess start(Path dataDir, String... args) throws IOException, InterruptedException {
-        return start(Path.of("target/ttsqueue-server/bin/ttsqueue-server").toAbsolutePath(), dataDir, args);
+        return start(Path.of("target/ttsqueue-server/bin/ttsqueue-server").toAbsolutePath(), dataDir, Map.of(), args);
     }
 
     /** As {@link #start(Path, String...)}, with the launcher of another copy of the distribution. */
     static ServerProcess start(Path launcher, Path dataDir, String... args) throws IOException, InterruptedException {
+        return start(launcher, dataDir, Map.of(), args);
+    }
+
+    /** As {@link #start(Path, String...)}, with {@code env} added to the launcher's environment ({@code JAVA_OPTS}, ...). */
+    static ServerProcess start(Path dataDir, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return start(Path.of("target/ttsqueue-server/bin/ttsqueue-server").toAbsolutePath(), dataDir, env, args);
+    }
+
+    /** The launcher of {@code launcher}'s distribution, with {@code env} added to its environment. */
+    static ServerProcess start(Path launcher, Path dataDir, Map<String, String> env, String... args) throws IOException, InterruptedException {
         assertTrue(Files.isExecutable(launcher), "package the module first: " + launcher);
         List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "--port", "0", "--data-dir", dataDir.toString()));
         cmd.addAll(List.of(args));
-        ServerProcess p = new ServerProcess(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        ServerProcess p = new ServerProcess(pb.start());
         Thread pump = new Thread(p::pumpLog, "server-log-" + p.process.pid());
         pump.setDaemon(true);
         pump.start();
@@ -125,6 +137,32 @@ final class ServerProcess implements AutoCloseable {
 
     URI base() {
         return base;
+    }
+
+    /** The server's process id (the launcher execs the JVM, so it is the JVM's). */
+    long pid() {
+        return process.pid();
+    }
+
+    /** Whether the process still runs. */
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Every log line so far. */
+    synchronized List<String> log() {
+        return List.copyOf(lines);
+    }
+
+    /** The value of an unlabelled gauge or counter on {@code /metrics}; fails when it is not there. */
+    double metric(String name) throws InterruptedException {
+        String text = get("/metrics").text();
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no metric " + name + " in:\n" + text);
     }
 
     /**

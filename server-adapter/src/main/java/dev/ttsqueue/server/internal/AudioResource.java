@@ -55,7 +55,8 @@ public final class AudioResource {
         try (FormFields form = FormFields.read(request, ctx.maxFieldBytes())) {
             FormFields.Upload file = form.requiredFile("audio_file");
             form.errors().throwIfAny();
-            AudioEntry entry = audio().save(AudioKind.UPLOAD, AudioUploads.decode(file, ctx.config().maxUploadBytes()));
+            AudioEntry entry = AudioUploads.decode(file, ctx.config().maxUploadBytes(), ctx.tempDir(),
+                    clip -> audio().save(AudioKind.UPLOAD, clip));
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("file_id", entry.id());
             m.put("message", "Audio file uploaded successfully");
@@ -74,8 +75,8 @@ public final class AudioResource {
             form.errors().throwIfAny();
             AudioUploads.requireAudioType(file); // the old server's first check, before the name's
             String name = Identifiers.normalizeVoiceName(rawName);
-            AudioClip clip = AudioUploads.decode(file, ctx.config().maxUploadBytes());
-            Voice voice = voiceBank().save(name, clip, refText.trim());
+            Voice voice = AudioUploads.decode(file, ctx.config().maxUploadBytes(), ctx.tempDir(),
+                    clip -> voiceBank().save(name, clip, refText.trim()));
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("voice_name", voice.name());
             m.put("message", "Permanent voice '" + voice.name() + "' uploaded successfully");

@@ -4,10 +4,15 @@ import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.audio.AudioDecoders;
 import dev.ttsqueue.audio.AudioFormatException;
 import dev.ttsqueue.audio.DecodeLimits;
+import dev.ttsqueue.audio.WavCodec;
+import dev.ttsqueue.audio.WavInfo;
 import dev.ttsqueue.audio.codecs.AudioCodecs;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
 
@@ -28,23 +33,84 @@ public final class AudioUploads {
     private AudioUploads() {
     }
 
+    /** Work for a decoded clip (storing it) done while the clip's memory is still accounted for. */
+    @FunctionalInterface
+    public interface ClipUse<T> {
+        T apply(AudioClip clip) throws IOException;
+    }
+
     /**
-     * Decodes {@code upload}.
+     * Decodes {@code upload} and hands the clip to {@code use}, within the JVM's decode budget
+     * ({@link DecodeBudget}): the file is first streamed to {@code tempDir}, so a WAV too long for
+     * the limits is refused from its header before any of it is in memory; then its bytes, its
+     * samples and whatever {@code use} builds from them hold a share of the budget until
+     * {@code use} returns.
      *
      * @throws ApiException 400 "File must be an audio file" when the part is not {@code audio/*};
-     *     400 "Invalid audio file: ..." when it cannot be decoded, is too long, or holds no samples
+     *     400 "Invalid audio file: ..." when it cannot be decoded, is too long, or holds no samples;
+     *     503 with {@code Retry-After} when too much audio is being decoded at once
      * @throws UploadTooLargeException (as an IOException) past {@code maxBytes}
      */
-    public static AudioClip decode(FormFields.Upload upload, long maxBytes) throws IOException {
+    public static <T> T decode(FormFields.Upload upload, long maxBytes, Path tempDir, ClipUse<T> use) throws IOException {
         requireAudioType(upload);
-        byte[] bytes;
-        try (InputStream in = upload.open()) {
-            int limit = (int) Math.min(maxBytes, Integer.MAX_VALUE - 9);
-            bytes = in.readNBytes(limit + 1);
-            if (bytes.length > limit) {
+        long limit = Math.min(maxBytes, Integer.MAX_VALUE - 9);
+        Path file = Files.createTempFile(tempDir, "upload-", ".audio");
+        try {
+            long size;
+            try (InputStream in = upload.open(); OutputStream out = Files.newOutputStream(file)) {
+                size = copy(in, out, limit + 1);
+            }
+            if (size > limit) {
                 throw ApiException.badRequest("Invalid audio file: it is larger than the limit of " + limit + " bytes");
             }
+            try (DecodeBudget.Share share = DecodeBudget.jvm().take(size + decodedBytes(file, size))) {
+                byte[] bytes = Files.readAllBytes(file);
+                Files.delete(file);
+                return use.apply(decode(bytes));
+            }
+        } finally {
+            Files.deleteIfExists(file);
         }
+    }
+
+    /**
+     * Heap that decoding {@code file} and storing the result may take besides the file's bytes: its
+     * samples as floats, and as much again for the copies made on the way (resampling, encoding).
+     * From the header for WAV, which also refuses a WAV too long before it is read; for other
+     * formats, whose length shows only once decoded, the longest clip the limits allow.
+     */
+    private static long decodedBytes(Path file, long size) throws IOException {
+        long frames = LIMITS.maxSamples();
+        if (size >= 12 && isRiff(file)) {
+            try {
+                WavInfo info = WavCodec.probe(file);
+                LIMITS.check("WAV", info.frames(), info.sampleRate());
+                frames = Math.min(frames, info.frames());
+            } catch (AudioFormatException e) {
+                throw ApiException.badRequest("Invalid audio file: " + e.getMessage());
+            }
+        }
+        return frames * Float.BYTES * 2;
+    }
+
+    private static boolean isRiff(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] magic = in.readNBytes(4);
+            return new String(magic, java.nio.charset.StandardCharsets.ISO_8859_1).equals("RIFF");
+        }
+    }
+
+    private static long copy(InputStream in, OutputStream out, long max) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        long total = 0;
+        for (int n = in.read(buf); n >= 0 && total < max; n = in.read(buf)) {
+            out.write(buf, 0, n);
+            total += n;
+        }
+        return total;
+    }
+
+    private static AudioClip decode(byte[] bytes) {
         AudioClip clip;
         try {
             // AudioDecoders turns whatever a decoder library trips over into an AudioFormatException.

@@ -62,6 +62,11 @@ public final class CorsFilter implements ContainerRequestFilter, ContainerRespon
         }
     }
 
+    /** The {@code Access-Control-Allow-Origin} value for a request from {@code origin}; null when none is sent or it is not allowed. */
+    public String allowedOrigin(String origin) {
+        return origin == null ? null : allowed(origin);
+    }
+
     private String allowed(String origin) {
         if (origins.contains("*")) {
             return "*";

@@ -34,19 +34,14 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
         if (tooLarge != null) {
             return json(413, WireFormat.detail(tooLarge.getMessage()));
         }
-        BodyLimitFilter.SlowBodyException slow = find(e, BodyLimitFilter.SlowBodyException.class);
-        if (slow != null) {
-            return json(408, WireFormat.detail(slow.getMessage()));
-        }
-        java.util.concurrent.TimeoutException idle = find(e, java.util.concurrent.TimeoutException.class);
-        if (idle != null && idle.getMessage() != null && idle.getMessage().startsWith("Idle timeout")) {
-            // The body stopped arriving altogether: a client problem, not ours.
-            return json(408, WireFormat.detail("Request body stopped arriving: " + idle.getMessage()));
-        }
         if (e instanceof FieldErrors.Invalid invalid) {
             return json(422, WireFormat.detail(invalid.errors()));
         }
         if (e instanceof ApiException api) {
+            if (api.retryAfterSeconds() > 0) {
+                return Response.status(api.status()).type(MediaType.APPLICATION_JSON_TYPE).header("Retry-After", api.retryAfterSeconds())
+                        .entity(WireFormat.detail(api.getMessage())).build();
+            }
             return json(api.status(), WireFormat.detail(api.getMessage()));
         }
         if (e instanceof ReferenceTextRequiredException) {

@@ -102,7 +102,7 @@ public abstract class FieldReader {
                 return null;
             }
             BigDecimal d = n.decimalValue();
-            if (d.stripTrailingZeros().scale() > 0) {
+            if (hasFraction(d)) {
                 errors.add("int_from_float", loc(name), "Input should be a valid integer, got a number with a fractional part", inputOf(x));
                 return null;
             }
@@ -110,7 +110,7 @@ public abstract class FieldReader {
         }
         String s = x instanceof JsonNode n ? n.asText() : (String) x;
         BigDecimal d = parseDecimal(s.trim());
-        if (d == null || d.stripTrailingZeros().scale() > 0) {
+        if (d == null || hasFraction(d)) {
             errors.add("int_parsing", loc(name), "Input should be a valid integer, unable to parse string as an integer", s);
             return null;
         }
@@ -123,10 +123,19 @@ public abstract class FieldReader {
      * attempt overflows or runs for minutes), and every caller refuses or clamps such values anyway.
      */
     private static BigInteger integral(BigDecimal d) {
-        if (d.precision() - d.scale() > MAX_DIGITS) {
+        // In long arithmetic: 1e2147483647 has scale -2^31+1, and precision minus scale overflows an int.
+        if ((long) d.precision() - d.scale() > MAX_DIGITS) {
             return HUGE.multiply(BigInteger.valueOf(d.signum()));
         }
         return d.toBigInteger();
+    }
+
+    /**
+     * Whether {@code d} has digits after the point. Only a positive scale can hide any: stripping
+     * the zeros of {@code 1000e2147483647} would push its scale past an int's range.
+     */
+    private static boolean hasFraction(BigDecimal d) {
+        return d.scale() > 0 && d.stripTrailingZeros().scale() > 0;
     }
 
     /**

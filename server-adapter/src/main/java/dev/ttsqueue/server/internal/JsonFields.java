@@ -41,7 +41,11 @@ public final class JsonFields extends FieldReader {
             errors.throwIfAny();
             return null;
         } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
+            // Not a parse error to Jackson, but bytes that are no text in the encoding it detected
+            // (a body that looks like UTF-32 and holds no valid character): malformed JSON all the same.
+            errors.add("json_invalid", List.of("body", 0), "JSON decode error", Map.of());
+            errors.throwIfAny();
+            return null;
         }
         if (!(root instanceof ObjectNode obj)) {
             errors.add("model_attributes_type", List.of("body"), "Input should be a valid dictionary or object to extract fields from",

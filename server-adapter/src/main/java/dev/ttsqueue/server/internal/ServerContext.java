@@ -18,8 +18,9 @@ import java.util.concurrent.ExecutorService;
  * @param clock the queue's clock, for expiry checks the server makes itself
  * @param maxFieldBytes largest non-upload body (JSON, URL-encoded form) and largest multipart text field
  * @param shutdown what waiting requests do when the server stops
+ * @param tempDir the server's own temp folder (multipart parts, bodies and uploads on their way)
  */
 public record ServerContext(TtsJobQueue queue, ServerConfig config, ObjectMapper mapper, ServerMetrics metrics,
         ReferencePaths referencePaths, ExecutorService background, String version,
-        java.time.Clock clock, long maxFieldBytes, ShutdownHooks shutdown) {
+        java.time.Clock clock, long maxFieldBytes, ShutdownHooks shutdown, java.nio.file.Path tempDir) {
 }

@@ -67,6 +67,18 @@ public final class ServerMetrics implements QueueMetricsListener, AutoCloseable 
         return s != null ? s : queue.queueStatus();
     }
 
+    /**
+     * Publishes what request bodies still arriving hold: how many there are and their bytes in
+     * memory and spool files ({@code ttsq_http_bodies_arriving}, {@code ttsq_http_body_bytes_held}).
+     */
+    public void watchArrivingBodies(java.util.function.LongSupplier count, java.util.function.LongSupplier bytes) {
+        // Strong references: the suppliers are lambdas nobody else holds, and gauges hold theirs weakly.
+        Gauge.builder("ttsq.http.bodies.arriving", count, c -> c.getAsLong()).strongReference(true)
+                .description("Request bodies still arriving (no thread is held for them)").register(registry);
+        Gauge.builder("ttsq.http.body.bytes.held", bytes, b -> b.getAsLong()).strongReference(true)
+                .description("Bytes of arriving request bodies kept in memory and spool files").register(registry);
+    }
+
     @Override
     public void jobSubmitted(JobType type, int priority) {
         submitted.increment();

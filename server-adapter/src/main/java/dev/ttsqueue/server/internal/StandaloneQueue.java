@@ -141,6 +141,7 @@ public final class StandaloneQueue {
         if (config.store().equals("memory")) {
             return JobStore.inMemory();
         }
+        SqliteNativeLibrary.useStableCopy(data.resolve("native"));
         // Exclusive: the data folder is one server's (its audio index lives in that process), so a
         // second server on it must fail at start, and jobs found running at start were left by a
         // crash and can run again at once instead of after their lease.

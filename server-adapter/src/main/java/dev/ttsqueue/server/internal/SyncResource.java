@@ -83,7 +83,8 @@ public final class SyncResource {
             if (!JobRequest.hasSomethingToSay(text)) {
                 throw ApiException.badRequest("Text to generate cannot be empty");
             }
-            upload = ctx.queue().audioStore().save(AudioKind.UPLOAD, AudioUploads.decode(file, ctx.config().maxUploadBytes()));
+            upload = AudioUploads.decode(file, ctx.config().maxUploadBytes(), ctx.tempDir(),
+                    clip -> ctx.queue().audioStore().save(AudioKind.UPLOAD, clip));
             job = JobRequest.voiceCloning(upload.id(), text).refText(refText).settings(settings).priority(priority);
         }
         JobHandle h;

@@ -11,6 +11,11 @@ public final class UploadTooLargeException extends IOException {
     private static final long serialVersionUID = 1L;
 
     public UploadTooLargeException(long limit) {
-        super("Request body too large: the limit is " + limit + " bytes");
+        super(message(limit));
+    }
+
+    /** The answer's words for a body over {@code limit} bytes. */
+    public static String message(long limit) {
+        return "Request body too large: the limit is " + limit + " bytes";
     }
 }

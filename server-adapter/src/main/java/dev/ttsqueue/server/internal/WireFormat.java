@@ -79,7 +79,20 @@ public final class WireFormat {
         if (r.note() != null) {
             m.put("note", r.note());
         }
+        outputDamage(r.outputFileId(), audio).ifPresent(d -> m.put("output_damaged", d));
         return m;
+    }
+
+    /** Why the stored output cannot be read, when the store found it damaged at start. */
+    private static java.util.Optional<String> outputDamage(String id, AudioStore audio) {
+        if (id == null) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return audio.damage(id);
+        } catch (RuntimeException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** The file on the server for stores that keep files; the download URL path otherwise. */
