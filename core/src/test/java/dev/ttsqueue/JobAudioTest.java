@@ -140,10 +140,11 @@ class JobAudioTest {
 
     @Test
     void aSubscriberGetsNoMoreThanItAskedFor() throws Exception {
-        start(SyntheticBackend.builder().steps(4).streams().build());
+        start(SyntheticBackend.builder().steps(4).streams().gated().build());
         Listener slow = new Listener(1);
         JobHandle job = queue.submit(JobRequest.ttsGenerate(upload(queue), "four pieces of audio"));
-        job.audio().subscribe(slow);
+        job.audio().subscribe(slow); // before the job can end: it waits for its steps
+        backend.release(4);
         await(job);
         slow.next();
         assertNull(slow.pieces.poll(200, TimeUnit.MILLISECONDS), "one asked, one given");
