@@ -98,7 +98,7 @@ class RedisQueueNodesIT {
         while (System.nanoTime() < deadline) {
             for (var e : Thread.getAllStackTraces().entrySet()) {
                 if (e.getKey().getName().startsWith("ttsq-worker-")
-                        && java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("awaitWork"))) {
+                        && java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().endsWith(".WakeSignal") && f.getMethodName().equals("await"))) {
                     return;
                 }
             }
