@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.MimeTypes;
 import org.eclipse.jetty.io.Content;
@@ -108,12 +109,15 @@ public final class BodyArrivalHandler extends Handler.Wrapper {
 
     /**
      * A JSON {@code {"detail": ...}} answer from here, with the CORS headers the application would
-     * have added ({@code Retry-After} too when {@code retryAfterSeconds} is positive). Jetty then
-     * reads and drops what is left of the body, or closes the connection when too much is.
+     * have added ({@code Retry-After} too when {@code retryAfterSeconds} is positive), and
+     * {@code Connection: close}: what is left of the body is not read.
      */
     void answer(Request request, Response response, Callback callback, int status, String detail, long retryAfterSeconds) {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, MimeTypes.Type.APPLICATION_JSON.asString());
+        // The rest of the body will not be read: the client must not send its next request on this
+        // connection, which closes once the answer is out (it would find it gone, with no answer).
+        response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
         if (retryAfterSeconds > 0) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
