@@ -85,6 +85,9 @@ public final class RemoteProgressBars {
         for (int i = 0; i < TEXTS.length; i++) {
             int row = i;
             JobHandle job = queue.submit(JobRequest.voiceCloning(ref, TEXTS[i]).refText(refText).priority(PRIORITIES[i]));
+            // The bar starts empty at submit: a short job may be over before its event stream opens,
+            // and then that stream gives only its end.
+            bars.update(row, 0, "submitted", null);
             // Listeners run on the client's event thread, in the order the job's events arrived.
             queue.subscribe(job.id(), e -> {
                 if (e.kind() != JobEvent.Kind.PROGRESS) {
