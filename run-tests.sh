@@ -36,4 +36,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo[@]}" apt-get install -y -q "${missing[@]}"
 fi
 
-exec mvn -B -ntp verify "$@"
+# The interleaving tests (core, SQLite store) run under Fray in a JDK 25 for Linux x86-64:
+# $FRAY_JDK25_HOME, or one found under /usr/lib/jvm. Without one, the report says they did not run.
+fray=()
+jdk25="${FRAY_JDK25_HOME:-}"
+if [ -z "$jdk25" ] && [ "$(uname -sm)" = "Linux x86_64" ]; then
+  for candidate in /usr/lib/jvm/*25*; do
+    if [ -x "$candidate/bin/jlink" ]; then jdk25="$candidate"; break; fi
+  done
+fi
+if [ -n "$jdk25" ] && [ -x "$jdk25/bin/jlink" ]; then
+  fray=(-Pfray "-Dfray.jdk25.home=$jdk25")
+fi
+
+exec mvn -B -ntp verify "${fray[@]}" "$@"

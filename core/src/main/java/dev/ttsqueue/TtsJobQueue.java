@@ -10,6 +10,8 @@ import dev.ttsqueue.spi.ModelState;
 import dev.ttsqueue.spi.Transcriber;
 import dev.ttsqueue.spi.TtsBackend;
 import dev.ttsqueue.spi.VoiceBank;
+import dev.ttsqueue.store.InMemoryAudioStore;
+import dev.ttsqueue.store.InMemoryJobStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -285,7 +287,7 @@ public final class TtsJobQueue implements JobQueue {
         }
 
         /**
-         * Where jobs live; default {@link JobStore#inMemory()}. Jobs the store holds as running
+         * Where jobs live; default a new {@link InMemoryJobStore}. Jobs the store holds as running
          * when the queue starts were left by a process that ended without finishing them: on an
          * {@link JobStore#exclusive() exclusive} store they are queued again at once, on a shared
          * one when their lease ends (another process may still be running them).
@@ -423,8 +425,8 @@ public final class TtsJobQueue implements JobQueue {
                 throw new IllegalStateException("a backend is required");
             }
             QueueConfig cfg = new QueueConfig(backend,
-                    store != null ? store : JobStore.inMemory(),
-                    audioStore != null ? audioStore : AudioStore.inMemory(clock, Duration.ofHours(24), null),
+                    store != null ? store : new InMemoryJobStore(),
+                    audioStore != null ? audioStore : new InMemoryAudioStore(clock, Duration.ofHours(24), null),
                     voiceBank, transcriber, workers, maxQueueSize, maxTextLength, jobTimeout, leaseDuration,
                     maintenanceInterval, closeGracePeriod, retentionMaxAge, retentionInterval, maxAttempts, clock,
                     seedSource != null ? seedSource : () -> ThreadLocalRandom.current().nextLong(), List.copyOf(listeners),

@@ -1,5 +1,6 @@
 package dev.ttsqueue;
 
+import dev.ttsqueue.store.InMemoryJobStore;
 import static dev.ttsqueue.QueueFixture.WAIT_SECONDS;
 import static dev.ttsqueue.QueueFixture.upload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,7 +26,7 @@ class CompletionWriteFailureTest {
 
     @Test
     void aCompletionAppliedButReportedAsFailedKeepsItsOutput() throws Exception {
-        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        ControlledStore store = new ControlledStore(new InMemoryJobStore());
         AtomicBoolean once = new AtomicBoolean();
         store.afterComplete(() -> {
             if (once.compareAndSet(false, true)) {
@@ -45,7 +46,7 @@ class CompletionWriteFailureTest {
 
     @Test
     void aCompletionThatWasNotAppliedLeavesNoOrphanedOutput() throws Exception {
-        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        ControlledStore store = new ControlledStore(new InMemoryJobStore());
         AtomicBoolean once = new AtomicBoolean();
         store.beforeComplete(() -> {
             if (once.compareAndSet(false, true)) {

@@ -1,5 +1,6 @@
 package dev.ttsqueue;
 
+import dev.ttsqueue.store.InMemoryJobStore;
 import static dev.ttsqueue.QueueFixture.WAIT_SECONDS;
 import static dev.ttsqueue.QueueFixture.failure;
 import static dev.ttsqueue.QueueFixture.upload;
@@ -57,7 +58,7 @@ class QueueRaceTest {
      */
     @Test
     void staleRunEndingDoesNotUnregisterTheCurrentRunOfTheSameJob() throws Exception {
-        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        ControlledStore store = new ControlledStore(new InMemoryJobStore());
         backend = SyntheticBackend.builder().steps(4).build();
         queue = TtsJobQueue.builder().backend(backend).store(store).clock(clock).workers(2)
                 .maintenanceInterval(Duration.ofMillis(10)).leaseDuration(Duration.ofMinutes(10))
@@ -106,7 +107,7 @@ class QueueRaceTest {
      */
     @Test
     void maintenanceSurvivesAnErrorFromTheStore() throws Exception {
-        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        ControlledStore store = new ControlledStore(new InMemoryJobStore());
         backend = SyntheticBackend.builder().build();
         queue = TtsJobQueue.builder().backend(backend).store(store).clock(clock)
                 .maintenanceInterval(Duration.ofMillis(10)).jobTimeout(Duration.ofSeconds(5)).build();
@@ -128,7 +129,7 @@ class QueueRaceTest {
     /** Same for a worker: an Error while claiming must not kill the only worker. */
     @Test
     void workerSurvivesAnErrorWhileClaiming() throws Exception {
-        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        ControlledStore store = new ControlledStore(new InMemoryJobStore());
         backend = SyntheticBackend.builder().build();
         queue = TtsJobQueue.builder().backend(backend).store(store).clock(clock)
                 .maintenanceInterval(Duration.ofMillis(10)).build();
@@ -151,7 +152,7 @@ class QueueRaceTest {
      */
     @Test
     void progressWrittenJustBeforeATimeoutIsNotDeliveredAfterTheEnd() throws Exception {
-        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        ControlledStore store = new ControlledStore(new InMemoryJobStore());
         backend = SyntheticBackend.builder().steps(4).build();
         java.util.List<JobEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
         queue = TtsJobQueue.builder().backend(backend).store(store).clock(clock).listener(events::add)
@@ -300,7 +301,7 @@ class QueueRaceTest {
      */
     @Test
     void outputOfAJobWhoseCompletionWriteFailsIsNotLeft() throws Exception {
-        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        ControlledStore store = new ControlledStore(new InMemoryJobStore());
         backend = SyntheticBackend.builder().build();
         queue = TtsJobQueue.builder().backend(backend).store(store).clock(clock)
                 .maintenanceInterval(Duration.ofMillis(10)).build();
@@ -344,7 +345,7 @@ class QueueRaceTest {
     /** JobSnapshot promises startedAt is null while queued; a job put back after a lost lease is queued again. */
     @Test
     void jobPutBackAfterALostLeaseShowsNoStartWhileQueued() throws Exception {
-        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        ControlledStore store = new ControlledStore(new InMemoryJobStore());
         backend = SyntheticBackend.builder().gated().build();
         queue = TtsJobQueue.builder().backend(backend).store(store).clock(clock)
                 .maintenanceInterval(Duration.ofMillis(10)).build();
@@ -365,7 +366,7 @@ class QueueRaceTest {
      */
     @Test
     void failedClaimWhileFillingABatchDoesNotStrandTheJobsAlreadyClaimed() throws Exception {
-        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        ControlledStore store = new ControlledStore(new InMemoryJobStore());
         backend = SyntheticBackend.builder().maxBatchSize(4).build();
         queue = TtsJobQueue.builder().backend(backend).store(store).clock(clock)
                 .maintenanceInterval(Duration.ofMillis(10)).build();
@@ -387,7 +388,7 @@ class QueueRaceTest {
      */
     @Test
     void failedCancellationWriteDoesNotStrandTheRestOfTheBatch() throws Exception {
-        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        ControlledStore store = new ControlledStore(new InMemoryJobStore());
         backend = SyntheticBackend.builder().maxBatchSize(2).build();
         queue = TtsJobQueue.builder().backend(backend).store(store).clock(clock)
                 .maintenanceInterval(Duration.ofMillis(10)).build();
@@ -412,7 +413,7 @@ class QueueRaceTest {
      */
     @Test
     void timeoutIsRecordedEvenWhenTheFirstWriteOfItFails() throws Exception {
-        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        ControlledStore store = new ControlledStore(new InMemoryJobStore());
         backend = SyntheticBackend.builder().gated().build();
         queue = TtsJobQueue.builder().backend(backend).store(store).clock(clock)
                 .maintenanceInterval(Duration.ofMillis(10)).jobTimeout(Duration.ofSeconds(5)).build();

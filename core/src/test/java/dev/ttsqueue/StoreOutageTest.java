@@ -1,5 +1,6 @@
 package dev.ttsqueue;
 
+import dev.ttsqueue.store.DirectoryVoiceBank;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +32,7 @@ class StoreOutageTest {
     void aJobWhoseReferenceCannotBeReadJustNowRunsAgainAfterItsLeaseInsteadOfFailing() throws Exception {
         MutableClock clock = MutableClock.at("2026-03-01T10:00:00Z");
         CountDownLatch refused = new CountDownLatch(1);
-        VoiceBank voices = new OnceUnreachable(VoiceBank.directory(dir), refused);
+        VoiceBank voices = new OnceUnreachable(new DirectoryVoiceBank(dir), refused);
         voices.save("narrator", new AudioClip(new float[2400], 24_000), "words");
         try (TtsJobQueue queue = TtsJobQueue.builder().backend(SyntheticBackend.builder().build()).voiceBank(voices).clock(clock)
                 .leaseDuration(Duration.ofSeconds(30)).maintenanceInterval(Duration.ofMillis(20)).build()) {

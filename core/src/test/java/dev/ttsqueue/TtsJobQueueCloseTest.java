@@ -1,5 +1,6 @@
 package dev.ttsqueue;
 
+import dev.ttsqueue.store.InMemoryJobStore;
 import static dev.ttsqueue.QueueFixture.WAIT_SECONDS;
 import static dev.ttsqueue.QueueFixture.await;
 import static dev.ttsqueue.QueueFixture.failure;
@@ -22,7 +23,7 @@ class TtsJobQueueCloseTest {
     @Test
     void closeLetsTheRunningJobFinishWithinTheGracePeriod() throws Exception {
         SyntheticBackend backend = SyntheticBackend.builder().steps(2).gated().build();
-        JobStore store = JobStore.inMemory();
+        JobStore store = new InMemoryJobStore();
         TtsJobQueue queue = TtsJobQueue.builder().backend(backend).store(store).closeGracePeriod(Duration.ofSeconds(30)).build();
         String ref = upload(queue);
         JobHandle running = queue.submit(JobRequest.ttsGenerate(ref, "running"));
@@ -50,7 +51,7 @@ class TtsJobQueueCloseTest {
     @Test
     void closeGivesTheRunningJobBackToTheQueueAfterTheGracePeriod() throws Exception {
         SyntheticBackend backend = SyntheticBackend.builder().steps(2).gated().build();
-        JobStore store = JobStore.inMemory();
+        JobStore store = new InMemoryJobStore();
         TtsJobQueue queue = TtsJobQueue.builder().backend(backend).store(store).closeGracePeriod(Duration.ofMillis(50)).build();
         String ref = upload(queue);
         JobHandle running = queue.submit(JobRequest.ttsGenerate(ref, "never released"));

@@ -1,5 +1,8 @@
 package dev.ttsqueue;
 
+import dev.ttsqueue.store.InMemoryJobStore;
+import dev.ttsqueue.store.DirectoryVoiceBank;
+import dev.ttsqueue.store.InMemoryAudioStore;
 import static dev.ttsqueue.QueueFixture.WAIT_SECONDS;
 import static dev.ttsqueue.QueueFixture.await;
 import static dev.ttsqueue.QueueFixture.failure;
@@ -156,7 +159,7 @@ class TtsJobQueueTest {
 
     @Test
     void progressReachesTheStoreEveryHalfSecondWhileStatusShowsEveryStep() throws Exception {
-        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        ControlledStore store = new ControlledStore(new InMemoryJobStore());
         List<Integer> written = new CopyOnWriteArrayList<>();
         store.afterProgress((id, state) -> written.add(store.delegate().get(id).orElseThrow().stepsDone()));
         start(SyntheticBackend.builder().steps(10).gated().build(), b -> b.store(store));
@@ -337,7 +340,7 @@ class TtsJobQueueTest {
 
     /** Starts the queue on a store that releases a permit as each maintenance pass begins. */
     private java.util.concurrent.Semaphore startCountingMaintenancePasses(java.util.function.UnaryOperator<TtsJobQueue.Builder> tweak) {
-        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        ControlledStore store = new ControlledStore(new InMemoryJobStore());
         java.util.concurrent.Semaphore passes = new java.util.concurrent.Semaphore(0);
         store.beforeRequeueExpired(passes::release);
         start(SyntheticBackend.builder().build(), b -> tweak.apply(b.store(store)));
@@ -414,7 +417,7 @@ class TtsJobQueueTest {
 
     @Test
     void uploadPastItsExpiryIsRefused() {
-        start(SyntheticBackend.builder().build(), b -> b.audioStore(dev.ttsqueue.spi.AudioStore.inMemory(clock, Duration.ofMinutes(5), null)));
+        start(SyntheticBackend.builder().build(), b -> b.audioStore(new InMemoryAudioStore(clock, Duration.ofMinutes(5), null)));
         String ref = upload(queue);
         clock.advance(Duration.ofMinutes(6));
         ReferenceNotFoundException expired = assertThrows(ReferenceNotFoundException.class,
@@ -444,7 +447,7 @@ class TtsJobQueueTest {
     void aPermanentVoiceIsTranscribedOnceAndKeepsItsTranscript(@org.junit.jupiter.api.io.TempDir java.nio.file.Path voices)
             throws Exception {
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
-        dev.ttsqueue.spi.VoiceBank bank = dev.ttsqueue.spi.VoiceBank.directory(voices);
+        dev.ttsqueue.spi.VoiceBank bank = new DirectoryVoiceBank(voices);
         start(SyntheticBackend.builder().needsReferenceText(true).build(), b -> b
                 .voiceBank(bank)
                 .transcriber(clip -> "Heard words " + calls.incrementAndGet() + "."));
@@ -501,8 +504,8 @@ class TtsJobQueueTest {
     @Test
     void recoversJobsWhoseWorkerDied() throws Exception {
         // Shared, so that start-up recovery goes by the lease: it ran out a minute ago.
-        JobStore store = new ControlledStore(JobStore.inMemory()).asShared();
-        dev.ttsqueue.spi.AudioStore audio = dev.ttsqueue.spi.AudioStore.inMemory(clock, null, null);
+        JobStore store = new ControlledStore(new InMemoryJobStore()).asShared();
+        dev.ttsqueue.spi.AudioStore audio = new InMemoryAudioStore(clock, null, null);
         String ref = audio.save(dev.ttsqueue.spi.AudioKind.UPLOAD, new dev.ttsqueue.audio.AudioClip(new float[2400], 24_000)).id();
         // A job claimed by a worker of an earlier process whose lease is long gone.
         store.enqueue(dev.ttsqueue.spi.JobRecord.newQueued("orphan-1", JobRequest.ttsGenerate(ref, "orphan"), 5, clock.instant()), 0);
@@ -516,7 +519,7 @@ class TtsJobQueueTest {
 
     @Test
     void jobsLeftRunningInAnExclusiveStoreRunAgainAtStartWithoutWaitingForTheirLease() throws Exception {
-        JobStore store = JobStore.inMemory();
+        JobStore store = new InMemoryJobStore();
         assertTrue(store.exclusive(), "the in-memory store belongs to one process");
         orphanOf(store, Duration.ofHours(1));
         // The clock never moves: the orphan's lease is an hour from over, yet it runs now.
@@ -528,7 +531,7 @@ class TtsJobQueueTest {
 
     @Test
     void anExclusiveStoreServesOneRunningQueueAtATime() throws Exception {
-        JobStore store = JobStore.inMemory();
+        JobStore store = new InMemoryJobStore();
         start(SyntheticBackend.builder().build(), b -> b.store(store));
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> TtsJobQueue.builder().backend(SyntheticBackend.builder().build()).store(store).build());
@@ -539,7 +542,7 @@ class TtsJobQueueTest {
 
     @Test
     void jobsLeftRunningInASharedStoreWaitForTheirLease() throws Exception {
-        ControlledStore store = new ControlledStore(JobStore.inMemory()).asShared();
+        ControlledStore store = new ControlledStore(new InMemoryJobStore()).asShared();
         orphanOf(store, Duration.ofSeconds(30));
         start(SyntheticBackend.builder().build(), b -> b.store(store).audioStore(orphanAudio));
         JobHandle h = queue.handle("orphan-1");
@@ -557,7 +560,7 @@ class TtsJobQueueTest {
 
     /** Puts a job in {@code store} as a worker of an earlier process left it: claimed, lease of {@code lease} from now. */
     private void orphanOf(JobStore store, Duration lease) throws Exception {
-        orphanAudio = dev.ttsqueue.spi.AudioStore.inMemory(clock, null, null);
+        orphanAudio = new InMemoryAudioStore(clock, null, null);
         String ref = orphanAudio.save(dev.ttsqueue.spi.AudioKind.UPLOAD, new dev.ttsqueue.audio.AudioClip(new float[2400], 24_000)).id();
         store.enqueue(dev.ttsqueue.spi.JobRecord.newQueued("orphan-1", JobRequest.ttsGenerate(ref, "orphan"), 5, clock.instant()), 0);
         store.claimNext("dead-worker", clock.instant(), lease);

@@ -5,6 +5,7 @@ import dev.ttsqueue.TtsJobQueue;
 import dev.ttsqueue.server.ServerConfig;
 import dev.ttsqueue.server.TtsServer;
 import dev.ttsqueue.spi.VoiceBank;
+import dev.ttsqueue.store.DirectoryVoiceBank;
 import dev.ttsqueue.testing.SyntheticBackend;
 import java.io.IOException;
 import java.net.URI;
@@ -50,7 +51,7 @@ final class QueueFixture implements AutoCloseable {
     static QueueFixture start(Kind kind, Path dir, Consumer<TtsJobQueue.Builder> queue, UnaryOperator<ServerConfig> server,
             UnaryOperator<TtsQueueClient.Builder> client) throws IOException {
         SyntheticBackend backend = SyntheticBackend.builder().gated().steps(4).streams().nfeSteps(32).build();
-        TtsJobQueue.Builder qb = TtsJobQueue.builder().backend(backend).voiceBank(VoiceBank.directory(dir.resolve("voices")))
+        TtsJobQueue.Builder qb = TtsJobQueue.builder().backend(backend).voiceBank(new DirectoryVoiceBank(dir.resolve("voices")))
                 .closeGracePeriod(Duration.ofSeconds(5));
         queue.accept(qb);
         TtsJobQueue q = qb.build();

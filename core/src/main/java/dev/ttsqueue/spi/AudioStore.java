@@ -1,8 +1,6 @@
 package dev.ttsqueue.spi;
 
 import dev.ttsqueue.audio.AudioClip;
-import dev.ttsqueue.internal.DirectoryAudioStore;
-import dev.ttsqueue.internal.InMemoryAudioStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -16,22 +14,6 @@ import java.util.Optional;
  * Uploaded reference clips and generated output, by id, as WAV. Thread-safe.
  */
 public interface AudioStore extends AutoCloseable {
-
-    /** Keeps clips in memory; for tests and embedded use without files. */
-    static AudioStore inMemory(Clock clock, Duration uploadTtl, Duration outputTtl) {
-        return new InMemoryAudioStore(clock, uploadTtl, outputTtl);
-    }
-
-    /**
-     * Keeps clips as WAV files under {@code root} ({@code uploads/}, {@code outputs/}). Files
-     * already there are picked up again, so a restarted server still serves them.
-     *
-     * @param uploadTtl how long an upload is served; null = forever
-     * @param outputTtl how long an output is served; null = forever
-     */
-    static AudioStore directory(Path root, Clock clock, Duration uploadTtl, Duration outputTtl) throws IOException {
-        return new DirectoryAudioStore(root, clock, uploadTtl, outputTtl);
-    }
 
     /** Stores {@code clip} as 16-bit WAV under a new id. */
     AudioEntry save(AudioKind kind, AudioClip clip) throws IOException;

@@ -2,7 +2,6 @@ package dev.ttsqueue.spi;
 
 import dev.ttsqueue.JobStatus;
 import dev.ttsqueue.SynthesisResult;
-import dev.ttsqueue.internal.InMemoryJobStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -25,14 +24,6 @@ import java.util.Optional;
  * </ul>
  */
 public interface JobStore extends AutoCloseable {
-
-    /**
-     * A store in this process's memory; nothing survives the process. It is {@link #exclusive()}:
-     * give each queue its own, since a queue starting on it takes every running job as abandoned.
-     */
-    static JobStore inMemory() {
-        return new InMemoryJobStore();
-    }
 
     /**
      * Adds a queued job, assigning it the next sequence number.

@@ -1,7 +1,6 @@
 package dev.ttsqueue.spi;
 
 import dev.ttsqueue.audio.AudioClip;
-import dev.ttsqueue.internal.DirectoryVoiceBank;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,10 +11,6 @@ import java.util.Optional;
  * optional {@code {name}_ref.txt} holding the transcript, so an existing voice folder works as is.
  */
 public interface VoiceBank {
-
-    static VoiceBank directory(Path dir) throws IOException {
-        return new DirectoryVoiceBank(dir);
-    }
 
     /**
      * Stores a voice, replacing one of the same name.

@@ -18,7 +18,7 @@ class FrayInterleavingsAvailableTest {
     void theJdkTheFrayInterleavingTestsNeedIsInstalled() {
         String home = System.getProperty("ttsq.fray.jdk25.home", "");
         assumeTrue(!home.isBlank() && Files.isExecutable(Path.of(home, "bin", "jlink")),
-                "Fray interleaving tests NOT RUN: no JDK 25 at '" + home + "'. Install one (Temurin 25 at "
-                        + "/usr/lib/jvm/temurin-25-jdk-amd64) or run with -Pfray -Dfray.jdk25.home=<a JDK 25>");
+                "Fray interleaving tests NOT RUN: no JDK 25 at '" + home + "'. Install one (run-tests.sh "
+                        + "finds it under /usr/lib/jvm or at $FRAY_JDK25_HOME) or run with -Pfray -Dfray.jdk25.home=<a JDK 25>");
     }
 }

@@ -1,5 +1,7 @@
 package dev.ttsqueue.internal;
 
+import dev.ttsqueue.store.InMemoryJobStore;
+import dev.ttsqueue.store.InMemoryAudioStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,8 +37,8 @@ class QueueEngineListenerTest {
     }
 
     private QueueEngine start() {
-        engine = QueueEngine.start(new QueueConfig(SyntheticBackend.builder().build(), JobStore.inMemory(),
-                AudioStore.inMemory(clock, Duration.ofHours(24), null), null, null, 1, 100, 0, Duration.ofMinutes(10),
+        engine = QueueEngine.start(new QueueConfig(SyntheticBackend.builder().build(), new InMemoryJobStore(),
+                new InMemoryAudioStore(clock, Duration.ofHours(24), null), null, null, 1, 100, 0, Duration.ofMinutes(10),
                 Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofSeconds(5), null, Duration.ofMinutes(10), 3,
                 clock, () -> 7L, List.of(), List.of()));
         return engine;

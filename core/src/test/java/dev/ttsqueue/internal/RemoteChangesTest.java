@@ -1,5 +1,7 @@
 package dev.ttsqueue.internal;
 
+import dev.ttsqueue.store.DirectoryVoiceBank;
+import dev.ttsqueue.store.InMemoryAudioStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -55,8 +57,8 @@ class RemoteChangesTest {
 
     @BeforeEach
     void twoNodes() throws Exception {
-        AudioStore audio = AudioStore.inMemory(Clock.systemUTC(), null, null); // stands in for shared audio
-        VoiceBank voices = VoiceBank.directory(dir.resolve("voices"));
+        AudioStore audio = new InMemoryAudioStore(Clock.systemUTC(), null, null); // stands in for shared audio
+        VoiceBank voices = new DirectoryVoiceBank(dir.resolve("voices"));
         voices.save("narrator", new AudioClip(new float[2400], 24_000), "words");
         a = node(backendA, audio, voices, new QueueMetricsListener() {
             @Override

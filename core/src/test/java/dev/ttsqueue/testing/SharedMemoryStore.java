@@ -2,7 +2,6 @@ package dev.ttsqueue.testing;
 
 import dev.ttsqueue.JobStatus;
 import dev.ttsqueue.SynthesisResult;
-import dev.ttsqueue.internal.InMemoryJobStore;
 import dev.ttsqueue.spi.CancelOutcome;
 import dev.ttsqueue.spi.Claim;
 import dev.ttsqueue.spi.JobChange;
@@ -11,6 +10,7 @@ import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.JobStore;
 import dev.ttsqueue.spi.LeaseState;
 import dev.ttsqueue.spi.QueuePlace;
+import dev.ttsqueue.store.InMemoryJobStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.ttsqueue.server;
 
+import dev.ttsqueue.store.InMemoryJobStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,7 +118,7 @@ class OldServerWordingTest {
 
     @Test
     void aCompletedJobWithoutItsResultIsJobResultNotFound() throws Exception {
-        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        ControlledStore store = new ControlledStore(new InMemoryJobStore());
         store.loseResults();
         s = TestServer.builder(dir).queue(q -> q.store(store)).start();
         String job = s.submitAsync(s.upload(), "lost", 0);

@@ -1,5 +1,6 @@
 package dev.ttsqueue.server;
 
+import dev.ttsqueue.store.InMemoryJobStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,7 +59,7 @@ class PythonClientIT {
         Files.write(voices.resolve("old_narrator.wav"), TestServer.wav(1.0, 24_000));
         Files.writeString(voices.resolve("old_narrator_ref.txt"), "An older take.");
         MutableClock clock = MutableClock.at("2026-03-01T10:00:00Z");
-        ControlledStore store = new ControlledStore(JobStore.inMemory());
+        ControlledStore store = new ControlledStore(new InMemoryJobStore());
         store.loseResultsWhere(r -> r.genText().contains("[lose]"));
         SyntheticBackend backend = SyntheticBackend.builder().build();
         try (TestServer s = TestServer.builder(dir.resolve("server")).backend(backend).clock(clock).queue(q -> q.store(store)).start()) {

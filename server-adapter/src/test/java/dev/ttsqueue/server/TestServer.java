@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ttsqueue.TtsJobQueue;
 import dev.ttsqueue.spi.AudioStore;
 import dev.ttsqueue.spi.VoiceBank;
+import dev.ttsqueue.store.DirectoryAudioStore;
+import dev.ttsqueue.store.DirectoryVoiceBank;
+import dev.ttsqueue.store.InMemoryAudioStore;
 import dev.ttsqueue.testing.SyntheticBackend;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -100,10 +103,10 @@ final class TestServer implements AutoCloseable {
 
         TestServer start() throws IOException {
             AudioStore audio = directoryAudio
-                    ? AudioStore.directory(dir.resolve("audio"), clock, Duration.ofHours(24), null)
-                    : AudioStore.inMemory(clock, Duration.ofHours(24), null);
+                    ? new DirectoryAudioStore(dir.resolve("audio"), clock, Duration.ofHours(24), null)
+                    : new InMemoryAudioStore(clock, Duration.ofHours(24), null);
             TtsJobQueue.Builder qb = TtsJobQueue.builder().backend(backend).audioStore(wrapAudio.apply(audio))
-                    .voiceBank(VoiceBank.directory(dir.resolve("reference_voices"))).clock(clock)
+                    .voiceBank(new DirectoryVoiceBank(dir.resolve("reference_voices"))).clock(clock)
                     .closeGracePeriod(Duration.ofSeconds(5));
             queue.accept(qb);
             TtsJobQueue q = qb.build();

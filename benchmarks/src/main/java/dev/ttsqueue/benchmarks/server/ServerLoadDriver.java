@@ -6,6 +6,7 @@ import dev.ttsqueue.server.ServerConfig;
 import dev.ttsqueue.server.TtsServer;
 import dev.ttsqueue.spi.AudioKind;
 import dev.ttsqueue.spi.AudioStore;
+import dev.ttsqueue.store.InMemoryAudioStore;
 import dev.ttsqueue.testing.SyntheticBackend;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -72,7 +73,7 @@ public final class ServerLoadDriver {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         Path tmp = Files.createTempDirectory("ttsq-load-");
         SyntheticBackend backend = SyntheticBackend.builder().steps(1).secondsPerChar(0.001).build();
-        AudioStore audio = AudioStore.inMemory(Clock.systemUTC(), Duration.ofHours(1), Duration.ofMinutes(2));
+        AudioStore audio = new InMemoryAudioStore(Clock.systemUTC(), Duration.ofHours(1), Duration.ofMinutes(2));
         String refId = audio.save(AudioKind.UPLOAD, new AudioClip(new float[2400], 24_000)).id();
         try (TtsJobQueue queue = TtsJobQueue.builder().backend(backend).audioStore(audio).maxQueueSize(0).build();
                 TtsServer server = TtsServer.start(ServerConfig.defaults().withPort(0).withDataDir(tmp).withStore("memory")

@@ -5,6 +5,7 @@ import dev.ttsqueue.SynthesisResult;
 import dev.ttsqueue.spi.Claim;
 import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.JobStore;
+import dev.ttsqueue.store.InMemoryJobStore;
 import dev.ttsqueue.store.sqlite.SqliteJobStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -73,7 +74,7 @@ public class DurableSubmitBenchmark {
             dir = Files.createTempDirectory("ttsq-bench-");
             jobs = SqliteJobStore.open(dir.resolve("jobs.db"));
         } else {
-            jobs = JobStore.inMemory();
+            jobs = new InMemoryJobStore();
         }
     }
 

@@ -12,6 +12,10 @@ import dev.ttsqueue.spi.JobStore;
 import dev.ttsqueue.spi.Transcriber;
 import dev.ttsqueue.spi.TtsBackend;
 import dev.ttsqueue.spi.VoiceBank;
+import dev.ttsqueue.store.DirectoryAudioStore;
+import dev.ttsqueue.store.DirectoryVoiceBank;
+import dev.ttsqueue.store.InMemoryAudioStore;
+import dev.ttsqueue.store.InMemoryJobStore;
 import dev.ttsqueue.store.redis.RedisAudioStore;
 import dev.ttsqueue.store.redis.RedisConfig;
 import dev.ttsqueue.store.redis.RedisJobStore;
@@ -130,7 +134,7 @@ public final class StandaloneQueue {
         }
         JobStore jobs = store(config, data);
         try {
-            return new Storage(jobs, audioStore(config, data, clock), VoiceBank.directory(data.resolve("reference_voices")));
+            return new Storage(jobs, audioStore(config, data, clock), new DirectoryVoiceBank(data.resolve("reference_voices")));
         } catch (IOException | RuntimeException e) {
             jobs.close();
             throw e;
@@ -139,7 +143,7 @@ public final class StandaloneQueue {
 
     private static JobStore store(ServerConfig config, Path data) {
         if (config.store().equals("memory")) {
-            return JobStore.inMemory();
+            return new InMemoryJobStore();
         }
         SqliteNativeLibrary.useStableCopy(data.resolve("native"));
         // Exclusive: the data folder is one server's (its audio index lives in that process), so a
@@ -155,9 +159,9 @@ public final class StandaloneQueue {
 
     private static AudioStore audioStore(ServerConfig config, Path data, Clock clock) throws IOException {
         if (config.store().equals("memory")) {
-            return AudioStore.inMemory(clock, config.uploadTtl(), null);
+            return new InMemoryAudioStore(clock, config.uploadTtl(), null);
         }
-        return AudioStore.directory(data.resolve("audio"), clock, config.uploadTtl(), null);
+        return new DirectoryAudioStore(data.resolve("audio"), clock, config.uploadTtl(), null);
     }
 
     /** One instance per worker (per listed device), pooled so that no two jobs share one. */

@@ -1,5 +1,6 @@
 package dev.ttsqueue.store.sqlite;
 
+import dev.ttsqueue.store.DirectoryAudioStore;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -49,7 +50,7 @@ class DataDirRestartTest {
     }
 
     private AudioStore openAudio() throws Exception {
-        return AudioStore.directory(dataDir.resolve("audio"), clock, UPLOAD_TTL, OUTPUT_TTL);
+        return new DirectoryAudioStore(dataDir.resolve("audio"), clock, UPLOAD_TTL, OUTPUT_TTL);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.ttsqueue.internal;
+package dev.ttsqueue.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

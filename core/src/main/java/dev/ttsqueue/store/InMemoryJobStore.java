@@ -1,4 +1,4 @@
-package dev.ttsqueue.internal;
+package dev.ttsqueue.store;
 
 import dev.ttsqueue.JobStatus;
 import dev.ttsqueue.SynthesisResult;
@@ -8,7 +8,6 @@ import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.JobStore;
 import dev.ttsqueue.spi.LeaseState;
 import dev.ttsqueue.spi.QueuePlace;
-import dev.ttsqueue.store.RunOrderIndex;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.ttsqueue.internal;
+package dev.ttsqueue.store;
 
 import dev.ttsqueue.spi.JobStore;
 import dev.ttsqueue.spi.JobStoreContract;
@@ -7,6 +7,6 @@ class InMemoryJobStoreContractTest extends JobStoreContract {
 
     @Override
     protected JobStore newStore() {
-        return JobStore.inMemory();
+        return new InMemoryJobStore();
     }
 }

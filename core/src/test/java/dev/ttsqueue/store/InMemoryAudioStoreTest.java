@@ -1,4 +1,4 @@
-package dev.ttsqueue.internal;
+package dev.ttsqueue.store;
 
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +15,7 @@ class InMemoryAudioStoreTest extends AudioStoreContract {
 
     @Override
     AudioStore create(Clock clock, Duration uploadTtl, Duration outputTtl) {
-        return AudioStore.inMemory(clock, uploadTtl, outputTtl);
+        return new InMemoryAudioStore(clock, uploadTtl, outputTtl);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.ttsqueue.internal;
+package dev.ttsqueue.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,7 +31,7 @@ class DirectoryAudioStoreTest extends AudioStoreContract {
 
     @Override
     AudioStore create(Clock clock, Duration uploadTtl, Duration outputTtl) throws IOException {
-        return AudioStore.directory(root, clock, uploadTtl, outputTtl);
+        return new DirectoryAudioStore(root, clock, uploadTtl, outputTtl);
     }
 
     private static List<String> names(Path dir) throws IOException {
@@ -181,7 +181,7 @@ class DirectoryAudioStoreTest extends AudioStoreContract {
     @Test
     void createsMissingFolders() throws IOException {
         Path nested = root.resolve("a/b/c");
-        AudioStore store = AudioStore.directory(nested, clock, null, null);
+        AudioStore store = new DirectoryAudioStore(nested, clock, null, null);
         assertTrue(Files.isDirectory(nested.resolve("uploads")));
         assertTrue(Files.isDirectory(nested.resolve("outputs")));
         assertEquals(8, store.load(store.save(AudioKind.UPLOAD, tone(8000, 8)).id()).length());

@@ -1,4 +1,4 @@
-package dev.ttsqueue.internal;
+package dev.ttsqueue.store;
 
 import dev.ttsqueue.ReferenceNotFoundException;
 import dev.ttsqueue.audio.AudioClip;

@@ -1,4 +1,4 @@
-package dev.ttsqueue.internal;
+package dev.ttsqueue.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -62,7 +62,7 @@ class DirectoryVoiceBankTest {
 
     @Test
     void saveNormalisesTheNameAndWritesTheOldLayout() throws IOException {
-        VoiceBank bank = VoiceBank.directory(dir);
+        VoiceBank bank = new DirectoryVoiceBank(dir);
         Voice v = bank.save("  Alice Smith!! ", tone(24000, 12000), "  Hello, I am Alice.  ");
         assertEquals("alicesmith", v.name());
         assertEquals("alicesmith.wav", v.filename());
@@ -81,7 +81,7 @@ class DirectoryVoiceBankTest {
         // Written the way earlier versions stored "Alice Smith": spaces turned into '_'.
         Files.write(dir.resolve("alice_smith.wav"), WavCodec.encode(tone(16000, 1600), WavFormat.PCM_16));
         Files.writeString(dir.resolve("alice_smith_ref.txt"), "An older take.", StandardCharsets.UTF_8);
-        VoiceBank bank = VoiceBank.directory(dir);
+        VoiceBank bank = new DirectoryVoiceBank(dir);
         Voice old = bank.lookup("Alice Smith").orElseThrow();
         assertEquals("alice_smith", old.name());
         assertEquals("An older take.", old.refText());
@@ -96,7 +96,7 @@ class DirectoryVoiceBankTest {
 
     @Test
     void noTranscriptMeansNoTextFile() throws IOException {
-        VoiceBank bank = VoiceBank.directory(dir);
+        VoiceBank bank = new DirectoryVoiceBank(dir);
         Voice v = bank.save("bob", tone(16000, 160), "");
         assertEquals("", v.refText());
         assertEquals(List.of("bob.wav"), names(dir));
@@ -111,7 +111,7 @@ class DirectoryVoiceBankTest {
         Files.writeString(dir.resolve("narrator_ref.txt"), "Grüße aus Köln — «quoted».\n", StandardCharsets.UTF_8);
         Files.write(dir.resolve("old-float.wav"), WavCodec.encode(tone(22050, 22050), WavFormat.FLOAT_32));
 
-        VoiceBank bank = VoiceBank.directory(dir);
+        VoiceBank bank = new DirectoryVoiceBank(dir);
         Voice narrator = bank.find("narrator").orElseThrow();
         assertEquals(0.5, narrator.durationSeconds(), 1e-12);
         assertEquals("Grüße aus Köln — «quoted».", narrator.refText());
@@ -141,7 +141,7 @@ class DirectoryVoiceBankTest {
 
     @Test
     void saveReplacesAudioAndTranscript() throws IOException {
-        VoiceBank bank = VoiceBank.directory(dir);
+        VoiceBank bank = new DirectoryVoiceBank(dir);
         bank.save("dave", tone(24000, 24000), "first take");
         Voice second = bank.save("Dave", tone(16000, 4000), "");
         assertEquals(0.25, second.durationSeconds(), 1e-12);
@@ -153,7 +153,7 @@ class DirectoryVoiceBankTest {
 
     @Test
     void deleteRemovesBothFiles() throws IOException {
-        VoiceBank bank = VoiceBank.directory(dir);
+        VoiceBank bank = new DirectoryVoiceBank(dir);
         bank.save("erin", tone(8000, 80), "text");
         bank.save("frank", tone(8000, 80), "");
         assertTrue(bank.delete("erin"));
@@ -165,7 +165,7 @@ class DirectoryVoiceBankTest {
 
     @Test
     void listIsSortedAndSkipsWhatIsNotAVoice() throws IOException {
-        VoiceBank bank = VoiceBank.directory(dir);
+        VoiceBank bank = new DirectoryVoiceBank(dir);
         bank.save("zed", tone(8000, 80), "");
         bank.save("amy", tone(8000, 80), "hi");
         bank.save("m-2_x", tone(8000, 80), "");
@@ -191,7 +191,7 @@ class DirectoryVoiceBankTest {
         Path bankDir = Files.createDirectories(dir.resolve("voices"));
         Files.write(dir.resolve("x.wav"), WavCodec.encode(tone(8000, 8), WavFormat.PCM_16));
         Files.write(bankDir.resolve("x.wav"), WavCodec.encode(tone(8000, 8), WavFormat.PCM_16));
-        VoiceBank bank = VoiceBank.directory(bankDir);
+        VoiceBank bank = new DirectoryVoiceBank(bankDir);
         assertTrue(bank.find(name).isEmpty());
         assertThrows(ReferenceNotFoundException.class, () -> bank.load(name));
         assertFalse(bank.delete(name));
@@ -203,7 +203,7 @@ class DirectoryVoiceBankTest {
     @Test
     void pathTricksInSavedNamesAreNormalisedAway() throws IOException {
         Path bankDir = Files.createDirectories(dir.resolve("voices"));
-        VoiceBank bank = VoiceBank.directory(bankDir);
+        VoiceBank bank = new DirectoryVoiceBank(bankDir);
         assertEquals("etcpasswd", bank.save("../../etc/passwd", tone(8000, 8), "").name());
         assertEquals(List.of("etcpasswd.wav"), names(bankDir));
         assertEquals(List.of("voices"), names(dir));
@@ -213,9 +213,9 @@ class DirectoryVoiceBankTest {
 
     @Test
     void newInstanceOverTheSameFolderSeesTheVoices() throws IOException {
-        VoiceBank first = VoiceBank.directory(dir);
+        VoiceBank first = new DirectoryVoiceBank(dir);
         first.save("gina", tone(24000, 2400), "transcript");
-        VoiceBank second = VoiceBank.directory(dir);
+        VoiceBank second = new DirectoryVoiceBank(dir);
         Voice g = second.find("gina").orElseThrow();
         assertEquals("transcript", g.refText());
         assertEquals(0.1, g.durationSeconds(), 1e-12);
@@ -225,7 +225,7 @@ class DirectoryVoiceBankTest {
     @Test
     void interruptedWritesAreCleanedAndNeverVisible() throws IOException {
         Files.write(dir.resolve(".tmp-0.part"), new byte[10]);
-        VoiceBank bank = VoiceBank.directory(dir);
+        VoiceBank bank = new DirectoryVoiceBank(dir);
         assertEquals(List.of(), names(dir));
         bank.save("hank", tone(8000, 800), "t");
         assertEquals(List.of("hank.wav", "hank_ref.txt"), names(dir));
@@ -233,7 +233,7 @@ class DirectoryVoiceBankTest {
 
     @Test
     void readersNeverSeeNewAudioWithAnOldTranscript() throws Exception {
-        VoiceBank bank = VoiceBank.directory(dir);
+        VoiceBank bank = new DirectoryVoiceBank(dir);
         bank.save("swap", tone(8000, 800), "short");
         ExecutorService pool = Executors.newFixedThreadPool(3, r -> new Thread(r, "voice-bank-test"));
         try {
@@ -268,7 +268,7 @@ class DirectoryVoiceBankTest {
 
     @Test
     void createsMissingFolder() throws IOException {
-        VoiceBank bank = VoiceBank.directory(dir.resolve("a/b"));
+        VoiceBank bank = new DirectoryVoiceBank(dir.resolve("a/b"));
         assertTrue(Files.isDirectory(dir.resolve("a/b")));
         assertTrue(bank.list().isEmpty());
     }
