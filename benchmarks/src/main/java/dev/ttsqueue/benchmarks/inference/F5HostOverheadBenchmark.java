@@ -11,12 +11,6 @@ import dev.ttsqueue.InferenceSettings;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.inference.f5.ExecutionProvider;
 import dev.ttsqueue.inference.f5.F5OnnxBackend;
-import dev.ttsqueue.inference.f5.internal.F5Pipeline;
-import dev.ttsqueue.inference.f5.internal.F5Planner;
-import dev.ttsqueue.inference.f5.internal.F5Tokenizer;
-import dev.ttsqueue.inference.f5.internal.GaussianNoise;
-import dev.ttsqueue.inference.f5.internal.PreparedReference;
-import dev.ttsqueue.inference.f5.internal.Vocabulary;
 import dev.ttsqueue.inference.f5.testmodel.TestModelGenerator;
 import dev.ttsqueue.spi.SynthesisContext;
 import dev.ttsqueue.spi.SynthesisRequest;
@@ -31,6 +25,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -57,7 +52,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code backendJob}: {@code F5OnnxBackend.synthesize}: reference clean-up, text, chunking,
  *       seeded noise, one preprocess, 31 transformer calls, decode, join.</li>
  *   <li>{@code bareOrtCalls}: only the same 33 {@code OrtSession.run} calls on the same inputs,
- *       shapes and starting noise, everything else prepared beforehand (the floor any backend pays).</li>
+ *       shapes (from the backend's {@link F5OnnxBackend#plan dry run}), everything else prepared beforehand (the floor any backend pays).</li>
  * </ul>
  *
  * Overhead = (backendJob - bareOrtCalls) / backendJob. The backend's own split
@@ -97,15 +92,14 @@ public class F5HostOverheadBenchmark {
         AudioClip reference = tone(5.0);
         request = new SynthesisRequest(reference, REF_TEXT, TEXT, InferenceSettings.defaults().withSeed(1), 1);
 
-        // the same plan the backend makes, for the baseline's inputs
-        PreparedReference ref = PreparedReference.of(reference);
-        F5Planner planner = new F5Planner(new F5Tokenizer(Vocabulary.load(dir.resolve("vocab.txt"))), 4096);
-        List<F5Pipeline.ChunkPlan> plans = planner.plan(ref.pcm().length, REF_TEXT, TEXT, 1.0);
-        if (plans.size() != 1) {
-            throw new IllegalStateException("expected one chunk, got " + plans.size());
+        // the inputs the backend gives the models for this job, from its own dry run
+        F5OnnxBackend.Plan plan = backend.plan(request);
+        if (plan.chunks().size() != 1) {
+            throw new IllegalStateException("expected one chunk, got " + plan.chunks().size());
         }
-        frames = plans.get(0).maxDuration();
-        System.out.println("\nF5 benchmark job: D = " + frames + " frames, " + plans.get(0).textIds().length + " text ids");
+        F5OnnxBackend.Plan.Chunk chunk = plan.chunks().get(0);
+        frames = chunk.maxDuration();
+        System.out.println("\nF5 benchmark job: D = " + frames + " frames, " + chunk.textIds().length + " text ids");
 
         env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
@@ -116,12 +110,16 @@ public class F5HostOverheadBenchmark {
             transformer = env.createSession(dir.resolve("F5_Transformer.onnx").toString(), o);
             decode = env.createSession(dir.resolve("F5_Decode.onnx").toString(), o);
         }
-        audio = OnnxTensor.createTensor(env, ShortBuffer.wrap(ref.pcm()), new long[] {1, 1, ref.pcm().length});
-        textIds = OnnxTensor.createTensor(env, IntBuffer.wrap(plans.get(0).textIds()), new long[] {1, plans.get(0).textIds().length});
+        audio = OnnxTensor.createTensor(env, ShortBuffer.wrap(plan.referencePcm()), new long[] {1, 1, plan.referencePcm().length});
+        textIds = OnnxTensor.createTensor(env, IntBuffer.wrap(chunk.textIds()), new long[] {1, chunk.textIds().length});
         maxDuration = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {frames}), new long[] {1});
-        // the same starting values as the backend's job, so both run the models on the same data
+        // Gaussian starting values of the same size as the backend's; their values do not change
+        // what the model calls cost
         startNoise = new float[Math.toIntExact(frames * 100)];
-        GaussianNoise.fill(startNoise, request.seed(), 0);
+        SplittableRandom random = new SplittableRandom(request.seed());
+        for (int i = 0; i < startNoise.length; i++) {
+            startNoise[i] = (float) random.nextGaussian();
+        }
     }
 
     @TearDown(Level.Trial)

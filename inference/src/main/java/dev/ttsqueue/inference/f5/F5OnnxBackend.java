@@ -178,6 +178,43 @@ public final class F5OnnxBackend implements TtsBackend {
         ctx.audioReady(piece);
     }
 
+    /**
+     * What {@link #synthesize} would feed the models for {@code request}, without running them: the
+     * reference as the preprocess model receives it (cleaned, 16-bit at 24 kHz) and each chunk's
+     * text, token ids and frame budget ({@code max_duration}). For cost estimates and for measuring
+     * this backend against bare ONNX Runtime calls on the same inputs.
+     *
+     * @throws IllegalArgumentException as {@link #synthesize} does for a request it cannot plan
+     */
+    public Plan plan(SynthesisRequest request) {
+        if (request.referenceAudio() == null) {
+            throw new IllegalArgumentException("F5-TTS clones a voice: the job has no reference audio");
+        }
+        PreparedReference ref = PreparedReference.of(request.referenceAudio());
+        List<Plan.Chunk> chunks = planner.plan(ref.pcm().length, request.refText(), request.text(),
+                request.settings().speed()).stream()
+                .map(c -> new Plan.Chunk(c.text(), c.textIds().clone(), c.maxDuration())).toList();
+        return new Plan(ref.pcm().clone(), chunks);
+    }
+
+    /**
+     * A job's inputs as {@link #plan} computes them.
+     *
+     * @param referencePcm the cleaned reference, 16-bit samples at {@link #SAMPLE_RATE}
+     * @param chunks the chunks in speaking order
+     */
+    public record Plan(short[] referencePcm, List<Chunk> chunks) {
+        /**
+         * One model pass.
+         *
+         * @param text the chunk's text after clean-up
+         * @param textIds the reference transcript and this text as token ids
+         * @param maxDuration the frames the chunk may take, reference included
+         */
+        public record Chunk(String text, int[] textIds, long maxDuration) {
+        }
+    }
+
     private PreparedReference prepare(AudioClip reference) {
         if (lastPrepared == null || !reference.equals(lastReference)) {
             lastPrepared = PreparedReference.of(reference);

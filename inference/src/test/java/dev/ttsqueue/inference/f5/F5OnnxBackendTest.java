@@ -17,6 +17,7 @@ import dev.ttsqueue.inference.f5.F5TestSupport.RecordingContext;
 import dev.ttsqueue.spi.SynthesisRequest;
 import java.util.Arrays;
 import java.util.Set;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -120,6 +121,24 @@ class F5OnnxBackendTest {
                     settings().withCrossFadeDuration(0.0), 7), ctx);
             assertEquals((190 + 84) * 256, clip.length(), "every word is spoken: nothing is cut at the limit");
             assertEquals(2 * (31 + 2), ctx.reports.size(), "two pieces");
+        }
+    }
+
+    @Test
+    void thePlanIsWhatSynthesizeFeedsTheModels() throws Exception {
+        try (F5OnnxBackend small = F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.CPU)
+                .maxFrames(300).build()) {
+            SynthesisRequest req = request(REF_TEXT, "one two three four five six seven eight.", settings(), 7);
+            F5OnnxBackend.Plan plan = small.plan(req);
+            // the same split as aChunkOverMaxFramesIsSplitNotCut: 99 reference frames + 190, + 84
+            assertEquals(List.of("one two three four five six", "seven eight."),
+                    plan.chunks().stream().map(F5OnnxBackend.Plan.Chunk::text).toList());
+            assertEquals(List.of(99L + 190, 99L + 84),
+                    plan.chunks().stream().map(F5OnnxBackend.Plan.Chunk::maxDuration).toList());
+            // the 1 s tone plus the 50 ms of silence the clean-up appends: 25,200 / 256 + 1 = 99 frames
+            assertEquals(25_200, plan.referencePcm().length);
+            assertTrue(plan.chunks().get(0).textIds().length > REF_TEXT.length(), "transcript and chunk");
+            assertThrows(IllegalArgumentException.class, () -> small.plan(new SynthesisRequest(null, REF_TEXT, "Hi.", settings(), 7)));
         }
     }
 
