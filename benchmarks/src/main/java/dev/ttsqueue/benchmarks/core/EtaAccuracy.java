@@ -23,10 +23,10 @@ import java.util.concurrent.TimeUnit;
  * voice, one worker, the library embedded in this process (not the server).
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.ttsqueue.benchmarks.core.EtaAccuracy [jobs] [seed]
+ * java -cp benchmarks/target/benchmarks.jar dev.ttsqueue.benchmarks.core.EtaAccuracy [jobs] [seed] [warm-up jobs]
  * </pre>
  *
- * <p>After a warm-up of 30 jobs (the JIT, and the queue's speed model), {@code jobs} jobs (200 by
+ * <p>After a warm-up of 30 jobs by default (the JIT, and the queue's speed model), {@code jobs} jobs (200 by
  * default) of 1 to 20 sentences (50 to 1,800 characters) and priority 0, 1 or 2, in random order, are submitted at once.
  * For each job it compares its real completion with three estimates:
  * <ul>
@@ -56,9 +56,10 @@ public final class EtaAccuracy {
     public static void main(String[] args) throws Exception {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         long seed = args.length > 1 ? Long.parseLong(args[1]) : 1;
+        int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 30;
         Random random = new Random(seed);
         Map<String, Instant[]> runs = new ConcurrentHashMap<>();
-        CountDownLatch finished = new CountDownLatch(jobs + 30);
+        CountDownLatch finished = new CountDownLatch(jobs + warmUp);
         try (TtsJobQueue queue = TtsJobQueue.builder()
                 .backend(new FreeTtsBackend())
                 .audioStore(new DiscardingAudioStore())
@@ -76,7 +77,7 @@ public final class EtaAccuracy {
                 })
                 .build()) {
             String reference = queue.audioStore().save(AudioKind.UPLOAD, new AudioClip(new float[24_000], 24_000)).id();
-            for (int i = 0; i < 30; i++) {
+            for (int i = 0; i < warmUp; i++) {
                 queue.submit(JobRequest.voiceCloning(reference, text(random)).priority(random.nextInt(3)));
             }
             while (finished.getCount() > jobs) {
