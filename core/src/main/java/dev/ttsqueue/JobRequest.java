@@ -90,17 +90,17 @@ public record JobRequest(
         switch (type) {
             case TTS_PERMANENT -> {
                 if (voiceName == null || voiceName.isBlank()) {
-                    throw new InvalidRequestException("Permanent TTS jobs require 'voice_name' and 'gen_text' parameters");
+                    throw new InvalidRequestException("A TTS_PERMANENT job needs a voiceName");
                 }
             }
             case TTS_GENERATE -> {
                 if (audioFileId == null || audioFileId.isBlank()) {
-                    throw new InvalidRequestException("TTS generate jobs require 'ref_audio_path' and 'gen_text' parameters");
+                    throw new InvalidRequestException("A TTS_GENERATE job needs an audioFileId");
                 }
             }
             case VOICE_CLONING -> {
                 if (audioFileId == null || audioFileId.isBlank()) {
-                    throw new InvalidRequestException("Voice cloning jobs require 'audio_file_id' and 'gen_text' parameters");
+                    throw new InvalidRequestException("A VOICE_CLONING job needs an audioFileId");
                 }
             }
         }

@@ -19,21 +19,4 @@ public enum JobStatus {
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }
-
-    /**
-     * Parses a wire name (any case).
-     *
-     * @throws InvalidRequestException for an unknown name
-     */
-    public static JobStatus fromWireName(String name) {
-        if (name != null) {
-            for (JobStatus s : values()) {
-                if (s.wireName().equalsIgnoreCase(name.trim())) {
-                    return s;
-                }
-            }
-        }
-        throw new InvalidRequestException("Invalid status: " + name
-                + ". Must be one of: queued, processing, completed, failed, cancelled");
-    }
 }

@@ -39,4 +39,13 @@ public interface QueueMetricsListener {
      */
     default void jobFinished(JobType type, JobStatus status, Duration runTime, double audioSeconds) {
     }
+
+    /**
+     * A job reached a terminal state, with its id, queue wait and worker: for listeners that log or
+     * trace each job rather than count. Called where {@link #jobFinished(JobType, JobStatus, Duration, double)}
+     * would be, instead of it; the default calls that one.
+     */
+    default void jobFinished(FinishedJob job) {
+        jobFinished(job.type(), job.status(), job.runTime(), job.audioSeconds());
+    }
 }

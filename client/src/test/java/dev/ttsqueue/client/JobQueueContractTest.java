@@ -320,7 +320,7 @@ class JobQueueContractTest {
     @ParameterizedTest
     @EnumSource(QueueFixture.Kind.class)
     void aFullQueueRefusesWithARetryHint(QueueFixture.Kind kind) throws Exception {
-        f = QueueFixture.start(kind, dir, b -> b.maxQueueSize(2), c -> c.withMaxQueueSize(2), c -> c);
+        f = QueueFixture.start(kind, dir, b -> b.maxQueueSize(2), c -> c, c -> c);
         JobQueue q = f.queue();
         String ref = q.uploadReference(reference());
         blocker(q, ref);

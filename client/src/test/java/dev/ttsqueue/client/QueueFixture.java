@@ -60,7 +60,7 @@ final class QueueFixture implements AutoCloseable {
         }
         TtsServer s;
         try {
-            s = TtsServer.start(server.apply(ServerConfig.defaults().withPort(0).withDataDir(dir).withStore("memory")), q);
+            s = TtsServer.start(server.apply(ServerConfig.defaults().withPort(0)), q);
         } catch (IOException | RuntimeException e) {
             q.close();
             throw e;

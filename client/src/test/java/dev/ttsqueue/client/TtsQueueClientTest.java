@@ -150,7 +150,7 @@ class TtsQueueClientTest {
         assertEquals(JobStatus.COMPLETED, awaitStatus(f.embedded, job.id(), JobStatus.COMPLETED));
         assertFalse(result.isDone(), "nothing could tell the client yet");
 
-        try (TtsServer again = TtsServer.start(ServerConfig.defaults().withPort(port).withDataDir(dir).withStore("memory"), f.embedded)) {
+        try (TtsServer again = TtsServer.start(ServerConfig.defaults().withPort(port), f.embedded)) {
             assertEquals(port, again.port(), "where the client looks for it");
             SynthesisResult r = result.get(T, TimeUnit.SECONDS);
             assertEquals("spoken while nobody listens", r.genText());
@@ -174,7 +174,7 @@ class TtsQueueClientTest {
         // A new server with a new in-memory queue: what the old one held is gone.
         SyntheticBackend backend = SyntheticBackend.builder().build();
         try (TtsJobQueue fresh = TtsJobQueue.builder().backend(backend).build();
-             TtsServer again = TtsServer.start(ServerConfig.defaults().withPort(port).withDataDir(dir).withStore("memory"), fresh)) {
+             TtsServer again = TtsServer.start(ServerConfig.defaults().withPort(port), fresh)) {
             assertEquals(port, again.port(), "where the client looks for it");
             JobNotFoundException e = assertInstanceOf(JobNotFoundException.class, failure(result));
             assertEquals(job.id(), e.jobId());

@@ -1,5 +1,6 @@
 package dev.ttsqueue.internal;
 
+import dev.ttsqueue.FinishedJob;
 import dev.ttsqueue.JobStatus;
 import dev.ttsqueue.JobType;
 import dev.ttsqueue.QueueMetricsListener;
@@ -45,8 +46,11 @@ final class MetricsListeners {
         }
         Duration run = ended.startedAt() != null && ended.completedAt() != null
                 ? Duration.between(ended.startedAt(), ended.completedAt()) : null;
+        Duration wait = ended.startedAt() != null ? Duration.between(ended.createdAt(), ended.startedAt()) : null;
         double audio = ended.status() == JobStatus.COMPLETED && ended.result() != null ? ended.result().durationSeconds() : 0;
-        each(l -> l.jobFinished(ended.type(), ended.status(), run, audio));
+        String worker = Thread.currentThread() instanceof Worker w ? w.getName() : null;
+        FinishedJob job = new FinishedJob(ended.id(), ended.type(), ended.status(), wait, run, audio, worker);
+        each(l -> l.jobFinished(job));
     }
 
     private void each(Consumer<QueueMetricsListener> call) {

@@ -25,7 +25,7 @@ class RemoteProgressBarsTest {
     @Test
     void drawsABarPerJobWithEstimatesAndSavesTheResults(@TempDir Path dir) throws Exception {
         try (TtsJobQueue queue = TtsJobQueue.builder().backend(new FreeTtsBackend()).build();
-             TtsServer server = TtsServer.start(ServerConfig.defaults().withPort(0).withDataDir(dir).withStore("memory"), queue)) {
+             TtsServer server = TtsServer.start(ServerConfig.defaults().withPort(0), queue)) {
             ByteArrayOutputStream printed = new ByteArrayOutputStream();
             List<Path> files = RemoteProgressBars.run(new String[] {"--server", "http://127.0.0.1:" + server.port(),
                 "--reference", SAMPLES.resolve("reference.wav").toString(), "--out", dir.resolve("out").toString()},

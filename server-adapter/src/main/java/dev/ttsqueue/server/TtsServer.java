@@ -3,6 +3,7 @@ package dev.ttsqueue.server;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ttsqueue.TtsJobQueue;
+import dev.ttsqueue.server.internal.AccessLog;
 import dev.ttsqueue.server.internal.ApiKeyFilter;
 import dev.ttsqueue.server.internal.AudioResource;
 import dev.ttsqueue.server.internal.AudioStreamResource;
@@ -20,18 +21,21 @@ import dev.ttsqueue.server.internal.ServerContext;
 import dev.ttsqueue.server.internal.ServerMetrics;
 import dev.ttsqueue.server.internal.ShutdownHooks;
 import dev.ttsqueue.server.internal.ServiceResource;
-import dev.ttsqueue.server.internal.StandaloneQueue;
 import dev.ttsqueue.server.internal.SyncResource;
 import dev.ttsqueue.server.internal.TempFolders;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,7 +54,6 @@ import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * The REST server: the F5-TTS FastAPI server's HTTP API (see {@code API.md}) in front of a
@@ -63,7 +66,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * }
  * }</pre>
  *
- * <p>Run standalone with {@link #main}; see {@link ServerConfig#options()} for the options.
+ * <p>The standalone server ({@link Launcher}) builds its queue from the command line and serves it here.
  * HTTP requests run on threads named {@code ttsq-http-N}; event streams and answers of the
  * synchronous endpoints on {@code ttsq-http-bg-N}.
  */
@@ -116,7 +119,7 @@ public final class TtsServer implements AutoCloseable {
                 AudioStreamResource.class);
         rc.register(new ErrorMapper());
         rc.register(new JsonBodyWriter(mapper));
-        java.util.Set<String> hosts = allowedHosts(config);
+        Set<String> hosts = allowedHosts(config);
         if (hosts != null) {
             rc.register(new HostCheckFilter(hosts));
         }
@@ -125,7 +128,7 @@ public final class TtsServer implements AutoCloseable {
             rc.register(cors);
         }
         if (config.apiKey() != null) {
-            rc.register(new ApiKeyFilter(config.apiKey()));
+            rc.register(new ApiKeyFilter(config.apiKey(), config.metricsOpen()));
         }
         rc.register(MultiPartFeature.class);
         // Jersey reads these from a resolver, not from the application's properties: no form has
@@ -163,6 +166,9 @@ public final class TtsServer implements AutoCloseable {
         jetty.setErrorHandler(new JsonErrorHandler());
         jetty.setStopTimeout(TimeUnit.SECONDS.toMillis(5));
         try {
+            if (config.accessLog() != null) {
+                jetty.setRequestLog(AccessLog.to(config.accessLog()));
+            }
             jetty.start();
         } catch (Exception e) {
             stopQuietly(jetty);
@@ -225,25 +231,25 @@ public final class TtsServer implements AutoCloseable {
      * ones; with none configured, the loopback names when bound to a loopback address (any
      * otherwise: an operator who binds elsewhere chose to be reached under other names).
      */
-    static java.util.Set<String> allowedHosts(ServerConfig config) {
+    static Set<String> allowedHosts(ServerConfig config) {
         if (config.allowedHosts().contains("*")) {
             return null;
         }
         if (config.allowedHosts().isEmpty()) {
             boolean loopback;
             try {
-                loopback = java.net.InetAddress.getByName(config.host()).isLoopbackAddress();
-            } catch (java.net.UnknownHostException e) {
+                loopback = InetAddress.getByName(config.host()).isLoopbackAddress();
+            } catch (UnknownHostException e) {
                 loopback = false; // Jetty's bind reports it
             }
             if (!loopback) {
                 return null;
             }
-            java.util.Set<String> names = new java.util.TreeSet<>(HostCheckFilter.LOOPBACK_NAMES);
+            Set<String> names = new TreeSet<>(HostCheckFilter.LOOPBACK_NAMES);
             names.add(HostCheckFilter.normalize(config.host())); // 127.0.1.1, a name in /etc/hosts, ...
             return names;
         }
-        java.util.Set<String> names = new java.util.TreeSet<>(HostCheckFilter.LOOPBACK_NAMES);
+        Set<String> names = new TreeSet<>(HostCheckFilter.LOOPBACK_NAMES);
         config.allowedHosts().forEach(h -> names.add(HostCheckFilter.normalize(h)));
         names.add(HostCheckFilter.normalize(config.host()));
         return names;
@@ -273,64 +279,6 @@ public final class TtsServer implements AutoCloseable {
         TempFolders.deleteTree(tempDir);
     }
 
-    /**
-     * Runs the standalone server until SIGTERM/SIGINT: builds the queue from the options (see
-     * {@code --help}), serves it, and on shutdown closes the server, then the queue.
-     */
-    public static void main(String[] args) {
-        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
-            printHelp();
-            return;
-        }
-        SLF4JBridgeHandler.removeHandlersForRootLogger();
-        SLF4JBridgeHandler.install();
-        ServerConfig config;
-        try {
-            config = ServerConfig.parse(args, System.getenv());
-        } catch (IllegalArgumentException e) {
-            System.err.println("ttsqueue-server: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        TtsJobQueue queue;
-        TtsServer server;
-        try {
-            queue = StandaloneQueue.build(config);
-        } catch (Exception e) {
-            if (e instanceof dev.ttsqueue.TtsQueueException) {
-                // Written for the operator (a store in use, a damaged database): the message says
-                // it all, and a stack trace would bury it.
-                log.error("could not build the queue: {}", e.getMessage());
-                log.debug("could not build the queue", e);
-            } else {
-                log.error("could not build the queue: {}", e.getMessage(), e);
-            }
-            System.exit(1);
-            return;
-        }
-        try {
-            server = start(config, queue);
-        } catch (Exception e) {
-            log.error("{}", e.getMessage());
-            queue.close();
-            System.exit(1);
-            return;
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down: closing the HTTP server, then the queue");
-            server.close();
-            queue.close();
-        }, "ttsq-shutdown"));
-    }
-
-    private static void printHelp() {
-        StringBuilder sb = new StringBuilder("Usage: ttsqueue-server [options]\n\nOptions (flag, environment variable, default):\n");
-        for (ServerConfig.Option o : ServerConfig.options()) {
-            sb.append(String.format("  %-20s %-24s %-18s %s%n", o.flag(), o.env(), o.shownDefault(), o.help()));
-        }
-        System.out.print(sb);
-    }
-
     static String version() {
         try (InputStream in = TtsServer.class.getResourceAsStream("/dev/ttsqueue/server/version.properties")) {
             if (in != null) {
@@ -344,7 +292,7 @@ public final class TtsServer implements AutoCloseable {
         return "unknown";
     }
 
-    private static java.util.concurrent.ThreadFactory namedThreads(String prefix) {
+    private static ThreadFactory namedThreads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, prefix + n.getAndIncrement());

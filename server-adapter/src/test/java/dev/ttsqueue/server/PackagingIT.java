@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,9 +76,10 @@ class PackagingIT {
                     unlisted.add(flavour + "/lib/" + jar);
                 }
             }
-            for (String file : List.of("LICENSE", "NOTICE", "THIRD-PARTY.md")) {
+            for (String file : List.of("LICENSE", "NOTICE", "THIRD-PARTY.md", "conf/logback.xml")) {
                 assertTrue(Files.isRegularFile(TARGET.resolve(flavour).resolve(file)), flavour + " ships " + file);
             }
+            assertTrue(jars(lib).stream().noneMatch(j -> j.startsWith("slf4j-simple-")), flavour + " has one SLF4J binding: Logback");
         }
         assertEquals(List.of(), unlisted, "jars missing from THIRD-PARTY.md");
     }
@@ -108,12 +110,16 @@ class PackagingIT {
         Path launcher = home.resolve("bin/ttsqueue-server");
         assertTrue(Files.getPosixFilePermissions(launcher).contains(PosixFilePermission.OWNER_EXECUTE), "the launcher is executable");
         assertEquals(jars(TARGET.resolve("ttsqueue-server-cpu/lib")), jars(home.resolve("lib")), "the tarball holds the folder");
+        assertTrue(Files.isRegularFile(home.resolve("conf/logback.xml")), "the tarball holds the logging configuration");
         assertFalse(Files.exists(home.resolve("lib/onnxruntime_gpu-" + System.getProperty("ttsq.test.onnxruntimeVersion") + ".jar")));
 
         try (ServerProcess server = ServerProcess.start(launcher, dir.resolve("data"), "--model-dir",
                 MODELS.toAbsolutePath().toString(), "--provider", "cpu", "--store", "memory")) {
             JsonNode health = server.get("/health").json();
             assertEquals("f5-tts-onnx", health.get("backend").asText(), health.toString());
+            assertFalse(server.linesMatching(Pattern.compile(
+                    "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}\\S* INFO  \\[.+] dev\\.ttsqueue\\.server\\.TtsServer - TTS server listening on .*"))
+                    .isEmpty(), "logged through conf/logback.xml, with time and level: " + server.log());
             assertTrue(health.get("model_loaded").asBoolean(), health.toString());
             TestServer.Reply up = server.postMultipart("/upload-audio", Map.of("audio_file", TestServer.wavFile(1.0)));
             assertEquals(200, up.status(), up.text());

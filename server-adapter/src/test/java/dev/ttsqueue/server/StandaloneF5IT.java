@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ttsqueue.TtsJobQueue;
+import dev.ttsqueue.server.internal.CommandLineOptions;
 import dev.ttsqueue.server.internal.StandaloneQueue;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -33,9 +34,9 @@ class StandaloneF5IT {
     void modelDirRunsF5ThroughTheApi() throws Exception {
         Path models = Path.of(System.getProperty("ttsq.test.f5Models", "../inference/src/test/resources/f5-test-models/fp32"));
         assertTrue(Files.exists(models.resolve("F5_Transformer.onnx")), "test models at " + models.toAbsolutePath());
-        ServerConfig config = ServerConfig.parse(new String[] {"--model-dir", models.toString(), "--provider", "cpu",
+        CommandLineOptions.Parsed config = CommandLineOptions.parse(new String[] {"--model-dir", models.toString(), "--provider", "cpu",
                 "--workers", "2", "--store", "memory", "--data-dir", dir.toString(), "--port", "0"}, Map.of());
-        try (TtsJobQueue queue = StandaloneQueue.build(config); TtsServer server = TtsServer.start(config, queue)) {
+        try (TtsJobQueue queue = StandaloneQueue.build(config.standalone()); TtsServer server = TtsServer.start(config.server(), queue)) {
             HttpClient http = HttpClient.newHttpClient();
             URI base = URI.create("http://127.0.0.1:" + server.port());
             JsonNode health = TestServer.JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/health")).build(),
@@ -76,8 +77,7 @@ class StandaloneF5IT {
             assertEquals(400, refused.statusCode(), refused.body());
             assertTrue(refused.body().contains("nfe_step 8"), refused.body());
         }
-        ServerConfig again = config.withPort(0);
-        TtsJobQueue queue = StandaloneQueue.build(again);
+        TtsJobQueue queue = StandaloneQueue.build(config.standalone());
         queue.close();
         assertFalse(queue.modelState().modelLoaded(), "closing the queue closed the F5 sessions");
         assertFalse(queue.modelState().vocoderLoaded());
@@ -102,9 +102,9 @@ class StandaloneF5IT {
     @Test
     void emptyRefTextIsRefusedWithWhatToDoWithoutATranscriber() throws Exception {
         Path models = inferenceResource("ttsq.test.f5Models", "f5-test-models/fp32");
-        ServerConfig config = ServerConfig.parse(new String[] {"--model-dir", models.toString(), "--provider", "cpu",
+        CommandLineOptions.Parsed config = CommandLineOptions.parse(new String[] {"--model-dir", models.toString(), "--provider", "cpu",
                 "--store", "memory", "--data-dir", dir.toString(), "--port", "0"}, Map.of());
-        try (TtsJobQueue queue = StandaloneQueue.build(config); TtsServer server = TtsServer.start(config, queue)) {
+        try (TtsJobQueue queue = StandaloneQueue.build(config.standalone()); TtsServer server = TtsServer.start(config.server(), queue)) {
             HttpClient http = HttpClient.newHttpClient();
             URI base = URI.create("http://127.0.0.1:" + server.port());
             HttpResponse<String> up = postMultipart(http, base.resolve("/upload-audio"), Map.of("audio_file", TestServer.wavFile(1.0)));
@@ -122,10 +122,10 @@ class StandaloneF5IT {
     void transcriberModelDirFillsEmptyRefTextsAndKeepsVoiceTranscripts() throws Exception {
         Path models = inferenceResource("ttsq.test.f5Models", "f5-test-models/fp32");
         Path whisper = inferenceResource("ttsq.test.whisperModel", "whisper-test-model");
-        ServerConfig config = ServerConfig.parse(new String[] {"--model-dir", models.toString(), "--provider", "cpu",
+        CommandLineOptions.Parsed config = CommandLineOptions.parse(new String[] {"--model-dir", models.toString(), "--provider", "cpu",
                 "--transcriber-model-dir", whisper.toString(), "--store", "memory", "--data-dir", dir.toString(), "--port", "0"},
                 Map.of());
-        try (TtsJobQueue queue = StandaloneQueue.build(config); TtsServer server = TtsServer.start(config, queue)) {
+        try (TtsJobQueue queue = StandaloneQueue.build(config.standalone()); TtsServer server = TtsServer.start(config.server(), queue)) {
             HttpClient http = HttpClient.newHttpClient();
             URI base = URI.create("http://127.0.0.1:" + server.port());
             HttpResponse<String> up = postMultipart(http, base.resolve("/upload-audio"), Map.of("audio_file", TestServer.wavFile(1.0)));

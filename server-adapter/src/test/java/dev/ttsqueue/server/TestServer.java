@@ -110,7 +110,7 @@ final class TestServer implements AutoCloseable {
                     .closeGracePeriod(Duration.ofSeconds(5));
             queue.accept(qb);
             TtsJobQueue q = qb.build();
-            ServerConfig cfg = config.apply(ServerConfig.defaults().withPort(0).withDataDir(dir).withStore("memory"));
+            ServerConfig cfg = config.apply(ServerConfig.defaults().withPort(0));
             try {
                 return new TestServer(backend, q, TtsServer.start(cfg, q), cfg);
             } catch (IOException | RuntimeException e) {

@@ -9,8 +9,6 @@ import dev.ttsqueue.spi.AudioStore;
 import dev.ttsqueue.store.InMemoryAudioStore;
 import dev.ttsqueue.testing.SyntheticBackend;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,13 +69,11 @@ public final class ServerLoadDriver {
             }
         }
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        Path tmp = Files.createTempDirectory("ttsq-load-");
         SyntheticBackend backend = SyntheticBackend.builder().steps(1).secondsPerChar(0.001).build();
         AudioStore audio = new InMemoryAudioStore(Clock.systemUTC(), Duration.ofHours(1), Duration.ofMinutes(2));
         String refId = audio.save(AudioKind.UPLOAD, new AudioClip(new float[2400], 24_000)).id();
         try (TtsJobQueue queue = TtsJobQueue.builder().backend(backend).audioStore(audio).maxQueueSize(0).build();
-                TtsServer server = TtsServer.start(ServerConfig.defaults().withPort(0).withDataDir(tmp).withStore("memory")
-                        .withMaxQueueSize(0), queue)) {
+                TtsServer server = TtsServer.start(ServerConfig.defaults().withPort(0), queue)) {
             int port = server.port();
             byte[] submit = ("{\"job_type\":\"voice_cloning\",\"parameters\":{\"audio_file_id\":\"" + refId
                     + "\",\"gen_text\":\"Load test.\"},\"priority\":0}").getBytes(StandardCharsets.UTF_8);

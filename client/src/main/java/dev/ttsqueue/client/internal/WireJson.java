@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ttsqueue.InferenceSettings;
-import dev.ttsqueue.InvalidRequestException;
 import dev.ttsqueue.JobPage;
 import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.JobSnapshot;
@@ -90,19 +89,21 @@ public final class WireJson {
     }
 
     static JobStatus status(String wireName) {
-        try {
-            return JobStatus.fromWireName(wireName);
-        } catch (InvalidRequestException e) {
-            throw new MalformedAnswerException("unknown job status '" + wireName + "'");
+        for (JobStatus s : JobStatus.values()) {
+            if (s.wireName().equalsIgnoreCase(wireName.trim())) {
+                return s;
+            }
         }
+        throw new MalformedAnswerException("unknown job status '" + wireName + "'");
     }
 
     private static JobType type(String wireName) {
-        try {
-            return JobType.fromWireName(wireName);
-        } catch (InvalidRequestException e) {
-            throw new MalformedAnswerException("unknown job type '" + wireName + "'");
+        for (JobType t : JobType.values()) {
+            if (t.wireName().equalsIgnoreCase(wireName.trim())) {
+                return t;
+            }
         }
+        throw new MalformedAnswerException("unknown job type '" + wireName + "'");
     }
 
     /** The body of {@code GET /jobs/{id}/result}, or a status's {@code result}. */

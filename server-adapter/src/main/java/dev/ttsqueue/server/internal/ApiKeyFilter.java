@@ -20,6 +20,9 @@ import java.util.Set;
  * also take the key as the query parameter {@value #QUERY_PARAMETER}.
  * Nowhere else: a key in a URL can end up in proxy logs, so clients that can send the header
  * should.
+ *
+ * <p>With {@code metricsOpen}, {@code GET /metrics} is open too, so that a Prometheus scraper
+ * needs no key; its counts tell nothing about jobs' contents.
  */
 @PreMatching
 @Priority(Priorities.AUTHENTICATION)
@@ -29,10 +32,20 @@ public final class ApiKeyFilter implements ContainerRequestFilter {
     private static final Set<String> OPEN = Set.of("health", "docs", "openapi.json");
     private static final java.util.regex.Pattern EVENTS = java.util.regex.Pattern.compile("jobs/[^/]+/(events|audio-stream)/?");
 
-    private final byte[] key;
+    private static final String METRICS = "metrics";
 
+    private final byte[] key;
+    private final boolean metricsOpen;
+
+    /** Requires {@code key} everywhere but the open paths, {@code /metrics} included. */
     public ApiKeyFilter(String key) {
+        this(key, false);
+    }
+
+    /** Requires {@code key} everywhere but the open paths; {@code metricsOpen} adds {@code GET /metrics} to them. */
+    public ApiKeyFilter(String key, boolean metricsOpen) {
         this.key = key.getBytes(StandardCharsets.UTF_8);
+        this.metricsOpen = metricsOpen;
     }
 
     @Override
@@ -42,6 +55,9 @@ public final class ApiKeyFilter implements ContainerRequestFilter {
             path = path.substring(1);
         }
         if (OPEN.contains(path) || path.startsWith("webjars/")) {
+            return;
+        }
+        if (metricsOpen && "GET".equals(ctx.getMethod()) && path.equals(METRICS)) {
             return;
         }
         String given = ctx.getHeaderString(HEADER);

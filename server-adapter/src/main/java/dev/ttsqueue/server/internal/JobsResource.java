@@ -58,7 +58,7 @@ public final class JobsResource {
         int priority = json.integer("priority", 0);
         json.errors().throwIfAny();
         JsonFields p = params.orElseThrow();
-        JobType type = JobType.fromWireName(jobType);
+        JobType type = WireNames.jobType(jobType);
         String genText = p.string("gen_text", null);
         String refText = p.string("ref_text", "");
         InferenceSettings settings = p.object("inference_settings").map(Submissions::settings).orElse(InferenceSettings.defaults());
@@ -70,10 +70,8 @@ public final class JobsResource {
                 String audioFileId = p.string("audio_file_id", null);
                 String refPath = p.string("ref_audio_path", null);
                 p.errors().throwIfAny();
-                if (genText == null || (audioFileId == null && refPath == null)) {
-                    throw ApiException.badRequest("TTS generate jobs require 'ref_audio_path' and 'gen_text' parameters");
-                }
-                if (audioFileId == null) {
+                requireText(genText, type);
+                if (audioFileId == null && refPath != null) {
                     ReferencePaths.Resolved r = ctx.referencePaths().resolve(refPath);
                     audioFileId = r.audioFileId();
                     if (refText.isBlank()) {
@@ -86,18 +84,14 @@ public final class JobsResource {
             case TTS_PERMANENT -> {
                 String voice = p.string("voice_name", null);
                 p.errors().throwIfAny();
-                if (genText == null || voice == null) {
-                    throw ApiException.badRequest("Permanent TTS jobs require 'voice_name' and 'gen_text' parameters");
-                }
+                requireText(genText, type);
                 askedVoice = voice;
-                request = JobRequest.ttsPermanent(VoiceNames.canonical(ctx.queue().voiceBank(), voice), genText);
+                request = JobRequest.ttsPermanent(voice == null ? null : VoiceNames.canonical(ctx.queue().voiceBank(), voice), genText);
             }
             case VOICE_CLONING -> {
                 String audioFileId = p.string("audio_file_id", null);
                 p.errors().throwIfAny();
-                if (genText == null || audioFileId == null) {
-                    throw ApiException.badRequest("Voice cloning jobs require 'audio_file_id' and 'gen_text' parameters");
-                }
+                requireText(genText, type);
                 request = JobRequest.voiceCloning(audioFileId, genText);
             }
             default -> throw new IllegalStateException(type.name());
@@ -115,6 +109,13 @@ public final class JobsResource {
             h.result().whenComplete((r, e) -> deleteCopy(c));
         }
         return submissions.accepted(h);
+    }
+
+    /** A missing {@code gen_text} gets the old server's message; the reference is checked where every submission is. */
+    private static void requireText(String genText, JobType type) {
+        if (genText == null) {
+            throw ApiException.badRequest(Submissions.missingParameters(type));
+        }
     }
 
     private void deleteCopy(ReferencePaths.Resolved copy) {
@@ -254,7 +255,7 @@ public final class JobsResource {
         int limit = q.integer("limit", 100);
         String cursor = q.string("cursor", "");
         q.errors().throwIfAny();
-        JobStatus filter = status.isBlank() ? null : JobStatus.fromWireName(status);
+        JobStatus filter = status.isBlank() ? null : WireNames.status(status);
         JobPage page = ctx.queue().list(filter, limit, cursor.isEmpty() ? null : cursor);
         List<Map<String, Object>> jobs = page.jobs().stream().map(s -> WireFormat.status(s, ctx.queue().audioStore())).toList();
         Map<String, Object> m = new LinkedHashMap<>();

@@ -6,7 +6,6 @@ import dev.ttsqueue.inference.f5.ExecutionProvider;
 import dev.ttsqueue.inference.f5.F5OnnxBackend;
 import dev.ttsqueue.inference.freetts.FreeTtsBackend;
 import dev.ttsqueue.inference.whisper.WhisperTranscriber;
-import dev.ttsqueue.server.ServerConfig;
 import dev.ttsqueue.spi.AudioStore;
 import dev.ttsqueue.spi.JobStore;
 import dev.ttsqueue.spi.Transcriber;
@@ -49,7 +48,7 @@ public final class StandaloneQueue {
      *
      * @throws Exception when the data folder, the database or the backend cannot be opened
      */
-    public static TtsJobQueue build(ServerConfig config) throws Exception {
+    public static TtsJobQueue build(StandaloneOptions config) throws Exception {
         Path data = config.dataDir().toAbsolutePath().normalize();
         Files.createDirectories(data);
         Clock clock = Clock.systemUTC();
@@ -75,6 +74,7 @@ public final class StandaloneQueue {
                     .maxQueueSize(config.maxQueueSize())
                     .maxTextLength(config.maxTextLength())
                     .leaseDuration(config.lease())
+                    .metricsListener(new JobLog(storage.node()))
                     .clock(clock);
             if (transcriber != null) {
                 b.transcriber(transcriber);
@@ -102,7 +102,7 @@ public final class StandaloneQueue {
      * Whisper for references sent without {@code ref_text}, hearing the part of each reference F5
      * clones; on the first listed device (one transcription per job, before its synthesis).
      */
-    private static Transcriber transcriber(ServerConfig config) {
+    private static Transcriber transcriber(StandaloneOptions config) {
         if (config.transcriberModelDir() == null) {
             return null;
         }
@@ -114,19 +114,18 @@ public final class StandaloneQueue {
         return F5OnnxBackend.clippedReferences(whisper);
     }
 
-    /** Where jobs, audio and voices live: all three in memory, in the data folder, or in Redis. */
-    private record Storage(JobStore jobs, AudioStore audio, VoiceBank voices) {
+    /** Where jobs, audio and voices live: all three in memory, in the data folder, or in Redis; and the node's name there (null when alone and unnamed). */
+    private record Storage(JobStore jobs, AudioStore audio, VoiceBank voices, String node) {
     }
 
-    private static Storage storage(ServerConfig config, Path data, Clock clock) throws IOException {
+    private static Storage storage(StandaloneOptions config, Path data, Clock clock) throws IOException {
         if (RedisConfig.isRedisUri(config.store())) {
             // Shared by every node: jobs, uploads, outputs and voices, so that any node serves any
             // of them. Outputs have no TTL of their own: retention deletes them with their job.
-            RedisConfig redis = RedisConfig.builder(config.store())
-                    .nodeId(config.nodeId() != null ? config.nodeId() : RedisConfig.defaultNodeId()).build();
-            RedisJobStore jobs = RedisJobStore.open(redis);
+            String node = config.nodeId() != null ? config.nodeId() : RedisConfig.defaultNodeId();
+            RedisJobStore jobs = RedisJobStore.open(RedisConfig.builder(config.store()).nodeId(node).build());
             try {
-                return new Storage(jobs, RedisAudioStore.sharing(jobs, clock, config.uploadTtl(), null), RedisVoiceBank.sharing(jobs));
+                return new Storage(jobs, RedisAudioStore.sharing(jobs, clock, config.uploadTtl(), null), RedisVoiceBank.sharing(jobs), node);
             } catch (RuntimeException e) {
                 jobs.close();
                 throw e;
@@ -134,14 +133,14 @@ public final class StandaloneQueue {
         }
         JobStore jobs = store(config, data);
         try {
-            return new Storage(jobs, audioStore(config, data, clock), new DirectoryVoiceBank(data.resolve("reference_voices")));
+            return new Storage(jobs, audioStore(config, data, clock), new DirectoryVoiceBank(data.resolve("reference_voices")), config.nodeId());
         } catch (IOException | RuntimeException e) {
             jobs.close();
             throw e;
         }
     }
 
-    private static JobStore store(ServerConfig config, Path data) {
+    private static JobStore store(StandaloneOptions config, Path data) {
         if (config.store().equals("memory")) {
             return new InMemoryJobStore();
         }
@@ -157,7 +156,7 @@ public final class StandaloneQueue {
         }
     }
 
-    private static AudioStore audioStore(ServerConfig config, Path data, Clock clock) throws IOException {
+    private static AudioStore audioStore(StandaloneOptions config, Path data, Clock clock) throws IOException {
         if (config.store().equals("memory")) {
             return new InMemoryAudioStore(clock, config.uploadTtl(), null);
         }
@@ -165,7 +164,7 @@ public final class StandaloneQueue {
     }
 
     /** One instance per worker (per listed device), pooled so that no two jobs share one. */
-    private static TtsBackend backend(ServerConfig config) {
+    private static TtsBackend backend(StandaloneOptions config) {
         if (config.backend().equals("synthetic")) {
             log.warn("--backend synthetic: jobs produce a tone, not speech; this backend is for tests only");
             return new SyntheticToneBackend(); // stateless: the workers may share it

@@ -5,6 +5,7 @@ import dev.ttsqueue.JobCancelledException;
 import dev.ttsqueue.JobFailedException;
 import dev.ttsqueue.JobHandle;
 import dev.ttsqueue.JobRequest;
+import dev.ttsqueue.JobType;
 import dev.ttsqueue.ReferenceNotFoundException;
 import dev.ttsqueue.SynthesisResult;
 import jakarta.ws.rs.container.AsyncResponse;
@@ -53,10 +54,31 @@ public final class Submissions {
      * 503 {@code Models not loaded} instead of being queued to fail.
      */
     public JobHandle submit(JobRequest request) {
+        requireReference(request);
         if (!modelReady()) {
             throw new ApiException(503, "Models not loaded");
         }
         return ctx.queue().submit(request);
+    }
+
+    /**
+     * The one check that a job names its reference, answered with the old server's 400 for its
+     * type (the queue's own check speaks of Java fields, not of the API's parameters).
+     */
+    private static void requireReference(JobRequest request) {
+        String reference = request.type() == JobType.TTS_PERMANENT ? request.voiceName() : request.audioFileId();
+        if (reference == null || reference.isBlank()) {
+            throw ApiException.badRequest(missingParameters(request.type()));
+        }
+    }
+
+    /** The old server's message for a job without its reference or its {@code gen_text}. */
+    static String missingParameters(JobType type) {
+        return switch (type) {
+            case TTS_GENERATE -> "TTS generate jobs require 'ref_audio_path' and 'gen_text' parameters";
+            case TTS_PERMANENT -> "Permanent TTS jobs require 'voice_name' and 'gen_text' parameters";
+            case VOICE_CLONING -> "Voice cloning jobs require 'audio_file_id' and 'gen_text' parameters";
+        };
     }
 
     private boolean modelReady() {
