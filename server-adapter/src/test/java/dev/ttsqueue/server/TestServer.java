@@ -61,6 +61,7 @@ final class TestServer implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private boolean directoryAudio;
         private UnaryOperator<AudioStore> wrapAudio = a -> a;
+        private int eventBacklog = dev.ttsqueue.server.internal.QueueEventsResource.BACKLOG_EVENTS;
 
         Builder(Path dir) {
             this.dir = dir;
@@ -92,6 +93,12 @@ final class TestServer implements AutoCloseable {
             return this;
         }
 
+        /** Events a queue-wide event stream may have waiting before its client counts as too slow. */
+        Builder eventBacklog(int events) {
+            eventBacklog = events;
+            return this;
+        }
+
         /** Keep audio as files under the temp folder (needed for ref_audio_path). */
         Builder directoryAudio() {
             directoryAudio = true;
@@ -109,7 +116,7 @@ final class TestServer implements AutoCloseable {
             TtsJobQueue q = qb.build();
             ServerConfig cfg = config.apply(ServerConfig.defaults().withPort(0).withDataDir(dir).withStore("memory"));
             try {
-                return new TestServer(backend, q, TtsServer.start(cfg, q), cfg);
+                return new TestServer(backend, q, TtsServer.start(cfg, q, eventBacklog), cfg);
             } catch (IOException | RuntimeException e) {
                 q.close();
                 throw e;
