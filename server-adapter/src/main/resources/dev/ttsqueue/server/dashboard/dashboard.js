@@ -103,15 +103,11 @@
     }
     const source = new EventSource(url);
     state.source = source;
-    let opened = false;
     source.onopen = () => {
       setConnection('live', 'live');
-      if (opened) {
-        // A reconnect (the server ended a stream that fell behind, or the network dropped):
-        // events may have been missed, so the state is read again.
-        reload();
-      }
-      opened = true;
+      // Whatever happened before the stream opened (since the first load, or while a dropped
+      // stream reconnected) is read again; from now on events keep the page current.
+      reload();
     };
     source.onerror = () => {
       if (source.readyState === EventSource.CLOSED) {
@@ -405,7 +401,7 @@
     if (!iso) {
       return '–';
     }
-    return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
   }
 
   function updateActions(cell, job) {
