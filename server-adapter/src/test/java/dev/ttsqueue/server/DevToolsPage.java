@@ -252,9 +252,15 @@ final class DevToolsPage implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         socket.abort();
-        kill(process);
+        try {
+            kill(process);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
     }
 
     /** Kills the helper processes first: once the browser is gone they are no longer its descendants. */

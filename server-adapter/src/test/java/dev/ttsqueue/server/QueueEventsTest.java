@@ -5,18 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ttsqueue.JobRequest;
+import dev.ttsqueue.JobStatus;
+import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.server.JobEventsTest.Event;
 import dev.ttsqueue.server.JobEventsTest.EventReader;
+import dev.ttsqueue.spi.AudioKind;
 import dev.ttsqueue.testing.SyntheticBackend;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -42,7 +48,7 @@ class QueueEventsTest {
     }
 
     private HttpResponse<InputStream> open(String query, String key) throws Exception {
-        var request = s.request("/jobs/events" + query).timeout(java.time.Duration.ofMinutes(2)).header("Accept", "text/event-stream");
+        var request = s.request("/jobs/events" + query).timeout(Duration.ofMinutes(2)).header("Accept", "text/event-stream");
         if (key != null) {
             request.header("X-API-Key", key);
         }
@@ -127,8 +133,7 @@ class QueueEventsTest {
         for (HttpResponse<InputStream> ok : List.of(open("", "stream-key"), open("?api_key=stream-key", null))) {
             assertEquals(200, ok.statusCode());
             try (EventReader reader = new EventReader(ok.body())) {
-                String ref = s.queue.audioStore().save(dev.ttsqueue.spi.AudioKind.UPLOAD,
-                        new dev.ttsqueue.audio.AudioClip(new float[2400], 24_000)).id();
+                String ref = s.queue.audioStore().save(AudioKind.UPLOAD, new AudioClip(new float[2400], 24_000)).id();
                 String id = s.queue.submit(JobRequest.ttsGenerate(ref, "keyed")).id();
                 assertFalse(readUntilFinished(reader, Set.of(id)).get(id).isEmpty());
             }
@@ -158,7 +163,7 @@ class QueueEventsTest {
 
         try (Socket silent = new Socket()) {
             silent.setReceiveBufferSize(4096);
-            silent.connect(new java.net.InetSocketAddress("127.0.0.1", s.server.port()));
+            silent.connect(new InetSocketAddress("127.0.0.1", s.server.port()));
             OutputStream out = silent.getOutputStream();
             out.write(("GET /jobs/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
@@ -181,7 +186,7 @@ class QueueEventsTest {
                     }
                 }
             }
-            assertEquals(waves * perWave, s.queue.queueStatus().count(dev.ttsqueue.JobStatus.COMPLETED));
+            assertEquals(waves * perWave, s.queue.queueStatus().count(JobStatus.COMPLETED));
 
             // Reading again, the silent client finds what fitted in the buffers, then the end of its stream.
             String rest = readUntil(silent, "too far behind", 60_000);
@@ -217,7 +222,7 @@ class QueueEventsTest {
             got.write(buf, 0, n);
             byte[] all = got.toByteArray();
             for (int i = Math.max(0, searchedTo - want.length); i + want.length <= all.length; i++) {
-                if (java.util.Arrays.equals(all, i, i + want.length, want, 0, want.length)) {
+                if (Arrays.equals(all, i, i + want.length, want, 0, want.length)) {
                     return new String(all, StandardCharsets.UTF_8);
                 }
             }

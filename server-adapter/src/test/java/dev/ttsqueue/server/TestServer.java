@@ -3,6 +3,7 @@ package dev.ttsqueue.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ttsqueue.TtsJobQueue;
+import dev.ttsqueue.server.internal.QueueEventsResource;
 import dev.ttsqueue.spi.AudioStore;
 import dev.ttsqueue.spi.VoiceBank;
 import dev.ttsqueue.testing.SyntheticBackend;
@@ -61,7 +62,7 @@ final class TestServer implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private boolean directoryAudio;
         private UnaryOperator<AudioStore> wrapAudio = a -> a;
-        private int eventBacklog = dev.ttsqueue.server.internal.QueueEventsResource.BACKLOG_EVENTS;
+        private int eventBacklog = QueueEventsResource.BACKLOG_EVENTS;
 
         Builder(Path dir) {
             this.dir = dir;

@@ -66,7 +66,10 @@
       if (e instanceof AuthError) {
         askForKey(e.message);
       } else {
-        showMessage(`Could not load the queue: ${e.message}`);
+        // The server is away (restarting, say): try again, keeping what the page shows.
+        showMessage(`Could not load the queue: ${e.message}. Trying again…`);
+        setConnection('closed', 'disconnected');
+        setTimeout(start, 5000);
       }
       return;
     }
@@ -230,14 +233,12 @@
       state.jobs.delete(job.job_id);
       const row = state.rows.get(job.job_id);
       if (row) {
+        const audio = row.querySelector('audio');
+        if (audio) {
+          URL.revokeObjectURL(audio.src);
+        }
         row.remove();
         state.rows.delete(job.job_id);
-      }
-    }
-    const horizon = Date.now() - THROUGHPUT_MINUTES * 60_000;
-    for (const [id, t] of state.completions) {
-      if (t < horizon) {
-        state.completions.delete(id);
       }
     }
   }
@@ -491,7 +492,11 @@
   function renderThroughput() {
     const now = Date.now();
     const counts = new Array(THROUGHPUT_MINUTES).fill(0);
-    for (const t of state.completions.values()) {
+    for (const [id, t] of state.completions) {
+      if (now - t >= THROUGHPUT_MINUTES * 60_000) {
+        state.completions.delete(id); // older than the chart: memory stays bounded
+        continue;
+      }
       const minutesAgo = Math.floor((now - t) / 60_000);
       if (minutesAgo >= 0 && minutesAgo < THROUGHPUT_MINUTES) {
         counts[THROUGHPUT_MINUTES - 1 - minutesAgo] += 1;
