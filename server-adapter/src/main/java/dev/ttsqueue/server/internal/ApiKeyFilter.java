@@ -28,7 +28,7 @@ public final class ApiKeyFilter implements ContainerRequestFilter {
     public static final String HEADER = "X-API-Key";
     public static final String QUERY_PARAMETER = "api_key";
     private static final Set<String> OPEN = Set.of("health", "docs", "openapi.json", "dashboard",
-            "dashboard/dashboard.html", "dashboard/dashboard.css", "dashboard/dashboard.js");
+            "dashboard/dashboard.css", "dashboard/dashboard.js");
     private static final java.util.regex.Pattern EVENTS = java.util.regex.Pattern.compile("jobs/(events|[^/]+/(events|audio-stream))/?");
 
     private final byte[] key;

@@ -22,40 +22,40 @@ import java.util.Map;
 @Singleton
 public final class DashboardResource {
     private static final String FOLDER = "/dev/ttsqueue/server/dashboard/";
-    private static final Map<String, String> FILES = Map.of(
-            "dashboard.html", "text/html; charset=utf-8",
+    private static final String PAGE = "dashboard.html";
+    /** The page's own files, under {@code /dashboard/}; the page itself is {@code /dashboard} (its links are relative to it). */
+    private static final Map<String, String> ASSETS = Map.of(
             "dashboard.css", "text/css; charset=utf-8",
             "dashboard.js", "application/javascript; charset=utf-8");
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; media-src 'self' blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-    private final Map<String, byte[]> content;
+    private final byte[] page;
+    private final Map<String, byte[]> assets;
 
     public DashboardResource() {
-        content = Map.of(
-                "dashboard.html", read("dashboard.html"),
-                "dashboard.css", read("dashboard.css"),
-                "dashboard.js", read("dashboard.js"));
+        page = read(PAGE);
+        assets = Map.of("dashboard.css", read("dashboard.css"), "dashboard.js", read("dashboard.js"));
     }
 
     @GET
     public Response page() {
-        return file("dashboard.html");
+        return file(page, "text/html; charset=utf-8");
     }
 
     @GET
     @Path("{file}")
     public Response asset(@PathParam("file") String file) {
-        if (!FILES.containsKey(file)) {
+        if (!ASSETS.containsKey(file)) {
             throw ApiException.notFound("Not Found");
         }
-        return file(file);
+        return file(assets.get(file), ASSETS.get(file));
     }
 
-    private Response file(String name) {
+    private static Response file(byte[] content, String type) {
         CacheControl cache = new CacheControl();
         cache.setNoCache(true); // a new server version brings a new page; revalidation is cheap
-        return Response.ok(content.get(name), FILES.get(name)).cacheControl(cache)
+        return Response.ok(content, type).cacheControl(cache)
                 .header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
                 .header("X-Content-Type-Options", "nosniff")
                 .header("Referrer-Policy", "no-referrer")
