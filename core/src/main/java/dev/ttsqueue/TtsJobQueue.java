@@ -229,6 +229,14 @@ public final class TtsJobQueue implements JobQueue {
         return engine.config().workers();
     }
 
+    /**
+     * This process's workers and the jobs each runs now. Workers of other processes sharing the
+     * store are not included (their jobs are in {@link QueueStatus#runningJobs()}).
+     */
+    public List<WorkerActivity> workerActivity() {
+        return engine.workerActivity();
+    }
+
     /** Longest text {@link #submit} accepts, in characters: the smaller of the builder's and the backend's limit; 0 = none. */
     public int maxTextLength() {
         return engine.maxTextLength();

@@ -16,6 +16,7 @@ import dev.ttsqueue.QueueFullException;
 import dev.ttsqueue.QueueMetricsListener;
 import dev.ttsqueue.QueueStatus;
 import dev.ttsqueue.Subscription;
+import dev.ttsqueue.WorkerActivity;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.spi.BackendInfo;
 import dev.ttsqueue.spi.CancelOutcome;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -275,6 +277,21 @@ public final class QueueEngine {
         List<String> runningIds = store.list(JobStatus.PROCESSING, 100).stream().map(JobRecord::id).toList();
         return new QueueStatus(counts.getOrDefault(JobStatus.QUEUED, 0L), total, counts, runningIds, cfg.workers(),
                 running.stuckWorkers(clock.instant(), STUCK_AFTER));
+    }
+
+    /** This process's workers, in order, each with the jobs it runs now: O(workers + running jobs). */
+    public List<WorkerActivity> workerActivity() {
+        Map<String, List<String>> byWorker = new HashMap<>();
+        for (RunningJob rj : running.all()) {
+            byWorker.computeIfAbsent(rj.worker(), k -> new ArrayList<>()).add(rj.id);
+        }
+        List<WorkerActivity> all = new ArrayList<>(workers.size());
+        for (Worker w : workers) {
+            List<String> ids = byWorker.getOrDefault(w.getName(), new ArrayList<>());
+            Collections.sort(ids);
+            all.add(new WorkerActivity(w.getName(), ids));
+        }
+        return all;
     }
 
     /**

@@ -10,12 +10,15 @@ import dev.ttsqueue.server.internal.AudioStreamResource;
 import dev.ttsqueue.server.internal.BodyArrivalHandler;
 import dev.ttsqueue.server.internal.BodyLimits;
 import dev.ttsqueue.server.internal.CorsFilter;
+import dev.ttsqueue.server.internal.DashboardResource;
 import dev.ttsqueue.server.internal.ErrorMapper;
+import dev.ttsqueue.server.internal.FailedWritesHandler;
 import dev.ttsqueue.server.internal.HostCheckFilter;
 import dev.ttsqueue.server.internal.JobEventsResource;
 import dev.ttsqueue.server.internal.JobsResource;
 import dev.ttsqueue.server.internal.JsonBodyWriter;
 import dev.ttsqueue.server.internal.JsonErrorHandler;
+import dev.ttsqueue.server.internal.QueueEventsResource;
 import dev.ttsqueue.server.internal.ReferencePaths;
 import dev.ttsqueue.server.internal.ServerContext;
 import dev.ttsqueue.server.internal.ServerMetrics;
@@ -23,6 +26,7 @@ import dev.ttsqueue.server.internal.ShutdownHooks;
 import dev.ttsqueue.server.internal.ServiceResource;
 import dev.ttsqueue.server.internal.SyncResource;
 import dev.ttsqueue.server.internal.TempFolders;
+import dev.ttsqueue.server.internal.WorkersResource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -94,6 +98,11 @@ public final class TtsServer implements AutoCloseable {
      * @throws IOException when the address cannot be bound
      */
     public static TtsServer start(ServerConfig config, TtsJobQueue queue) throws IOException {
+        return start(config, queue, QueueEventsResource.BACKLOG_EVENTS);
+    }
+
+    /** {@link #start(ServerConfig, TtsJobQueue)} with another backlog for queue-wide event streams (tests make it small). */
+    static TtsServer start(ServerConfig config, TtsJobQueue queue, int eventBacklog) throws IOException {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(queue, "queue");
         Clock clock = queue.config().clock();
@@ -105,7 +114,7 @@ public final class TtsServer implements AutoCloseable {
         Path tempDir = TempFolders.create();
         ServerContext ctx = new ServerContext(queue, config, mapper, metrics,
                 new ReferencePaths(queue.audioStore(), queue.voiceBank()), background, version(), clock,
-                maxFieldBytes(config, queue), new ShutdownHooks(), tempDir);
+                maxFieldBytes(config, queue), new ShutdownHooks(), tempDir, eventBacklog);
 
         ResourceConfig rc = new ResourceConfig();
         rc.setApplicationName("ttsqueue-server");
@@ -116,7 +125,7 @@ public final class TtsServer implements AutoCloseable {
             }
         });
         rc.registerClasses(ServiceResource.class, AudioResource.class, SyncResource.class, JobsResource.class, JobEventsResource.class,
-                AudioStreamResource.class);
+                QueueEventsResource.class, AudioStreamResource.class, WorkersResource.class, DashboardResource.class);
         rc.register(new ErrorMapper());
         rc.register(new JsonBodyWriter(mapper));
         Set<String> hosts = allowedHosts(config);
@@ -156,7 +165,8 @@ public final class TtsServer implements AutoCloseable {
         connector.setAcceptQueueSize(ACCEPT_QUEUE);
         jetty.addConnector(connector);
         // Bodies arrive before Jersey, which reads them blocking, takes a thread for the request.
-        BodyArrivalHandler bodies = new BodyArrivalHandler(ContainerFactory.createContainer(JettyHttpContainer.class, rc),
+        BodyArrivalHandler bodies = new BodyArrivalHandler(
+                new FailedWritesHandler(ContainerFactory.createContainer(JettyHttpContainer.class, rc)),
                 bodyLimits(config, ctx.maxFieldBytes()), tempDir, ctx.shutdown(), cors);
         metrics.watchArrivingBodies(bodies::bodiesArriving, bodies::bytesHeld);
         // Lets stop() wait (up to the stop timeout) for requests in flight instead of cutting them off.

@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ttsqueue.server.internal.AudioResource;
+import dev.ttsqueue.server.internal.DashboardResource;
 import dev.ttsqueue.server.internal.JobEventsResource;
 import dev.ttsqueue.server.internal.JobsResource;
+import dev.ttsqueue.server.internal.QueueEventsResource;
 import dev.ttsqueue.server.internal.ServiceResource;
 import dev.ttsqueue.server.internal.SyncResource;
+import dev.ttsqueue.server.internal.WorkersResource;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
@@ -90,7 +93,8 @@ class ServiceEndpointsTest {
         assertTrue(doc.get("openapi").asText().startsWith("3."));
         JsonNode paths = doc.get("paths");
         TreeSet<String> missing = new TreeSet<>();
-        for (Class<?> c : new Class<?>[] {ServiceResource.class, AudioResource.class, SyncResource.class, JobsResource.class, JobEventsResource.class}) {
+        for (Class<?> c : new Class<?>[] {ServiceResource.class, AudioResource.class, SyncResource.class, JobsResource.class, JobEventsResource.class,
+                QueueEventsResource.class, WorkersResource.class, DashboardResource.class}) {
             String prefix = c.getAnnotation(Path.class).value();
             for (Method m : c.getDeclaredMethods()) {
                 String verb = m.isAnnotationPresent(GET.class) ? "get" : m.isAnnotationPresent(POST.class) ? "post"
@@ -103,8 +107,8 @@ class ServiceEndpointsTest {
                 if (full.length() > 1 && full.endsWith("/")) {
                     full = full.substring(0, full.length() - 1);
                 }
-                if (full.startsWith("/webjars/")) {
-                    continue; // static assets of the docs page
+                if (full.startsWith("/webjars/") || full.startsWith("/dashboard/")) {
+                    continue; // static assets of the docs page and the dashboard
                 }
                 if (!paths.has(full) || !paths.get(full).has(verb)) {
                     missing.add(verb.toUpperCase(Locale.ROOT) + " " + full);

@@ -3,6 +3,7 @@ package dev.ttsqueue.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ttsqueue.TtsJobQueue;
+import dev.ttsqueue.server.internal.QueueEventsResource;
 import dev.ttsqueue.spi.AudioStore;
 import dev.ttsqueue.spi.VoiceBank;
 import dev.ttsqueue.store.DirectoryAudioStore;
@@ -64,6 +65,7 @@ final class TestServer implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private boolean directoryAudio;
         private UnaryOperator<AudioStore> wrapAudio = a -> a;
+        private int eventBacklog = QueueEventsResource.BACKLOG_EVENTS;
 
         Builder(Path dir) {
             this.dir = dir;
@@ -95,6 +97,12 @@ final class TestServer implements AutoCloseable {
             return this;
         }
 
+        /** Events a queue-wide event stream may have waiting before its client counts as too slow. */
+        Builder eventBacklog(int events) {
+            eventBacklog = events;
+            return this;
+        }
+
         /** Keep audio as files under the temp folder (needed for ref_audio_path). */
         Builder directoryAudio() {
             directoryAudio = true;
@@ -112,7 +120,7 @@ final class TestServer implements AutoCloseable {
             TtsJobQueue q = qb.build();
             ServerConfig cfg = config.apply(ServerConfig.defaults().withPort(0));
             try {
-                return new TestServer(backend, q, TtsServer.start(cfg, q), cfg);
+                return new TestServer(backend, q, TtsServer.start(cfg, q, eventBacklog), cfg);
             } catch (IOException | RuntimeException e) {
                 q.close();
                 throw e;

@@ -12,12 +12,13 @@ import java.security.MessageDigest;
 import java.util.Set;
 
 /**
- * Requires {@code X-API-Key} on every path but the open ones (health and the API docs). The
- * comparison takes the same time wherever the keys differ, so timing tells nothing about the key.
+ * Requires {@code X-API-Key} on every path but the open ones (health, the API docs and the
+ * dashboard's files, which hold no data). The comparison takes the same time wherever the keys
+ * differ, so timing tells nothing about the key.
  *
  * <p>One exception to the header: a browser's {@code EventSource} and {@code <audio>} element
- * cannot send headers, so {@code GET /jobs/{id}/events} and {@code GET /jobs/{id}/audio-stream}
- * also take the key as the query parameter {@value #QUERY_PARAMETER}.
+ * cannot send headers, so {@code GET /jobs/events}, {@code GET /jobs/{id}/events} and
+ * {@code GET /jobs/{id}/audio-stream} also take the key as the query parameter {@value #QUERY_PARAMETER}.
  * Nowhere else: a key in a URL can end up in proxy logs, so clients that can send the header
  * should.
  *
@@ -29,8 +30,9 @@ import java.util.Set;
 public final class ApiKeyFilter implements ContainerRequestFilter {
     public static final String HEADER = "X-API-Key";
     public static final String QUERY_PARAMETER = "api_key";
-    private static final Set<String> OPEN = Set.of("health", "docs", "openapi.json");
-    private static final java.util.regex.Pattern EVENTS = java.util.regex.Pattern.compile("jobs/[^/]+/(events|audio-stream)/?");
+    private static final Set<String> OPEN = Set.of("health", "docs", "openapi.json", "dashboard",
+            "dashboard/dashboard.css", "dashboard/dashboard.js");
+    private static final java.util.regex.Pattern EVENTS = java.util.regex.Pattern.compile("jobs/(events|[^/]+/(events|audio-stream))/?");
 
     private static final String METRICS = "metrics";
 

@@ -2,7 +2,6 @@ package dev.ttsqueue.server.internal;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ttsqueue.JobEvent;
 import dev.ttsqueue.JobSnapshot;
 import dev.ttsqueue.JobStatus;
@@ -13,16 +12,14 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +37,6 @@ import org.slf4j.LoggerFactory;
 public final class JobEventsResource {
     private static final Logger log = LoggerFactory.getLogger(JobEventsResource.class);
     private static final long HEARTBEAT_SECONDS = 15;
-    private static final long WRITE_TIMEOUT_SECONDS = 30;
 
     private final ServerContext ctx;
 
@@ -70,25 +66,25 @@ public final class JobEventsResource {
 
     private void stream(String id, BlockingQueue<Object> pending, Subscription subscription, ShutdownHooks.Registration onShutdown,
             SseEventSink sink, Sse sse) {
-        long eventId = 0;
+        SseWriter out = new SseWriter(sink, sse, ctx.mapper());
         try (subscription; sink) {
             JobSnapshot now = ctx.queue().status(id);
-            if (!send(sink, sse, ++eventId, initialName(now.status()), WireFormat.status(now, ctx.queue().audioStore()))) {
+            if (!out.event(initialName(now.status()), WireFormat.status(now, ctx.queue().audioStore()))) {
                 return;
             }
             if (now.status().isTerminal()) {
                 return;
             }
             double lastProgress = now.progress();
-            while (!sink.isClosed()) {
+            while (!out.isClosed()) {
                 Object next = pending.poll(HEARTBEAT_SECONDS, TimeUnit.SECONDS);
                 if (next == SERVER_STOPPING) {
-                    comment(sink, sse, "server stopping");
+                    out.comment("server stopping");
                     return;
                 }
                 JobEvent e = (JobEvent) next;
                 if (e == null) {
-                    if (!comment(sink, sse, "keep-alive")) {
+                    if (!out.comment("keep-alive")) {
                         return;
                     }
                     continue;
@@ -100,13 +96,13 @@ public final class JobEventsResource {
                     lastProgress = e.progress().percent();
                 }
                 Map<String, Object> data = WireFormat.progress(e.snapshot(), e.progress(), ctx.queue().audioStore());
-                if (!send(sink, sse, ++eventId, e.kind().name().toLowerCase(java.util.Locale.ROOT), data) || e.kind().isTerminal()) {
+                if (!out.event(WireFormat.eventName(e.kind()), data) || e.kind().isTerminal()) {
                     return;
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             log.debug("closing the event stream of job {} failed: {}", id, e.toString());
         } catch (RuntimeException e) {
             log.warn("event stream of job {} ended with an error: {}", id, e.toString());
@@ -122,30 +118,5 @@ public final class JobEventsResource {
             case PROCESSING -> "progress";
             default -> status.wireName();
         };
-    }
-
-    private boolean send(SseEventSink sink, Sse sse, long eventId, String name, Map<String, Object> data) throws InterruptedException {
-        String json;
-        try {
-            json = ctx.mapper().writeValueAsString(data);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        OutboundSseEvent event = sse.newEventBuilder().id(Long.toString(eventId)).name(name)
-                .mediaType(MediaType.APPLICATION_JSON_TYPE).data(String.class, json).build();
-        return await(sink.send(event));
-    }
-
-    private static boolean comment(SseEventSink sink, Sse sse, String text) throws InterruptedException {
-        return await(sink.send(sse.newEventBuilder().comment(text).build()));
-    }
-
-    private static boolean await(java.util.concurrent.CompletionStage<?> write) throws InterruptedException {
-        try {
-            write.toCompletableFuture().get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            return true;
-        } catch (ExecutionException | TimeoutException e) {
-            return false; // the client went away
-        }
     }
 }

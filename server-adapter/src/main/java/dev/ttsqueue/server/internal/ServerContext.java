@@ -19,8 +19,10 @@ import java.util.concurrent.ExecutorService;
  * @param maxFieldBytes largest non-upload body (JSON, URL-encoded form) and largest multipart text field
  * @param shutdown what waiting requests do when the server stops
  * @param tempDir the server's own temp folder (multipart parts, bodies and uploads on their way)
+ * @param eventBacklog events a queue-wide event stream may have waiting before its client counts as too slow
  */
 public record ServerContext(TtsJobQueue queue, ServerConfig config, ObjectMapper mapper, ServerMetrics metrics,
         ReferencePaths referencePaths, ExecutorService background, String version,
-        java.time.Clock clock, long maxFieldBytes, ShutdownHooks shutdown, java.nio.file.Path tempDir) {
+        java.time.Clock clock, long maxFieldBytes, ShutdownHooks shutdown, java.nio.file.Path tempDir,
+        int eventBacklog) {
 }

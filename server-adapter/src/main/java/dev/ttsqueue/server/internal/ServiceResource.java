@@ -66,6 +66,7 @@ public final class ServiceResource {
         endpoints.put("job_status", "GET /jobs/{job_id}/status");
         endpoints.put("job_result", "GET /jobs/{job_id}/result");
         endpoints.put("job_events", "GET /jobs/{job_id}/events");
+        endpoints.put("queue_events", "GET /jobs/events");
         endpoints.put("cancel_job", "DELETE /jobs/{job_id}");
         endpoints.put("list_jobs", "GET /jobs");
         endpoints.put("queue_status", "GET /jobs/queue-status");
@@ -73,6 +74,8 @@ public final class ServiceResource {
         endpoints.put("tts_generate_async", "POST /jobs/tts-generate-async");
         endpoints.put("tts_permanent_async", "POST /jobs/tts-permanent-async");
         endpoints.put("voice_cloning_async", "POST /jobs/voice-cloning-async");
+        endpoints.put("workers", "GET /workers");
+        endpoints.put("dashboard", "GET /dashboard");
         endpoints.put("health", "GET /health");
         endpoints.put("metrics", "GET /metrics");
         endpoints.put("docs", "GET /docs");

@@ -1,6 +1,7 @@
 package dev.ttsqueue.server.internal;
 
 import dev.ttsqueue.InferenceSettings;
+import dev.ttsqueue.JobEvent;
 import dev.ttsqueue.JobProgress;
 import dev.ttsqueue.JobSnapshot;
 import dev.ttsqueue.JobStatus;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -56,6 +58,11 @@ public final class WireFormat {
             m.put("steps_total", p.stepsTotal());
         }
         return m;
+    }
+
+    /** An event's SSE name: {@code queued}, {@code started}, {@code progress}, {@code completed}, {@code failed}, {@code cancelled}. */
+    public static String eventName(JobEvent.Kind kind) {
+        return kind.name().toLowerCase(Locale.ROOT);
     }
 
     private static double roundedPercent(double p) {
