@@ -1,5 +1,6 @@
 package dev.ttsqueue.server;
 
+import dev.ttsqueue.server.internal.OriginPolicy;
 import dev.ttsqueue.store.redis.RedisConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +36,13 @@ import java.util.Objects;
  * @param retention finished jobs and their audio older than this are deleted; null = keep
  * @param uploadTtl how long uploaded reference audio is served; default 24 h
  * @param syncTimeout how long the synchronous endpoints wait for their job before 504
- * @param corsOrigins origins browsers may call the API from ({@code *} = any); empty = no CORS headers
+ * @param corsOrigins web pages a browser lets use the API: origins ({@code https://app.example.com},
+ *     {@code http://localhost:*} for any port), {@code loopback} for pages on this machine's loopback names,
+ *     {@code *} for any page (the old server's behaviour), {@code none} for the server's own pages only;
+ *     empty = automatic: {@code loopback} when bound to a loopback address, else {@code none}. Requests
+ *     from other pages get no CORS headers, and those that would change something are refused with 403
+ *     (see {@link OriginPolicy}); clients that are not browsers send no {@code Origin} and are not affected.
+ *     IllegalArgumentException for an entry that is not an origin
  * @param backend {@code auto} (F5-TTS with a model folder, else FreeTTS; the default) or
  *     {@code synthetic} (for tests only: a tone instead of speech, 20 ms of work per word)
  * @param allowedHosts host names the {@code Host} header may carry; empty = automatic: when bound to
@@ -117,7 +124,7 @@ public record ServerConfig(
             throw new IllegalArgumentException("max-text-length and max-queue-size must not be negative");
         }
         Objects.requireNonNull(syncTimeout, "syncTimeout");
-        corsOrigins = List.copyOf(corsOrigins);
+        corsOrigins = OriginPolicy.normalize(corsOrigins);
         backend = backend.toLowerCase(Locale.ROOT);
         if (!List.of("auto", "synthetic").contains(backend)) {
             throw new IllegalArgumentException("--backend must be auto or synthetic: " + backend);
@@ -138,7 +145,7 @@ public record ServerConfig(
     /** The defaults: loopback port 8000, ./data, FreeTTS, SQLite, no API key, 30 s lease. */
     public static ServerConfig defaults() {
         return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, Path.of("data"), null, List.of(), 1, "auto", "sqlite", null,
-                50L * 1024 * 1024, 10_000, 10_000, Duration.ofHours(24), Duration.ofHours(24), Duration.ofMinutes(10), List.of("*"), "auto", DEFAULT_LEASE, List.of(), null, null);
+                50L * 1024 * 1024, 10_000, 10_000, Duration.ofHours(24), Duration.ofHours(24), Duration.ofMinutes(10), List.of(), "auto", DEFAULT_LEASE, List.of(), null, null);
     }
 
     /** Every setting, with the API key and any password in the store URI hidden: safe to log. */
@@ -223,7 +230,8 @@ public record ServerConfig(
                 new Option("--retention", "TTSQ_RETENTION", "24h", "delete finished jobs older than this (0 = keep); e.g. 90m, 24h, 7d"),
                 new Option("--upload-ttl", "TTSQ_UPLOAD_TTL", "24h", "how long uploads are served"),
                 new Option("--sync-timeout", "TTSQ_SYNC_TIMEOUT", "10m", "how long synchronous endpoints wait for their job"),
-                new Option("--cors-origins", "TTSQ_CORS_ORIGINS", "*", "comma-separated origins browsers may call from; 'none' = no CORS"),
+                new Option("--cors-origins", "TTSQ_CORS_ORIGINS", "(auto)", "comma-separated origins of web pages that may use the API "
+                        + "(http://localhost:* = any port), loopback, '*' = any page, none; auto: loopback when bound to loopback, else none"),
                 new Option("--allowed-hosts", "TTSQ_ALLOWED_HOSTS", "(auto)", "comma-separated Host names served ('*' = any); auto: loopback names when bound to loopback, else any"),
                 new Option("--lease", "TTSQ_LEASE", "30s", "how long a running job's claim lasts unrenewed; a lapsed job runs again (min 2s)"),
                 new Option("--backend", "TTSQ_BACKEND", "auto", "auto (F5 with --model-dir, else FreeTTS) | synthetic (tests only: a tone, no speech)"));
@@ -287,7 +295,7 @@ public record ServerConfig(
                     given.containsKey("--retention") ? durationOrNull(given.get("--retention"), "--retention") : d.retention(),
                     given.containsKey("--upload-ttl") ? durationOrNull(given.get("--upload-ttl"), "--upload-ttl") : d.uploadTtl(),
                     given.containsKey("--sync-timeout") ? requirePositive(durationOrNull(given.get("--sync-timeout"), "--sync-timeout"), "--sync-timeout") : d.syncTimeout(),
-                given.containsKey("--cors-origins") ? origins(given.get("--cors-origins")) : d.corsOrigins(),
+                given.containsKey("--cors-origins") ? List.of(given.get("--cors-origins").split(",")) : d.corsOrigins(),
                 given.getOrDefault("--backend", d.backend()),
                 given.containsKey("--lease") ? requirePositive(durationOrNull(given.get("--lease"), "--lease"), "--lease") : d.lease(),
                 given.containsKey("--allowed-hosts") ? origins(given.get("--allowed-hosts")) : d.allowedHosts(),

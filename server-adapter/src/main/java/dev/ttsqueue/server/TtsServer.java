@@ -15,6 +15,8 @@ import dev.ttsqueue.server.internal.JobEventsResource;
 import dev.ttsqueue.server.internal.JobsResource;
 import dev.ttsqueue.server.internal.JsonBodyWriter;
 import dev.ttsqueue.server.internal.JsonErrorHandler;
+import dev.ttsqueue.server.internal.OriginCheckHandler;
+import dev.ttsqueue.server.internal.OriginPolicy;
 import dev.ttsqueue.server.internal.ReferencePaths;
 import dev.ttsqueue.server.internal.ServerContext;
 import dev.ttsqueue.server.internal.ServerMetrics;
@@ -120,10 +122,9 @@ public final class TtsServer implements AutoCloseable {
         if (hosts != null) {
             rc.register(new HostCheckFilter(hosts));
         }
-        CorsFilter cors = config.corsOrigins().isEmpty() ? null : new CorsFilter(config.corsOrigins());
-        if (cors != null) {
-            rc.register(cors);
-        }
+        OriginPolicy origins = OriginPolicy.of(config.corsOrigins(), boundToLoopback(config));
+        CorsFilter cors = new CorsFilter(origins);
+        rc.register(cors);
         if (config.apiKey() != null) {
             rc.register(new ApiKeyFilter(config.apiKey()));
         }
@@ -156,9 +157,11 @@ public final class TtsServer implements AutoCloseable {
         BodyArrivalHandler bodies = new BodyArrivalHandler(ContainerFactory.createContainer(JettyHttpContainer.class, rc),
                 bodyLimits(config, ctx.maxFieldBytes()), tempDir, ctx.shutdown(), cors);
         metrics.watchArrivingBodies(bodies::bodiesArriving, bodies::bytesHeld);
+        // Cross-site requests that would change something are refused before their body is read.
+        OriginCheckHandler originCheck = new OriginCheckHandler(bodies, origins);
         // Lets stop() wait (up to the stop timeout) for requests in flight instead of cutting them off.
         GracefulHandler graceful = new GracefulHandler();
-        graceful.setHandler(bodies);
+        graceful.setHandler(originCheck);
         jetty.setHandler(graceful);
         jetty.setErrorHandler(new JsonErrorHandler());
         jetty.setStopTimeout(TimeUnit.SECONDS.toMillis(5));
@@ -175,6 +178,8 @@ public final class TtsServer implements AutoCloseable {
         int bound = connector.getLocalPort();
         log.info("TTS server listening on http://{}:{}/ (docs at /docs){}", config.host(), bound,
                 config.apiKey() != null ? ", API key required" : "");
+        log.info("browser pages allowed to use the API: {}", origins.describe());
+        origins.startWarning(config.apiKey() != null).ifPresent(log::warn);
         return new TtsServer(jetty, ctx, bound, tempDir);
     }
 
@@ -230,13 +235,7 @@ public final class TtsServer implements AutoCloseable {
             return null;
         }
         if (config.allowedHosts().isEmpty()) {
-            boolean loopback;
-            try {
-                loopback = java.net.InetAddress.getByName(config.host()).isLoopbackAddress();
-            } catch (java.net.UnknownHostException e) {
-                loopback = false; // Jetty's bind reports it
-            }
-            if (!loopback) {
+            if (!boundToLoopback(config)) {
                 return null;
             }
             java.util.Set<String> names = new java.util.TreeSet<>(HostCheckFilter.LOOPBACK_NAMES);
@@ -247,6 +246,15 @@ public final class TtsServer implements AutoCloseable {
         config.allowedHosts().forEach(h -> names.add(HostCheckFilter.normalize(h)));
         names.add(HostCheckFilter.normalize(config.host()));
         return names;
+    }
+
+    /** Whether the server binds a loopback address: only this machine can reach it. */
+    static boolean boundToLoopback(ServerConfig config) {
+        try {
+            return java.net.InetAddress.getByName(config.host()).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false; // Jetty's bind reports it
+        }
     }
 
     /** The TCP port the server is bound to. */

@@ -48,6 +48,23 @@ class ServerConfigTest {
     }
 
     @Test
+    void corsOriginsComeFromTheFlagOrTheEnvironmentAndDefaultToAutomatic() {
+        assertEquals(List.of(), ServerConfig.parse(new String[0], Map.of()).corsOrigins());
+        assertEquals(List.of(), ServerConfig.defaults().corsOrigins());
+        assertEquals(List.of("https://app.example.com", "http://localhost:*"),
+                ServerConfig.parse(new String[] {"--cors-origins", "https://App.example.com/, http://localhost:*"}, Map.of()).corsOrigins());
+        assertEquals(List.of("*"), ServerConfig.parse(new String[0], Map.of("TTSQ_CORS_ORIGINS", "*")).corsOrigins());
+        assertEquals(List.of("none"), ServerConfig.parse(new String[] {"--cors-origins=none"}, Map.of("TTSQ_CORS_ORIGINS", "*")).corsOrigins());
+        assertEquals(List.of("loopback", "https://app.example.com"),
+                ServerConfig.defaults().withCorsOrigins(List.of("loopback", "https://app.example.com:443")).corsOrigins());
+        for (String bad : List.of("null", "localhost:3000", "https://*.example.com", "*,https://app.example.com")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ServerConfig.parse(new String[] {"--cors-origins", bad}, Map.of()), bad);
+            assertTrue(e.getMessage().startsWith("--cors-origins"), e.getMessage());
+        }
+    }
+
+    @Test
     void anEmptyApiKeyFlagIsRefusedRatherThanStartingAnOpenServer() {
         // What "--api-key $KEY" becomes when KEY is unset.
         for (String[] args : List.of(new String[] {"--api-key", ""}, new String[] {"--api-key="}, new String[] {"--api-key", "  "})) {
