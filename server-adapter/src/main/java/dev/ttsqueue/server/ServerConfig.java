@@ -1,5 +1,6 @@
 package dev.ttsqueue.server;
 
+import dev.ttsqueue.server.internal.OriginPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +20,13 @@ import java.util.Objects;
  * @param maxUploadBytes largest multipart (upload) body accepted (413 beyond); default 50 MiB. Bodies
  *     read into memory (JSON, URL-encoded forms) get a smaller limit sized from the queue's text limit
  * @param syncTimeout how long the synchronous endpoints wait for their job before 504; default 10 min
- * @param corsOrigins origins browsers may call the API from ({@code *} = any, the default); empty = no CORS headers
+ * @param corsOrigins web pages a browser lets use the API: origins ({@code https://app.example.com},
+ *     {@code http://localhost:*} for any port), {@code loopback} for pages on this machine's loopback names,
+ *     {@code *} for any page (the old server's behaviour), {@code none} for the server's own pages only;
+ *     empty = automatic (the default): {@code loopback} when bound to a loopback address, else {@code none}.
+ *     Requests from other pages get no CORS headers, and those that would change something are refused
+ *     with 403; clients that are not browsers send no {@code Origin} and are not affected.
+ *     IllegalArgumentException for an entry that is not an origin
  * @param allowedHosts host names the {@code Host} header may carry; empty = automatic (the default): when
  *     bound to a loopback address only {@code localhost}, {@code 127.0.0.1} and {@code [::1]} (any
  *     port), so a web page cannot reach the server through DNS rebinding; otherwise any; {@code *} = any
@@ -65,7 +72,7 @@ public record ServerConfig(
         if (Objects.requireNonNull(syncTimeout, "syncTimeout").isNegative() || syncTimeout.isZero()) {
             throw new IllegalArgumentException("sync-timeout must be positive: " + syncTimeout);
         }
-        corsOrigins = List.copyOf(corsOrigins);
+        corsOrigins = OriginPolicy.normalize(corsOrigins);
         allowedHosts = allowedHosts.stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty()).toList();
         accessLog = accessLog == null || accessLog.isBlank() ? null : accessLog.strip();
     }
@@ -136,7 +143,7 @@ public record ServerConfig(
         private String apiKey;
         private long maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES;
         private Duration syncTimeout = DEFAULT_SYNC_TIMEOUT;
-        private List<String> corsOrigins = List.of("*");
+        private List<String> corsOrigins = List.of();
         private List<String> allowedHosts = List.of();
         private boolean metricsOpen;
         private String accessLog;

@@ -19,6 +19,8 @@ import dev.ttsqueue.server.internal.JobsResource;
 import dev.ttsqueue.server.internal.JsonBodyWriter;
 import dev.ttsqueue.server.internal.JsonErrorHandler;
 import dev.ttsqueue.server.internal.QueueEventsResource;
+import dev.ttsqueue.server.internal.OriginCheckHandler;
+import dev.ttsqueue.server.internal.OriginPolicy;
 import dev.ttsqueue.server.internal.ReferencePaths;
 import dev.ttsqueue.server.internal.ServerContext;
 import dev.ttsqueue.server.internal.ServerMetrics;
@@ -132,10 +134,9 @@ public final class TtsServer implements AutoCloseable {
         if (hosts != null) {
             rc.register(new HostCheckFilter(hosts));
         }
-        CorsFilter cors = config.corsOrigins().isEmpty() ? null : new CorsFilter(config.corsOrigins());
-        if (cors != null) {
-            rc.register(cors);
-        }
+        OriginPolicy origins = OriginPolicy.of(config.corsOrigins(), boundToLoopback(config));
+        CorsFilter cors = new CorsFilter(origins);
+        rc.register(cors);
         if (config.apiKey() != null) {
             rc.register(new ApiKeyFilter(config.apiKey(), config.metricsOpen()));
         }
@@ -170,8 +171,10 @@ public final class TtsServer implements AutoCloseable {
                 bodyLimits(config, ctx.maxFieldBytes()), tempDir, ctx.shutdown(), cors);
         metrics.watchArrivingBodies(bodies::bodiesArriving, bodies::bytesHeld);
         // Lets stop() wait (up to the stop timeout) for requests in flight instead of cutting them off.
+        // Cross-site requests that would change something are refused before their body is read.
+        OriginCheckHandler originCheck = new OriginCheckHandler(bodies, origins);
         GracefulHandler graceful = new GracefulHandler();
-        graceful.setHandler(bodies);
+        graceful.setHandler(originCheck);
         jetty.setHandler(graceful);
         jetty.setErrorHandler(new JsonErrorHandler());
         jetty.setStopTimeout(TimeUnit.SECONDS.toMillis(5));
@@ -191,6 +194,8 @@ public final class TtsServer implements AutoCloseable {
         int bound = connector.getLocalPort();
         log.info("TTS server listening on http://{}:{}/ (docs at /docs){}", config.host(), bound,
                 config.apiKey() != null ? ", API key required" : "");
+        log.info("browser pages allowed to use the API: {}", origins.describe());
+        origins.startWarning(config.apiKey() != null).ifPresent(log::warn);
         return new TtsServer(jetty, ctx, bound, tempDir);
     }
 
@@ -246,13 +251,7 @@ public final class TtsServer implements AutoCloseable {
             return null;
         }
         if (config.allowedHosts().isEmpty()) {
-            boolean loopback;
-            try {
-                loopback = InetAddress.getByName(config.host()).isLoopbackAddress();
-            } catch (UnknownHostException e) {
-                loopback = false; // Jetty's bind reports it
-            }
-            if (!loopback) {
+            if (!boundToLoopback(config)) {
                 return null;
             }
             Set<String> names = new TreeSet<>(HostCheckFilter.LOOPBACK_NAMES);
@@ -263,6 +262,15 @@ public final class TtsServer implements AutoCloseable {
         config.allowedHosts().forEach(h -> names.add(HostCheckFilter.normalize(h)));
         names.add(HostCheckFilter.normalize(config.host()));
         return names;
+    }
+
+    /** Whether the server binds a loopback address: only this machine can reach it. */
+    static boolean boundToLoopback(ServerConfig config) {
+        try {
+            return InetAddress.getByName(config.host()).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false; // Jetty's bind reports it
+        }
     }
 
     /** The TCP port the server is bound to. */

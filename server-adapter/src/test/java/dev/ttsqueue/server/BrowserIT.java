@@ -34,6 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 class BrowserIT {
     private static final String CLIENT_PAGE = "/browser/job-queue-client.html";
     private static final String EVENTS_PAGE = "/browser/job-events-client.html";
+    private static final String FOREIGN_PAGE = "/browser/foreign-page.html";
+    /** The name the foreign page is served under; only the browser resolves it (to 127.0.0.1). */
+    private static final String FOREIGN_SITE = "evil.example";
     private static final Pattern OUTCOME = Pattern.compile("<pre id=\"outcome\">([^<]*)</pre>");
 
     @TempDir
@@ -77,6 +80,7 @@ class BrowserIT {
 
     @Test
     void browserFetchLoopRunsJobsFromAnotherOrigin() throws Exception {
+        // The page is on another loopback port: another origin, which a server on loopback lets in by default.
         try (TestServer s = TestServer.builder(dir).start(); PageServer page = new PageServer()) {
             PageRun run = runClientPage(s, page);
             Matcher ok = Pattern.compile("OK jobs=(\\S+),(\\S+) bytes=(\\d+),(\\d+)").matcher(run.outcome());
@@ -94,7 +98,8 @@ class BrowserIT {
         try (TestServer s = TestServer.builder(dir).config(c -> c.withCorsOrigins(List.of("http://allowed.example"))).start();
                 PageServer page = new PageServer()) {
             PageRun run = runClientPage(s, page);
-            // The browser hides the upload's answer from the page, so the page never gets to submit a job.
+            // The server refuses the upload (403) and the browser hides the answer from the page, so the
+            // page never gets to submit a job.
             assertTrue(run.outcome().startsWith("FAIL Failed to fetch"), run::toString);
             assertEquals(List.of(), s.queue.list(null, 10), "no job may have been submitted");
         }
@@ -124,6 +129,46 @@ class BrowserIT {
         }
     }
 
+    @Test
+    void aPageOnAnotherSiteCanNeitherReadNorChangeAnythingOnADefaultServer() throws Exception {
+        try (TestServer s = TestServer.builder(dir).start(); PageServer page = new PageServer(FOREIGN_PAGE, () -> { })) {
+            PageRun run = runForeignPage(s, page);
+            // Reading and the fetches fail in the browser; the form posts go out, and the server refuses them unread.
+            assertEquals("read=FAIL submit=sent voice=sent post=FAIL delete=FAIL", run.outcome(), run::toString);
+            assertEquals(List.of(), s.queue.list(null, 10), "no job may have been submitted");
+            assertEquals(List.of("dora"), voiceNames(s), "no voice may have been made or deleted");
+        }
+    }
+
+    @Test
+    void thePageOnAnotherSiteCanUseTheServerOnceItsOriginIsAllowed() throws Exception {
+        try (PageServer page = new PageServer(FOREIGN_PAGE, () -> { });
+                TestServer s = TestServer.builder(dir).config(c -> c.withCorsOrigins(List.of(page.origin(FOREIGN_SITE)))).start()) {
+            PageRun run = runForeignPage(s, page);
+            assertEquals("read=OK:200:dora submit=sent voice=sent post=OK:200 delete=OK:200", run.outcome(), run::toString);
+            // The same page as above, so what it did not do there it was kept from doing.
+            assertEquals(Set.of("sent by a form", "sent by a simple fetch"),
+                    s.queue.list(null, 10).stream().map(j -> j.request().text()).collect(java.util.stream.Collectors.toSet()));
+            assertEquals(List.of("mallory"), voiceNames(s));
+        }
+    }
+
+    /** Opens the foreign page under {@link #FOREIGN_SITE}, with an upload and the voice "dora" on the server to aim at. */
+    private PageRun runForeignPage(TestServer s, PageServer page) throws Exception {
+        String upload = s.upload();
+        TestServer.Reply voice = s.postMultipart("/upload-permanent-voice", java.util.Map.of("voice_name", "dora", "ref_text", "Hi.",
+                "audio_file", TestServer.wavFile(1)));
+        assertEquals(200, voice.status(), voice::toString);
+        String url = page.url(FOREIGN_SITE) + "?api=" + URLEncoder.encode(s.base.toString(), StandardCharsets.UTF_8)
+                + "&upload=" + upload + "&voice=dora";
+        String dom = chromium.dumpDom(url, List.of(FOREIGN_SITE));
+        return outcome(dom);
+    }
+
+    private static List<String> voiceNames(TestServer s) {
+        return s.get("/list-voices").json().findValuesAsText("name");
+    }
+
     record PageRun(String outcome, String dom) {
         @Override
         public String toString() {
@@ -138,7 +183,10 @@ class BrowserIT {
 
     /** Opens a test page and reads its outcome line. */
     private PageRun runPage(String url) throws Exception {
-        String dom = chromium.dumpDom(url);
+        return outcome(chromium.dumpDom(url));
+    }
+
+    private static PageRun outcome(String dom) {
         Matcher m = OUTCOME.matcher(dom);
         assertTrue(m.find(), () -> "no outcome in:\n" + dom);
         PageRun run = new PageRun(m.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"), dom);
@@ -194,7 +242,16 @@ class BrowserIT {
         }
 
         String url() {
-            return "http://127.0.0.1:" + http.getAddress().getPort() + "/client.html";
+            return url("127.0.0.1");
+        }
+
+        /** The page under another name for this machine (one the browser resolves to loopback). */
+        String url(String host) {
+            return origin(host) + "/client.html";
+        }
+
+        String origin(String host) {
+            return "http://" + host + ":" + http.getAddress().getPort();
         }
 
         @Override

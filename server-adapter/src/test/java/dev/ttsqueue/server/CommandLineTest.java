@@ -39,6 +39,23 @@ class CommandLineTest {
     }
 
     @Test
+    void corsOriginsComeFromTheFlagOrTheEnvironmentAndDefaultToAutomatic() {
+        assertEquals(List.of(), parse().server().corsOrigins());
+        assertEquals(List.of(), ServerConfig.defaults().corsOrigins());
+        assertEquals(List.of("https://app.example.com", "http://localhost:*"),
+                parse("--cors-origins", "https://App.example.com/, http://localhost:*").server().corsOrigins());
+        assertEquals(List.of("*"), CommandLineOptions.parse(new String[0], Map.of("TTSQ_CORS_ORIGINS", "*")).server().corsOrigins());
+        assertEquals(List.of("none"), CommandLineOptions.parse(new String[] {"--cors-origins=none"}, Map.of("TTSQ_CORS_ORIGINS", "*"))
+                .server().corsOrigins());
+        assertEquals(List.of("loopback", "https://app.example.com"),
+                ServerConfig.defaults().withCorsOrigins(List.of("loopback", "https://app.example.com:443")).corsOrigins());
+        for (String bad : List.of("null", "localhost:3000", "https://*.example.com", "*,https://app.example.com")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("--cors-origins", bad), bad);
+            assertTrue(e.getMessage().startsWith("--cors-origins"), e.getMessage());
+        }
+    }
+
+    @Test
     void helpAnywhereOnTheLinePrintsEveryOptionAndExitsZero() {
         assertEquals(0, launch(Map.of(), "--port", "9000", "--help", "--store", "memory"));
         String usage = out().replaceAll("\\s+", " ");
@@ -127,7 +144,7 @@ class CommandLineTest {
         assertEquals("stdout", h.accessLog());
         assertEquals(1000, h.maxUploadBytes());
         assertEquals(Duration.ofSeconds(30), h.syncTimeout());
-        assertEquals(List.of(), h.corsOrigins());
+        assertEquals(List.of("none"), h.corsOrigins());
         assertEquals(List.of("tts.example.com", "api.example.com"), h.allowedHosts());
         var s = p.standalone();
         assertEquals(Path.of("/srv/tts"), s.dataDir());
@@ -169,7 +186,7 @@ class CommandLineTest {
         assertNull(p.server().apiKey());
         assertFalse(p.server().metricsOpen());
         assertNull(p.server().accessLog());
-        assertEquals(List.of("*"), p.server().corsOrigins());
+        assertEquals(List.of(), p.server().corsOrigins(), "automatic: loopback pages when bound to loopback");
         assertEquals(Path.of("data"), p.standalone().dataDir());
         assertNull(p.standalone().modelDir());
         assertEquals("sqlite", p.standalone().store());

@@ -45,6 +45,20 @@ final class HeadlessChromium {
         return run(List.of("--virtual-time-budget=" + VIRTUAL_TIME_BUDGET_MS, "--dump-dom", url)).stdout();
     }
 
+    /**
+     * {@link #dumpDom(String)} with host names of the test's choosing resolved to loopback by the
+     * browser alone ({@code --host-resolver-rules}), so a page can be served from an origin that is
+     * neither the server's nor a loopback one, as a web site would be.
+     */
+    String dumpDom(String url, List<String> loopbackNames) throws Exception {
+        String rules = String.join(",", loopbackNames.stream().map(n -> "MAP " + n + " 127.0.0.1").toList());
+        // HTTPS upgrades would try the made-up names over TLS first. Site isolation would put a frame
+        // of another site in a process of its own, whose loading virtual time does not wait for: the
+        // page would never see the frame's load. Neither changes what the browser sends or lets a page read.
+        return run(List.of("--host-resolver-rules=" + rules, "--disable-features=HttpsUpgrades", "--disable-site-isolation-trials",
+                "--virtual-time-budget=" + VIRTUAL_TIME_BUDGET_MS, "--dump-dom", url)).stdout();
+    }
+
     /** {@link #dumpDom(String)}, and a PNG of the page at the given window size taken at the same moment. */
     String dumpDom(String url, Path png, int width, int height) throws Exception {
         Files.createDirectories(png.toAbsolutePath().getParent());

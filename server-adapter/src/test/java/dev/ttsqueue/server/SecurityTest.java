@@ -172,35 +172,6 @@ class SecurityTest {
     }
 
     @Test
-    void browsersMayCallFromOtherOriginsEvenWithAKey() throws Exception {
-        s = TestServer.builder(dir).config(c -> c.withApiKey("k")).start();
-        TestServer.Reply pre = s.send(s.request("/jobs/submit").method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                .header("Origin", "http://example.test").header("Access-Control-Request-Method", "POST")
-                .header("Access-Control-Request-Headers", "content-type, x-api-key").build());
-        assertEquals(200, pre.status());
-        assertEquals("*", pre.header("Access-Control-Allow-Origin"));
-        assertTrue(pre.header("Access-Control-Allow-Headers").contains("X-API-Key"));
-        TestServer.Reply get = s.send(s.request("/health").header("Origin", "http://example.test").GET().build());
-        assertEquals("*", get.header("Access-Control-Allow-Origin"));
-    }
-
-    @Test
-    void corsCanBeLimitedOrOff() throws Exception {
-        s = TestServer.builder(dir).config(c -> c.withCorsOrigins(List.of("http://good.test"))).start();
-        assertEquals("http://good.test", s.send(s.request("/health").header("Origin", "http://good.test").GET().build())
-                .header("Access-Control-Allow-Origin"));
-        TestServer.Reply refused = s.send(s.request("/health").header("Origin", "http://evil.test").GET().build());
-        assertEquals(null, refused.header("Access-Control-Allow-Origin"));
-        // A refused answer differs by Origin too: caches must key on it.
-        assertEquals("Origin", refused.header("Vary"));
-        assertEquals("Origin", s.get("/health").header("Vary"));
-        s.close();
-        s = TestServer.builder(dir).config(c -> c.withCorsOrigins(List.of())).start();
-        assertEquals(null, s.send(s.request("/health").header("Origin", "http://good.test").GET().build())
-                .header("Access-Control-Allow-Origin"));
-    }
-
-    @Test
     void noApiKeyByDefault() throws Exception {
         s = TestServer.builder(dir).start();
         assertEquals(200, s.get("/jobs/queue-status").status());

@@ -122,10 +122,7 @@ public final class BodyArrivalHandler extends Handler.Wrapper {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
         if (cors != null) {
-            String origin = cors.allowedOrigin(request.getHeaders().get(HttpHeader.ORIGIN));
-            if (origin != null) {
-                response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            }
+            cors.headersFor(request.getHeaders().get(HttpHeader.ORIGIN)).forEach(response.getHeaders()::put);
         }
         String json = "{\"detail\":\"" + detail.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
         response.write(true, ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)), callback);

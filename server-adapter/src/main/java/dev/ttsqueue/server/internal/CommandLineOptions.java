@@ -109,8 +109,9 @@ public final class CommandLineOptions {
             description = "how long synchronous endpoints wait for their job; default ${DEFAULT-VALUE}")
     Duration syncTimeout;
 
-    @Option(names = "--cors-origins", paramLabel = "ORIGINS", defaultValue = "*",
-            description = "comma-separated origins browsers may call from ('none' = no CORS); default ${DEFAULT-VALUE}")
+    @Option(names = "--cors-origins", paramLabel = "ORIGINS",
+            description = "comma-separated origins of web pages that may use the API (http://localhost:* = any port),"
+                    + " loopback, '*' = any page, none; default: loopback when bound to loopback, else none")
     String corsOrigins;
 
     @Option(names = "--allowed-hosts", paramLabel = "HOSTS", description = "comma-separated Host names served ('*' = any);"
@@ -180,7 +181,7 @@ public final class CommandLineOptions {
 
     private ServerConfig serverConfig() {
         return ServerConfig.builder().host(host).port(port).apiKey(apiKey).maxUploadBytes(maxUploadBytes)
-                .syncTimeout(syncTimeout).corsOrigins(names(corsOrigins))
+                .syncTimeout(syncTimeout).corsOrigins(origins(corsOrigins))
                 .allowedHosts(names(allowedHosts)).metricsOpen(metricsOpen).accessLog(accessLog).build();
     }
 
@@ -235,6 +236,11 @@ public final class CommandLineOptions {
             out.add(a);
         }
         return out;
+    }
+
+    /** {@code --cors-origins}: a comma-separated list whose words ({@code none}, {@code loopback}) the origin policy reads. */
+    private static List<String> origins(String v) {
+        return v == null ? List.of() : Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     /** A comma-separated list; blank or {@code none} is empty. */

@@ -7,25 +7,34 @@ import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
-import java.util.List;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
 
 /**
- * Cross-origin access for browser clients (a page on another origin running the old guide's
- * {@code fetch} loop). Preflight requests are answered here, before the API key check, since
- * browsers never send custom headers on a preflight.
+ * Cross-origin access for browser clients on the origins {@link OriginPolicy} allows (a page on
+ * another origin running the old guide's {@code fetch} loop, with {@code --cors-origins}).
+ * Preflight requests are answered here, before the API key check, since browsers never send
+ * custom headers on a preflight: 200 with the CORS headers for an allowed origin, 403 for any
+ * other. Requests from an origin that is not allowed get no CORS headers, so the browser keeps the
+ * answer from the page; those that would change something never get this far
+ * ({@link OriginCheckHandler}).
  */
 @PreMatching
 @Priority(Priorities.AUTHENTICATION - 100)
 public final class CorsFilter implements ContainerRequestFilter, ContainerResponseFilter {
     private static final String METHODS = "GET, POST, DELETE, OPTIONS";
     private static final String HEADERS = "Content-Type, X-API-Key, Last-Event-ID";
+    private static final String EXPOSED = "Content-Disposition, Retry-After";
 
-    private final List<String> origins;
+    private final OriginPolicy policy;
 
-    public CorsFilter(List<String> origins) {
-        this.origins = List.copyOf(origins);
+    public CorsFilter(OriginPolicy policy) {
+        this.policy = Objects.requireNonNull(policy, "policy");
     }
 
     @Override
@@ -33,16 +42,18 @@ public final class CorsFilter implements ContainerRequestFilter, ContainerRespon
         String origin = request.getHeaderString("Origin");
         if ("OPTIONS".equals(request.getMethod()) && origin != null
                 && request.getHeaderString("Access-Control-Request-Method") != null) {
-            Response.ResponseBuilder b = Response.ok();
-            String allowed = allowed(origin);
-            if (allowed != null) {
-                b.header("Access-Control-Allow-Origin", allowed).header("Access-Control-Allow-Methods", METHODS)
-                        .header("Access-Control-Allow-Headers", HEADERS).header("Access-Control-Max-Age", 600);
+            String allowed = policy.allowOriginValue(origin);
+            if (allowed == null) {
+                request.abortWith(Response.status(403).type(MediaType.APPLICATION_JSON_TYPE)
+                        .entity(WireFormat.detail(policy.preflightRefusal(origin))).build());
+                return;
             }
-            if (!origins.contains("*")) {
-                // The answer depends on the Origin whether or not it was allowed: a shared cache must
-                // not hand a refused origin's answer to an allowed one, or the reverse.
-                b.header("Vary", "Origin");
+            Response.ResponseBuilder b = Response.ok().header("Access-Control-Allow-Origin", allowed)
+                    .header("Access-Control-Allow-Methods", METHODS).header("Access-Control-Allow-Headers", HEADERS)
+                    .header("Access-Control-Max-Age", 600);
+            if ("true".equalsIgnoreCase(request.getHeaderString("Access-Control-Request-Private-Network"))) {
+                // Chrome asks this before a public page may call a server on a private address or loopback.
+                b.header("Access-Control-Allow-Private-Network", "true");
             }
             request.abortWith(b.build());
         }
@@ -50,27 +61,42 @@ public final class CorsFilter implements ContainerRequestFilter, ContainerRespon
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-        String origin = request.getHeaderString("Origin");
-        String allowed = origin == null ? null : allowed(origin);
         MultivaluedMap<String, Object> h = response.getHeaders();
+        headersFor(request.getHeaderString("Origin")).forEach((name, value) -> {
+            if (name.equals("Vary")) {
+                addVary(h, value);
+            } else {
+                h.putSingle(name, value);
+            }
+        });
+    }
+
+    /**
+     * The CORS headers of an answer to a request that sent {@code origin} (null: none): the
+     * allowed origin and the exposed headers when it is allowed, and {@code Vary: Origin} unless
+     * every origin is. The answer depends on the Origin whether or not it was allowed (and whether
+     * or not one was sent): a shared cache must not hand a refused origin's answer to an allowed
+     * one, or the reverse.
+     */
+    public Map<String, String> headersFor(String origin) {
+        Map<String, String> out = new LinkedHashMap<>();
+        String allowed = policy.allowOriginValue(origin);
         if (allowed != null) {
-            h.putSingle("Access-Control-Allow-Origin", allowed);
-            h.putSingle("Access-Control-Expose-Headers", "Content-Disposition, Retry-After");
+            out.put("Access-Control-Allow-Origin", allowed);
+            out.put("Access-Control-Expose-Headers", EXPOSED);
         }
-        if (!origins.contains("*") && !h.containsKey("Vary")) {
-            h.add("Vary", "Origin"); // with or without an Origin: see the preflight above (which set it already)
+        if (!policy.allowsAnyOrigin()) {
+            out.put("Vary", "Origin");
         }
+        return out;
     }
 
-    /** The {@code Access-Control-Allow-Origin} value for a request from {@code origin}; null when none is sent or it is not allowed. */
-    public String allowedOrigin(String origin) {
-        return origin == null ? null : allowed(origin);
-    }
-
-    private String allowed(String origin) {
-        if (origins.contains("*")) {
-            return "*";
+    private static void addVary(MultivaluedMap<String, Object> h, String value) {
+        Object present = h.getFirst("Vary");
+        if (present == null) {
+            h.putSingle("Vary", value);
+        } else if (Arrays.stream(present.toString().split(",")).map(String::trim).noneMatch(v -> v.equalsIgnoreCase(value) || v.equals("*"))) {
+            h.putSingle("Vary", present + ", " + value);
         }
-        return origins.contains(origin) ? origin : null;
     }
 }
