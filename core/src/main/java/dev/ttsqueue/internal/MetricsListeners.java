@@ -49,6 +49,14 @@ final class MetricsListeners {
         each(l -> l.jobFinished(ended.type(), ended.status(), run, audio));
     }
 
+    void workerBusy(int worker) {
+        each(l -> l.workerBusy(worker));
+    }
+
+    void workerIdle(int worker) {
+        each(l -> l.workerIdle(worker));
+    }
+
     private void each(Consumer<QueueMetricsListener> call) {
         for (QueueMetricsListener l : listeners) {
             try {
