@@ -11,6 +11,11 @@ import java.time.Duration;
  * Implementations must be quick and must not block: count, or record into a histogram. Anything
  * slower belongs in a {@link JobListener}, which runs on the event thread. What a metrics listener
  * throws is logged and ignored.
+ *
+ * <p>Workers are numbered {@code 0} to {@link TtsJobQueue#workers()}{@code  - 1}; each tells
+ * {@link #workerBusy} and {@link #workerIdle} in turn, on its own thread, so a listener can measure
+ * how much of its time each device spends on jobs. A listener added while a worker is busy hears
+ * that worker's {@code workerIdle} first.
  */
 public interface QueueMetricsListener {
 
@@ -47,5 +52,23 @@ public interface QueueMetricsListener {
      */
     default void jobFinished(FinishedJob job) {
         jobFinished(job.type(), job.status(), job.runTime(), job.audioSeconds());
+    }
+
+    /**
+     * A worker took work (one job, or a batch of them for a batching backend) and holds it until
+     * {@link #workerIdle}: claiming it, resolving references, the backend call, post-processing
+     * and storing the output all count as busy.
+     *
+     * @param worker the worker's number, {@code 0} to {@code workers - 1}
+     */
+    default void workerBusy(int worker) {
+    }
+
+    /**
+     * A worker is done with what it took and looks for more.
+     *
+     * @param worker the worker's number, {@code 0} to {@code workers - 1}
+     */
+    default void workerIdle(int worker) {
     }
 }

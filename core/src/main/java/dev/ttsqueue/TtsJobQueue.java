@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
@@ -112,6 +113,22 @@ public final class TtsJobQueue implements JobQueue {
     @Override
     public QueueStatus queueStatus() {
         return engine.queueStatus();
+    }
+
+    /**
+     * Jobs per state, every state present (zero included), from the counters the store keeps: unlike
+     * {@link #queueStatus()} it lists no job, so it costs the same at any queue length (for metrics
+     * read on every scrape).
+     *
+     * @throws StoreUnavailableException when a shared store cannot be reached
+     */
+    public Map<JobStatus, Long> jobCounts() {
+        return engine.jobCounts();
+    }
+
+    /** {@link QueueStatus#stuckWorkers()} alone, read from this process without asking the store. */
+    public int stuckWorkers() {
+        return engine.stuckWorkers();
     }
 
     /**

@@ -53,6 +53,14 @@ final class MetricsListeners {
         each(l -> l.jobFinished(job));
     }
 
+    void workerBusy(int worker) {
+        each(l -> l.workerBusy(worker));
+    }
+
+    void workerIdle(int worker) {
+        each(l -> l.workerIdle(worker));
+    }
+
     private void each(Consumer<QueueMetricsListener> call) {
         for (QueueMetricsListener l : listeners) {
             try {

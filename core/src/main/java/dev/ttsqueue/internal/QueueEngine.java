@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -128,7 +129,7 @@ public final class QueueEngine {
             WorkerSetup setup = new WorkerSetup(runtime, cfg.backend(), engine.backendInfo, cfg.audioStore(), engine.references,
                     engine.running, engine.wake, cfg.maintenanceInterval(), () -> engine.accepting);
             for (int i = 0; i < cfg.workers(); i++) {
-                Worker w = new Worker("ttsq-worker-" + i, setup);
+                Worker w = new Worker(i, setup);
                 engine.workers.add(w);
                 w.start();
             }
@@ -272,11 +273,25 @@ public final class QueueEngine {
     }
 
     public QueueStatus queueStatus() {
-        Map<JobStatus, Long> counts = store.counts();
+        Map<JobStatus, Long> counts = jobCounts();
         long total = counts.values().stream().mapToLong(Long::longValue).sum();
         List<String> runningIds = store.list(JobStatus.PROCESSING, 100).stream().map(JobRecord::id).toList();
-        return new QueueStatus(counts.getOrDefault(JobStatus.QUEUED, 0L), total, counts, runningIds, cfg.workers(),
-                running.stuckWorkers(clock.instant(), STUCK_AFTER));
+        return new QueueStatus(counts.get(JobStatus.QUEUED), total, counts, runningIds, cfg.workers(), stuckWorkers());
+    }
+
+    /** Jobs per state, every state present: the store's counters, nothing listed. */
+    public Map<JobStatus, Long> jobCounts() {
+        Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
+        for (JobStatus s : JobStatus.values()) {
+            counts.put(s, 0L);
+        }
+        counts.putAll(store.counts());
+        return Collections.unmodifiableMap(counts);
+    }
+
+    /** Workers of this process whose backend call has not returned {@link #STUCK_AFTER} after their job was told to stop. */
+    public int stuckWorkers() {
+        return running.stuckWorkers(clock.instant(), STUCK_AFTER);
     }
 
     /** This process's workers, in order, each with the jobs it runs now: O(workers + running jobs). */

@@ -29,11 +29,13 @@ import org.slf4j.LoggerFactory;
  */
 final class Worker extends Thread {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
+    private final int index;
     private final WorkerSetup setup;
     private final JobRuntime rt;
 
-    Worker(String name, WorkerSetup setup) {
-        super(name);
+    Worker(int index, WorkerSetup setup) {
+        super("ttsq-worker-" + index);
+        this.index = index;
         this.setup = setup;
         this.rt = setup.runtime();
         setDaemon(true);
@@ -47,10 +49,8 @@ final class Worker extends Thread {
                 List<Claim> claims = claimBatch();
                 if (claims.isEmpty()) {
                     setup.wake().await(seen, setup.pollInterval(), setup.takingWork());
-                } else if (claims.size() == 1) {
-                    processOne(claims.get(0));
                 } else {
-                    processBatch(claims);
+                    process(claims);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -96,6 +96,21 @@ final class Worker extends Thread {
             claims.add(c.get());
         }
         return claims;
+    }
+
+    /** Runs what was claimed, busy for the metrics from here until it is done. */
+    private void process(List<Claim> claims) {
+        MetricsListeners metrics = rt.notifier().metrics();
+        metrics.workerBusy(index);
+        try {
+            if (claims.size() == 1) {
+                processOne(claims.get(0));
+            } else {
+                processBatch(claims);
+            }
+        } finally {
+            metrics.workerIdle(index);
+        }
     }
 
     private void processOne(Claim claim) {

@@ -30,8 +30,7 @@ import java.util.Set;
 public final class ApiKeyFilter implements ContainerRequestFilter {
     public static final String HEADER = "X-API-Key";
     public static final String QUERY_PARAMETER = "api_key";
-    private static final Set<String> OPEN = Set.of("health", "docs", "openapi.json", "dashboard",
-            "dashboard/dashboard.css", "dashboard/dashboard.js");
+    private static final Set<String> OPEN = Set.of("health", "docs", "openapi.json", "dashboard");
     private static final java.util.regex.Pattern EVENTS = java.util.regex.Pattern.compile("jobs/(events|[^/]+/(events|audio-stream))/?");
 
     private static final String METRICS = "metrics";
@@ -56,7 +55,7 @@ public final class ApiKeyFilter implements ContainerRequestFilter {
         while (path.startsWith("/")) {
             path = path.substring(1);
         }
-        if (OPEN.contains(path) || path.startsWith("webjars/")) {
+        if (OPEN.contains(path) || path.startsWith("webjars/") || path.startsWith("dashboard/")) {
             return;
         }
         if (metricsOpen && "GET".equals(ctx.getMethod()) && path.equals(METRICS)) {

@@ -51,6 +51,7 @@ public final class AudioResource {
 
     @POST
     @Path("upload-audio")
+    @FormFieldNames("audio_file")
     public Map<String, Object> uploadAudio(@Context ContainerRequest request) throws IOException {
         try (FormFields form = FormFields.read(request, ctx.maxFieldBytes())) {
             FormFields.Upload file = form.requiredFile("audio_file");
@@ -67,6 +68,7 @@ public final class AudioResource {
 
     @POST
     @Path("upload-permanent-voice")
+    @FormFieldNames({"voice_name", "audio_file", "ref_text"})
     public Map<String, Object> uploadVoice(@Context ContainerRequest request) throws IOException {
         try (FormFields form = FormFields.read(request, ctx.maxFieldBytes())) {
             String rawName = form.requiredString("voice_name");

@@ -3,14 +3,18 @@ package dev.ttsqueue.server.internal;
 import jakarta.ws.rs.core.Form;
 import jakarta.ws.rs.core.MediaType;
 import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.glassfish.jersey.media.multipart.BodyPartEntity;
 import org.glassfish.jersey.media.multipart.FormDataBodyPart;
 import org.glassfish.jersey.media.multipart.FormDataMultiPart;
 import org.glassfish.jersey.server.ContainerRequest;
+import org.glassfish.jersey.server.model.ResourceMethod;
 
 /**
  * The fields of an HTML form, sent either URL-encoded or as multipart (FastAPI's {@code Form}
@@ -23,12 +27,36 @@ public final class FormFields extends FieldReader implements AutoCloseable {
     private final Map<String, String> values;
     private final Map<String, FormDataBodyPart> files;
     private final FormDataMultiPart multiPart;
+    private final Set<String> declared;
 
-    private FormFields(Map<String, String> values, Map<String, FormDataBodyPart> files, FormDataMultiPart multiPart) {
+    private FormFields(Map<String, String> values, Map<String, FormDataBodyPart> files, FormDataMultiPart multiPart,
+            Set<String> declared) {
         super(List.of("body"), new FieldErrors());
         this.values = values;
         this.files = files;
         this.multiPart = multiPart;
+        this.declared = declared;
+    }
+
+    /** The fields the matched resource method declares with {@link FormFieldNames}. */
+    private static Set<String> declaredFields(ContainerRequest request) {
+        ResourceMethod matched = request.getUriInfo().getMatchedResourceMethod();
+        Method method = matched == null ? null : matched.getInvocable().getHandlingMethod();
+        FormFieldNames names = method == null ? null : method.getAnnotation(FormFieldNames.class);
+        if (names == null) {
+            throw new IllegalStateException("a form is read by " + method + ", which declares no @FormFieldNames");
+        }
+        Set<String> out = new HashSet<>(List.of(names.value()));
+        if (names.settings()) {
+            out.addAll(FormFieldNames.SETTINGS);
+        }
+        return Set.copyOf(out);
+    }
+
+    private void requireDeclared(String name) {
+        if (!declared.contains(name)) {
+            throw new IllegalStateException("form field '" + name + "' is read but not declared in @FormFieldNames " + declared);
+        }
     }
 
     /**
@@ -37,6 +65,7 @@ public final class FormFields extends FieldReader implements AutoCloseable {
      * {@link UploadTooLargeException} (413) before it is read into memory; file parts stay on disk.
      */
     public static FormFields read(ContainerRequest request, long maxFieldBytes) {
+        Set<String> declared = declaredFields(request);
         MediaType type = request.getMediaType();
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, FormDataBodyPart> files = new LinkedHashMap<>();
@@ -50,7 +79,7 @@ public final class FormFields extends FieldReader implements AutoCloseable {
                     putUnlessBlank(values, e.getKey(), textOf(last, maxFieldBytes, mp));
                 }
             }
-            return new FormFields(values, files, mp);
+            return new FormFields(values, files, mp, declared);
         }
         if (type != null && type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
             Form form = request.readEntity(Form.class);
@@ -60,7 +89,7 @@ public final class FormFields extends FieldReader implements AutoCloseable {
                 }
             });
         }
-        return new FormFields(values, files, null);
+        return new FormFields(values, files, null, declared);
     }
 
     /** A text part's value, read with a cap: a part may be buffered to disk and be far larger than any field. */
@@ -102,6 +131,7 @@ public final class FormFields extends FieldReader implements AutoCloseable {
 
     @Override
     protected Optional<Object> raw(String name) {
+        requireDeclared(name);
         return Optional.ofNullable(values.get(name));
     }
 
@@ -110,6 +140,7 @@ public final class FormFields extends FieldReader implements AutoCloseable {
      * recorded as a 422 entry and null is returned.
      */
     public Upload requiredFile(String name) {
+        requireDeclared(name);
         FormDataBodyPart part = files.get(name);
         if (part == null) {
             if (values.containsKey(name)) {

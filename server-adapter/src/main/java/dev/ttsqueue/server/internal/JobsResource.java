@@ -17,9 +17,9 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.UriInfo;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -131,6 +131,7 @@ public final class JobsResource {
 
     @POST
     @Path("tts-generate-async")
+    @FormFieldNames(value = {"audio_file_id", "text", "ref_text", "priority"}, settings = true)
     public Map<String, Object> ttsGenerateAsync(@Context ContainerRequest request) {
         try (FormFields form = FormFields.read(request, ctx.maxFieldBytes())) {
             String audioFileId = form.requiredString("audio_file_id");
@@ -142,6 +143,7 @@ public final class JobsResource {
 
     @POST
     @Path("tts-permanent-async")
+    @FormFieldNames(value = {"voice_name", "text", "ref_text", "priority"}, settings = true)
     public Map<String, Object> ttsPermanentAsync(@Context ContainerRequest request) {
         try (FormFields form = FormFields.read(request, ctx.maxFieldBytes())) {
             String voice = form.requiredString("voice_name");
@@ -153,6 +155,7 @@ public final class JobsResource {
 
     @POST
     @Path("voice-cloning-async")
+    @FormFieldNames(value = {"audio_file_id", "text", "ref_text", "priority"}, settings = true)
     public Map<String, Object> voiceCloningAsync(@Context ContainerRequest request) {
         try (FormFields form = FormFields.read(request, ctx.maxFieldBytes())) {
             String audioFileId = form.requiredString("audio_file_id");
@@ -213,8 +216,8 @@ public final class JobsResource {
 
     @POST
     @Path("cleanup")
-    public Map<String, Object> cleanup(@Context UriInfo uri) {
-        QueryFields q = new QueryFields(uri);
+    public Map<String, Object> cleanup(@QueryParam("max_age_hours") List<String> maxAgeHours) {
+        QueryFields q = new QueryFields(Map.of("max_age_hours", maxAgeHours));
         double hours = q.number("max_age_hours", 24);
         q.errors().throwIfAny();
         if (!(hours >= 0) || hours > 1_000_000) {
@@ -249,8 +252,9 @@ public final class JobsResource {
      * the same however many jobs the queue holds.
      */
     @GET
-    public Map<String, Object> list(@Context UriInfo uri) {
-        QueryFields q = new QueryFields(uri);
+    public Map<String, Object> list(@QueryParam("status") List<String> statuses, @QueryParam("limit") List<String> limits,
+            @QueryParam("cursor") List<String> cursors) {
+        QueryFields q = new QueryFields(Map.of("status", statuses, "limit", limits, "cursor", cursors));
         String status = q.string("status", "");
         int limit = q.integer("limit", 100);
         String cursor = q.string("cursor", "");

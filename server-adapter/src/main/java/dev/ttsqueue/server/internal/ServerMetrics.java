@@ -1,77 +1,44 @@
 package dev.ttsqueue.server.internal;
 
-import dev.ttsqueue.JobStatus;
-import dev.ttsqueue.JobType;
-import dev.ttsqueue.QueueMetricsListener;
-import dev.ttsqueue.QueueStatus;
-import dev.ttsqueue.Subscription;
 import dev.ttsqueue.TtsJobQueue;
-import io.micrometer.core.instrument.Counter;
+import dev.ttsqueue.micrometer.TtsQueueMetrics;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
- * The server's Prometheus metrics: queue size and jobs per state (read from the queue at scrape
- * time), and submissions, refusals, waits, durations and outcomes (from a
- * {@link QueueMetricsListener}, told of each milestone on the thread where it happens, so that no
- * job event or snapshot is built for the metrics).
+ * The server's Prometheus metrics: the queue's (through {@link TtsQueueMetrics}, the binder
+ * embedders use), the JVM's and the process's (Micrometer's binders), and the request bodies
+ * still arriving. Every scrape costs the same at any queue length.
  */
-public final class ServerMetrics implements QueueMetricsListener, AutoCloseable {
+public final class ServerMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final TtsJobQueue queue;
-    private final AtomicReference<QueueStatus> lastStatus = new AtomicReference<>();
-    private final Counter submitted;
-    private final Counter rejectedFull;
-    private final Counter completed;
-    private final Counter failed;
-    private final Counter cancelled;
-    private final Timer duration;
-    private final Timer wait;
-    private final Subscription subscription;
+    private final TtsQueueMetrics queueMetrics;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
 
     public ServerMetrics(TtsJobQueue queue) {
-        this.queue = queue;
-        String backend = queue.backendInfo().name();
-        Gauge.builder("ttsq.queue.size", this, m -> m.status().queueSize())
-                .description("Jobs waiting to run").register(registry);
-        Gauge.builder("ttsq.workers", this, m -> m.status().workers())
-                .description("Workers (devices) of the queue").register(registry);
-        Gauge.builder("ttsq.workers.stuck", this, m -> m.status().stuckWorkers())
-                .description("Workers whose backend call has not returned a minute after its job was told to stop").register(registry);
-        for (JobStatus s : JobStatus.values()) {
-            Gauge.builder("ttsq.jobs", this, m -> m.status().count(s)).tag("state", s.wireName())
-                    .description("Jobs the store holds, by state").register(registry);
+        queueMetrics = new TtsQueueMetrics(queue);
+        for (MeterBinder b : List.of(queueMetrics, new JvmMemoryMetrics(), gc, new JvmThreadMetrics(), new ClassLoaderMetrics(),
+                new ProcessorMetrics(), new UptimeMetrics(), new FileDescriptorMetrics())) {
+            b.bindTo(registry);
         }
-        submitted = Counter.builder("ttsq.jobs.submitted").description("Jobs accepted through the API").register(registry);
-        rejectedFull = Counter.builder("ttsq.jobs.rejected").tag("reason", "queue_full")
-                .description("Submissions refused").register(registry);
-        completed = Counter.builder("ttsq.jobs.finished").tag("outcome", "completed")
-                .description("Jobs that reached a terminal state, by outcome").register(registry);
-        failed = Counter.builder("ttsq.jobs.finished").tag("outcome", "failed").register(registry);
-        cancelled = Counter.builder("ttsq.jobs.finished").tag("outcome", "cancelled").register(registry);
-        duration = Timer.builder("ttsq.job.duration").tag("backend", backend)
-                .description("Time from start to completion of completed jobs").publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
-        wait = Timer.builder("ttsq.job.wait").description("Time jobs spent queued before a worker took them")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofHours(1))
-                .register(registry);
-        subscription = queue.addMetricsListener(this);
-    }
-
-    private QueueStatus status() {
-        QueueStatus s = lastStatus.get();
-        return s != null ? s : queue.queueStatus();
     }
 
     /**
      * Publishes what request bodies still arriving hold: how many there are and their bytes in
      * memory and spool files ({@code ttsq_http_bodies_arriving}, {@code ttsq_http_body_bytes_held}).
      */
-    public void watchArrivingBodies(java.util.function.LongSupplier count, java.util.function.LongSupplier bytes) {
+    public void watchArrivingBodies(LongSupplier count, LongSupplier bytes) {
         // Strong references: the suppliers are lambdas nobody else holds, and gauges hold theirs weakly.
         Gauge.builder("ttsq.http.bodies.arriving", count, c -> c.getAsLong()).strongReference(true)
                 .description("Request bodies still arriving (no thread is held for them)").register(registry);
@@ -79,50 +46,15 @@ public final class ServerMetrics implements QueueMetricsListener, AutoCloseable 
                 .description("Bytes of arriving request bodies kept in memory and spool files").register(registry);
     }
 
-    @Override
-    public void jobSubmitted(JobType type, int priority) {
-        submitted.increment();
-    }
-
-    @Override
-    public void jobRejected(JobType type) {
-        rejectedFull.increment();
-    }
-
-    @Override
-    public void jobStarted(JobType type, Duration queueWait) {
-        wait.record(queueWait);
-    }
-
-    @Override
-    public void jobFinished(JobType type, JobStatus status, Duration runTime, double audioSeconds) {
-        switch (status) {
-            case COMPLETED -> {
-                completed.increment();
-                if (runTime != null) {
-                    duration.record(runTime);
-                }
-            }
-            case FAILED -> failed.increment();
-            case CANCELLED -> cancelled.increment();
-            default -> {
-            }
-        }
-    }
-
-    /** The Prometheus text exposition; queue counts are read once per scrape. */
+    /** The Prometheus text exposition (format 0.0.4). */
     public String scrape() {
-        lastStatus.set(queue.queueStatus());
-        try {
-            return registry.scrape();
-        } finally {
-            lastStatus.set(null);
-        }
+        return registry.scrape();
     }
 
     @Override
     public void close() {
-        subscription.close();
+        queueMetrics.close();
+        gc.close();
         registry.close();
     }
 }

@@ -69,6 +69,7 @@ public final class SyncResource {
 
     @POST
     @Path("voice-cloning")
+    @FormFieldNames(value = {"text", "ref_text", "audio_file", "priority"}, settings = true)
     public void voiceCloning(@Context ContainerRequest request, @Suspended AsyncResponse response) throws IOException {
         JobRequest job;
         AudioEntry upload;
