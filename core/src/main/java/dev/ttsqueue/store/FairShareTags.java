@@ -50,7 +50,12 @@ public final class FairShareTags {
 
     /** A job entered the queue (an enqueue, or a job given back), with its virtual start stamped. */
     public void queued(JobRecord job) {
-        lane(job.priority(), job.tenant()).queuedFinishes.merge(job.virtualFinish(), 1, Integer::sum);
+        queued(job.priority(), job.tenant(), job.virtualFinish());
+    }
+
+    /** A queued job of {@code tenant} at {@code priority} whose virtual finish is {@code virtualFinish}: for a store loading its queue. */
+    public void queued(int priority, String tenant, long virtualFinish) {
+        lane(priority, tenant).queuedFinishes.merge(virtualFinish, 1, Integer::sum);
     }
 
     /** A queued job left the queue without running (a cancel). */
@@ -79,6 +84,16 @@ public final class FairShareTags {
     public void restoreClaimedFinish(int priority, String tenant, long value) {
         Lane lane = lane(priority, tenant);
         lane.claimedFinish = Math.max(lane.claimedFinish, value);
+    }
+
+    /** Takes the state of {@code other}, which is left empty, in place of this one's. */
+    public void replaceWith(FairShareTags other) {
+        if (other != this) {
+            clear();
+            virtualTime.putAll(other.virtualTime);
+            lanes.putAll(other.lanes);
+            other.clear();
+        }
     }
 
     /** Forgets everything. */
