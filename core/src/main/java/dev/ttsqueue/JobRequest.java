@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param text the text to speak; never null
  * @param settings synthesis settings; never null
  * @param priority higher runs first; equal priorities run in submission order
+ * @param tenant who the job is for, for fair sharing between tenants (see {@link FairShare});
+ *     {@link #ANONYMOUS_TENANT} when not set. Null means anonymous; otherwise 1 to 64 letters,
+ *     digits, {@code . _ -}
  */
 public record JobRequest(
         JobType type,
@@ -24,13 +27,30 @@ public record JobRequest(
         String refText,
         String text,
         InferenceSettings settings,
-        int priority) {
+        int priority,
+        String tenant) {
 
+    /** The tenant of every job that names none: jobs of users who do not use tenants. */
+    public static final String ANONYMOUS_TENANT = "";
+
+    /** Longest tenant name. */
+    public static final int MAX_TENANT_LENGTH = 64;
+
+    /**
+     * @throws InvalidRequestException when {@code tenant} is not a valid tenant name
+     */
     public JobRequest {
         Objects.requireNonNull(type, "type");
+        tenant = checkTenant(tenant);
         refText = refText == null ? "" : refText;
         text = text == null ? "" : text;
         settings = settings == null ? InferenceSettings.defaults() : settings;
+    }
+
+    /** A request of the {@link #ANONYMOUS_TENANT}. */
+    public JobRequest(JobType type, String audioFileId, String voiceName, String refText, String text,
+            InferenceSettings settings, int priority) {
+        this(type, audioFileId, voiceName, refText, text, settings, priority, ANONYMOUS_TENANT);
     }
 
     /** Speak {@code text} with the uploaded reference clip {@code audioFileId}. */
@@ -49,15 +69,25 @@ public record JobRequest(
     }
 
     public JobRequest withSettings(InferenceSettings value) {
-        return new JobRequest(type, audioFileId, voiceName, refText, text, value, priority);
+        return new JobRequest(type, audioFileId, voiceName, refText, text, value, priority, tenant);
     }
 
     public JobRequest withPriority(int value) {
-        return new JobRequest(type, audioFileId, voiceName, refText, text, settings, value);
+        return new JobRequest(type, audioFileId, voiceName, refText, text, settings, value, tenant);
     }
 
     public JobRequest withRefText(String value) {
-        return new JobRequest(type, audioFileId, voiceName, value, text, settings, priority);
+        return new JobRequest(type, audioFileId, voiceName, value, text, settings, priority, tenant);
+    }
+
+    /**
+     * The same request for {@code value}'s tenant.
+     *
+     * @param value 1 to 64 letters, digits, {@code . _ -}; null or empty for the {@link #ANONYMOUS_TENANT}
+     * @throws InvalidRequestException for any other name
+     */
+    public JobRequest withTenant(String value) {
+        return new JobRequest(type, audioFileId, voiceName, refText, text, settings, priority, value);
     }
 
     /** Same as {@link #withSettings}. */
@@ -68,6 +98,11 @@ public record JobRequest(
     /** Same as {@link #withPriority}. */
     public JobRequest priority(int value) {
         return withPriority(value);
+    }
+
+    /** Same as {@link #withTenant}. */
+    public JobRequest tenant(String value) {
+        return withTenant(value);
     }
 
     /** Same as {@link #withRefText}. */
@@ -105,6 +140,41 @@ public record JobRequest(
             }
         }
         return this;
+    }
+
+    /**
+     * Checks a tenant name: null or empty is the {@link #ANONYMOUS_TENANT}; any other must be 1 to
+     * {@value #MAX_TENANT_LENGTH} ASCII letters, digits, {@code .}, {@code _} or {@code -}, so that it
+     * is safe in a file, a database column, a Redis key and a metrics label.
+     *
+     * @return the tenant, {@link #ANONYMOUS_TENANT} for null
+     * @throws InvalidRequestException for any other name, saying what is wrong
+     */
+    public static String checkTenant(String tenant) {
+        if (tenant == null || tenant.isEmpty()) {
+            return ANONYMOUS_TENANT;
+        }
+        if (tenant.length() > MAX_TENANT_LENGTH) {
+            throw new InvalidRequestException("Tenant name is " + tenant.length() + " characters long; at most "
+                    + MAX_TENANT_LENGTH + " are allowed");
+        }
+        for (int i = 0; i < tenant.length(); i++) {
+            char c = tenant.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == '-';
+            if (!ok) {
+                throw new InvalidRequestException("Tenant name may hold only letters, digits, '.', '_' and '-': "
+                        + "character " + (i + 1) + " of '" + printable(tenant) + "' is not one");
+            }
+        }
+        return tenant;
+    }
+
+    /** The name with control characters shown as '?', for an error message. */
+    private static String printable(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        s.codePoints().forEach(cp -> out.appendCodePoint(Character.isISOControl(cp) ? '?' : cp));
+        return out.toString();
     }
 
     /**

@@ -18,7 +18,7 @@ import java.time.Instant;
  * @param error failure message; null unless failed
  * @param result the result; null unless completed
  * @param attempts how many times a worker has taken the job
- * @param request what was asked
+ * @param request what was asked (its {@link JobRequest#tenant() tenant} included)
  */
 public record JobSnapshot(
         String id,
@@ -35,4 +35,9 @@ public record JobSnapshot(
         SynthesisResult result,
         int attempts,
         JobRequest request) {
+
+    /** The tenant the job is for; {@link JobRequest#ANONYMOUS_TENANT} when it names none or the request is unknown. */
+    public String tenant() {
+        return request == null ? JobRequest.ANONYMOUS_TENANT : request.tenant();
+    }
 }

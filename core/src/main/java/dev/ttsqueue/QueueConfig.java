@@ -30,6 +30,7 @@ import java.util.function.LongSupplier;
  * @param retentionMaxAge finished jobs older than this are deleted; null = kept until {@code cleanup}
  * @param retentionInterval how often retention runs
  * @param maxAttempts claims per job before it fails as "worker lost"
+ * @param fairShare tenant weights: how tenants share the workers within a priority
  * @param clock time source of timestamps, ETAs, leases and timeouts
  * @param seedSource source of random seeds
  * @param listeners job listeners registered before the first job
@@ -51,6 +52,7 @@ public record QueueConfig(
         Duration retentionMaxAge,
         Duration retentionInterval,
         int maxAttempts,
+        FairShare fairShare,
         Clock clock,
         LongSupplier seedSource,
         List<JobListener> listeners,
@@ -65,6 +67,7 @@ public record QueueConfig(
         Objects.requireNonNull(maintenanceInterval, "maintenanceInterval");
         Objects.requireNonNull(closeGracePeriod, "closeGracePeriod");
         Objects.requireNonNull(retentionInterval, "retentionInterval");
+        Objects.requireNonNull(fairShare, "fairShare");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(seedSource, "seedSource");
         listeners = List.copyOf(listeners);

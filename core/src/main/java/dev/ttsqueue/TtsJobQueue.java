@@ -6,6 +6,7 @@ import dev.ttsqueue.spi.AudioKind;
 import dev.ttsqueue.spi.AudioStore;
 import dev.ttsqueue.spi.BackendInfo;
 import dev.ttsqueue.spi.JobStore;
+import dev.ttsqueue.spi.TenantCounts;
 import dev.ttsqueue.spi.ModelState;
 import dev.ttsqueue.spi.Transcriber;
 import dev.ttsqueue.spi.TtsBackend;
@@ -129,6 +130,19 @@ public final class TtsJobQueue implements JobQueue {
     /** {@link QueueStatus#stuckWorkers()} alone, read from this process without asking the store. */
     public int stuckWorkers() {
         return engine.stuckWorkers();
+    }
+
+    /**
+     * How many jobs of {@code tenant} wait and run now, from counters the store keeps (O(1) or
+     * O(log n), also with a long queue): what a per-tenant quota is checked against. On a shared
+     * store the counts include every node's jobs. A check followed by a submit is not atomic:
+     * concurrent submits of one tenant may both pass a limit by one.
+     *
+     * @param tenant a tenant name; null or empty for the anonymous tenant
+     * @throws InvalidRequestException when {@code tenant} is not a valid tenant name
+     */
+    public TenantCounts tenantCounts(String tenant) {
+        return engine.tenantCounts(tenant);
     }
 
     /**
@@ -297,6 +311,7 @@ public final class TtsJobQueue implements JobQueue {
         Duration retentionMaxAge = DEFAULT_RETENTION;
         Duration retentionInterval = Duration.ofMinutes(10);
         int maxAttempts = 3;
+        FairShare fairShare = FairShare.EQUAL;
         Clock clock = Clock.systemUTC();
         LongSupplier seedSource;
         final List<JobListener> listeners = new ArrayList<>();
@@ -392,6 +407,27 @@ public final class TtsJobQueue implements JobQueue {
         }
 
         /** Claims per job before it fails with "worker lost". Default 3. */
+        /**
+         * How tenants share the workers at one priority; default {@link FairShare#EQUAL} (every
+         * tenant weight 1). Only jobs submitted after the queue starts use these weights.
+         *
+         * @throws NullPointerException when {@code value} is null
+         */
+        public Builder fairShare(FairShare value) {
+            this.fairShare = Objects.requireNonNull(value, "fairShare");
+            return this;
+        }
+
+        /**
+         * Same as {@code fairShare(FairShare.weights(weights))}: each named tenant's weight, from 1
+         * to {@link FairShare#MAX_WEIGHT}; tenants not named weigh 1.
+         *
+         * @throws IllegalArgumentException for a weight out of range or an invalid tenant name
+         */
+        public Builder tenantWeights(Map<String, Integer> weights) {
+            return fairShare(FairShare.weights(weights));
+        }
+
         public Builder maxAttempts(int value) {
             if (value < 1) {
                 throw new IllegalArgumentException("maxAttempts must be at least 1");
@@ -453,7 +489,7 @@ public final class TtsJobQueue implements JobQueue {
                     store != null ? store : new InMemoryJobStore(),
                     audioStore != null ? audioStore : new InMemoryAudioStore(clock, Duration.ofHours(24), null),
                     voiceBank, transcriber, workers, maxQueueSize, maxTextLength, jobTimeout, leaseDuration,
-                    maintenanceInterval, closeGracePeriod, retentionMaxAge, retentionInterval, maxAttempts, clock,
+                    maintenanceInterval, closeGracePeriod, retentionMaxAge, retentionInterval, maxAttempts, fairShare, clock,
                     seedSource != null ? seedSource : () -> ThreadLocalRandom.current().nextLong(), List.copyOf(listeners),
                     List.copyOf(metricsListeners));
             return new TtsJobQueue(QueueEngine.start(cfg), backend);

@@ -19,6 +19,7 @@ import dev.ttsqueue.spi.JobStore;
 import dev.ttsqueue.testing.ControlledStore;
 import dev.ttsqueue.testing.MutableClock;
 import dev.ttsqueue.testing.SyntheticBackend;
+import dev.ttsqueue.spi.TenantCounts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -76,6 +78,56 @@ class TtsJobQueueTest {
         assertNotNull(s.startedAt());
         assertNotNull(s.completedAt());
         assertEquals(r, queue.result(h.id()));
+    }
+
+    @Test
+    void tenantWeightsOrderTheQueueAndTenantsAreCounted() throws Exception {
+        start(SyntheticBackend.builder().steps(1).gated().build(), b -> b.tenantWeights(Map.of("vip", 3)));
+        String ref = upload(queue);
+        JobHandle blocker = queue.submit(JobRequest.ttsGenerate(ref, "first"));
+        assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+        List<JobHandle> plain = new ArrayList<>();
+        List<JobHandle> vip = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            plain.add(queue.submit(JobRequest.ttsGenerate(ref, "plain " + i).tenant("plain")));
+        }
+        for (int i = 0; i < 3; i++) {
+            vip.add(queue.submit(JobRequest.ttsGenerate(ref, "vip " + i).tenant("vip")));
+        }
+        // Weight 3 takes three turns for each of weight 1; the first turn of each goes by submission.
+        List<JobHandle> expected = List.of(plain.get(0), vip.get(0), vip.get(1), vip.get(2), plain.get(1), plain.get(2));
+        for (int i = 0; i < expected.size(); i++) {
+            JobSnapshot s = queue.status(expected.get(i).id());
+            assertEquals(i + 1, s.queuePosition(), "place of " + s.request().text());
+        }
+        assertEquals("vip", queue.status(vip.get(0).id()).tenant());
+        assertEquals(JobRequest.ANONYMOUS_TENANT, queue.status(blocker.id()).tenant());
+        assertEquals(new TenantCounts(3, 0), queue.tenantCounts("vip"));
+        assertEquals(new TenantCounts(0, 1), queue.tenantCounts(null));
+        assertEquals(3, queue.config().store().get(vip.get(0).id()).orElseThrow().shareWeight());
+        assertEquals(1, queue.config().store().get(plain.get(0).id()).orElseThrow().shareWeight());
+        assertThrows(InvalidRequestException.class, () -> queue.tenantCounts("no spaces"));
+        backend.releaseAll();
+        await(blocker);
+    }
+
+    @Test
+    void tenantNamesAreCheckedWhereTheRequestIsMade() {
+        assertEquals(JobRequest.ANONYMOUS_TENANT, JobRequest.ttsPermanent("v", "t").tenant());
+        assertEquals(JobRequest.ANONYMOUS_TENANT, JobRequest.ttsPermanent("v", "t").tenant(null).tenant());
+        assertEquals("team-7.a_b", JobRequest.ttsPermanent("v", "t").tenant("team-7.a_b").tenant());
+        InvalidRequestException e = assertThrows(InvalidRequestException.class,
+                () -> JobRequest.ttsPermanent("v", "t").tenant("a/b"));
+        assertTrue(e.getMessage().contains("character 2 of 'a/b'"), e.getMessage());
+        assertThrows(InvalidRequestException.class, () -> JobRequest.ttsPermanent("v", "t").tenant("x".repeat(65)));
+        assertThrows(InvalidRequestException.class, () -> JobRequest.ttsPermanent("v", "t").tenant("a\nb"));
+        assertEquals("x".repeat(64), JobRequest.ttsPermanent("v", "t").tenant("x".repeat(64)).tenant());
+        assertEquals(3, FairShare.weights(Map.of("vip", 3)).weightOf("vip"));
+        assertEquals(1, FairShare.weights(Map.of("vip", 3)).weightOf("other"));
+        assertEquals(1, FairShare.EQUAL.weightOf(null));
+        assertThrows(IllegalArgumentException.class, () -> FairShare.weights(Map.of("vip", 0)));
+        assertThrows(IllegalArgumentException.class, () -> FairShare.weights(Map.of("vip", FairShare.MAX_WEIGHT + 1)));
+        assertThrows(IllegalArgumentException.class, () -> FairShare.weights(Map.of("bad name", 2)));
     }
 
     @Test

@@ -24,6 +24,7 @@ import dev.ttsqueue.spi.Identifiers;
 import dev.ttsqueue.spi.JobChangeFeed;
 import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.JobStore;
+import dev.ttsqueue.spi.TenantCounts;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -175,7 +176,7 @@ public final class QueueEngine {
             notifier.untrack(id);
             throw new QueueClosedException("The queue is closed and takes no more jobs");
         }
-        JobRecord record = JobRecord.newQueued(id, request, seed, now);
+        JobRecord record = JobRecord.newQueued(id, request, seed, now, cfg.fairShare().weightOf(request.tenant()));
         CompletableFuture<Optional<JobRecord>> outcome = events.hasListeners(id) ? new CompletableFuture<>() : null;
         if (outcome != null) {
             // Placed in the event order before the job can be claimed, so QUEUED always precedes
@@ -270,6 +271,10 @@ public final class QueueEngine {
     /** The job's audio as it is made; see {@link JobHandle#audio()}. */
     public Flow.Publisher<AudioClip> audio(String jobId) {
         return audio.follow(record(jobId));
+    }
+
+    public TenantCounts tenantCounts(String tenant) {
+        return store.tenantCounts(JobRequest.checkTenant(tenant));
     }
 
     public QueueStatus queueStatus() {

@@ -1,5 +1,6 @@
 package dev.ttsqueue.spi;
 
+import dev.ttsqueue.FairShare;
 import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.JobStatus;
 import dev.ttsqueue.JobType;
@@ -29,6 +30,9 @@ import java.util.Objects;
  * @param leaseExpiresAt end of that lease
  * @param fencingToken token of the current claim; 0 before the first claim
  * @param cancelRequested a cancel was asked while it was processing
+ * @param virtualStart where it stands in its tenant's fair share of its priority, assigned by the
+ *     store on enqueue ({@link VirtualTime}); orders queued jobs of one priority before {@code sequence}
+ * @param shareWeight its tenant's weight when it was submitted (1 to {@link FairShare#MAX_WEIGHT})
  */
 public record JobRecord(
         String id,
@@ -49,19 +53,43 @@ public record JobRecord(
         String leaseOwner,
         Instant leaseExpiresAt,
         long fencingToken,
-        boolean cancelRequested) {
+        boolean cancelRequested,
+        long virtualStart,
+        int shareWeight) {
 
     public JobRecord {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(createdAt, "createdAt");
+        VirtualTime.cost(shareWeight); // checks the range
     }
 
-    /** A new job ready for {@link JobStore#enqueue}: queued, sequence 0 (the store assigns it). */
+    /**
+     * A new job of weight {@link FairShare#DEFAULT_WEIGHT} ready for {@link JobStore#enqueue}:
+     * queued, sequence and virtual start 0 (the store assigns them).
+     */
     public static JobRecord newQueued(String id, JobRequest request, long seed, Instant createdAt) {
+        return newQueued(id, request, seed, createdAt, FairShare.DEFAULT_WEIGHT);
+    }
+
+    /**
+     * A new job ready for {@link JobStore#enqueue}, its tenant weighing {@code shareWeight}: queued,
+     * sequence and virtual start 0 (the store assigns them).
+     */
+    public static JobRecord newQueued(String id, JobRequest request, long seed, Instant createdAt, int shareWeight) {
         return new JobRecord(id, request, 0, seed, JobStatus.QUEUED, createdAt, null, null,
-                0, 0, 0.0, null, null, null, 0, null, null, 0, false);
+                0, 0, 0.0, null, null, null, 0, null, null, 0, false, 0, shareWeight);
+    }
+
+    /** The tenant the job is for ({@link JobRequest#tenant()}). */
+    public String tenant() {
+        return request.tenant();
+    }
+
+    /** {@link #virtualStart} plus the job's cost at its weight ({@link VirtualTime#cost}). */
+    public long virtualFinish() {
+        return virtualStart + VirtualTime.cost(shareWeight);
     }
 
     public JobType type() {
@@ -82,45 +110,52 @@ public record JobRecord(
         return text.codePointCount(0, text.length());
     }
 
+    /** The record with the virtual start a store assigned on enqueue. */
+    public JobRecord withVirtualStart(long value) {
+        return new JobRecord(id, request, sequence, seed, status, createdAt, startedAt, completedAt, stepsDone, stepsTotal,
+                progress, estimatedCompletion, error, result, attempts, leaseOwner, leaseExpiresAt, fencingToken, cancelRequested,
+                value, shareWeight);
+    }
+
     public JobRecord withSequence(long value) {
         return new JobRecord(id, request, value, seed, status, createdAt, startedAt, completedAt, stepsDone, stepsTotal,
-                progress, estimatedCompletion, error, result, attempts, leaseOwner, leaseExpiresAt, fencingToken, cancelRequested);
+                progress, estimatedCompletion, error, result, attempts, leaseOwner, leaseExpiresAt, fencingToken, cancelRequested, virtualStart, shareWeight);
     }
 
     /** The record after a worker claimed it: processing, attempt counted, lease and token set, progress reset. */
     public JobRecord claimed(String worker, Instant now, Instant leaseEnd, long token) {
         return new JobRecord(id, request, sequence, seed, JobStatus.PROCESSING, createdAt, now, null, 0, 0,
-                0.0, null, null, null, attempts + 1, worker, leaseEnd, token, false);
+                0.0, null, null, null, attempts + 1, worker, leaseEnd, token, false, virtualStart, shareWeight);
     }
 
     public JobRecord withLease(Instant leaseEnd) {
         return new JobRecord(id, request, sequence, seed, status, createdAt, startedAt, completedAt, stepsDone, stepsTotal,
-                progress, estimatedCompletion, error, result, attempts, leaseOwner, leaseEnd, fencingToken, cancelRequested);
+                progress, estimatedCompletion, error, result, attempts, leaseOwner, leaseEnd, fencingToken, cancelRequested, virtualStart, shareWeight);
     }
 
     public JobRecord withProgress(int done, int total, double percent, Instant eta) {
         return new JobRecord(id, request, sequence, seed, status, createdAt, startedAt, completedAt, done, total,
-                percent, eta, error, result, attempts, leaseOwner, leaseExpiresAt, fencingToken, cancelRequested);
+                percent, eta, error, result, attempts, leaseOwner, leaseExpiresAt, fencingToken, cancelRequested, virtualStart, shareWeight);
     }
 
     public JobRecord withCancelRequested() {
         return new JobRecord(id, request, sequence, seed, status, createdAt, startedAt, completedAt, stepsDone, stepsTotal,
-                progress, estimatedCompletion, error, result, attempts, leaseOwner, leaseExpiresAt, fencingToken, true);
+                progress, estimatedCompletion, error, result, attempts, leaseOwner, leaseExpiresAt, fencingToken, true, virtualStart, shareWeight);
     }
 
     public JobRecord completed(SynthesisResult value, Instant now) {
         return new JobRecord(id, request, sequence, seed, JobStatus.COMPLETED, createdAt, startedAt, now, stepsTotal, stepsTotal,
-                100.0, null, null, value, attempts, null, null, fencingToken, false);
+                100.0, null, null, value, attempts, null, null, fencingToken, false, virtualStart, shareWeight);
     }
 
     public JobRecord failed(String message, Instant now) {
         return new JobRecord(id, request, sequence, seed, JobStatus.FAILED, createdAt, startedAt, now, stepsDone, stepsTotal,
-                progress, null, message, null, attempts, null, null, fencingToken, false);
+                progress, null, message, null, attempts, null, null, fencingToken, false, virtualStart, shareWeight);
     }
 
     public JobRecord cancelled(Instant now) {
         return new JobRecord(id, request, sequence, seed, JobStatus.CANCELLED, createdAt, startedAt, now, stepsDone, stepsTotal,
-                progress, null, null, null, attempts, null, null, fencingToken, cancelRequested);
+                progress, null, null, null, attempts, null, null, fencingToken, cancelRequested, virtualStart, shareWeight);
     }
 
     /**
@@ -163,6 +198,6 @@ public record JobRecord(
     /** Back to the queue after a lost lease; keeps its sequence, so it keeps its place. */
     public JobRecord requeued() {
         return new JobRecord(id, request, sequence, seed, JobStatus.QUEUED, createdAt, startedAt, null, 0, 0,
-                0.0, null, null, null, attempts, null, null, fencingToken, false);
+                0.0, null, null, null, attempts, null, null, fencingToken, false, virtualStart, shareWeight);
     }
 }

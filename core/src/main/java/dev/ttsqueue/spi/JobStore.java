@@ -14,7 +14,10 @@ import java.util.Optional;
  *
  * <p>Rules every implementation keeps (the {@code JobStoreContract} test suite checks them):
  * <ul>
- *   <li>Run order: higher {@code priority} first, then lower {@code sequence} (submission order).
+ *   <li>Run order: higher {@code priority} first; within a priority, lower
+ *       {@link JobRecord#virtualStart() virtualStart} first (fair share between tenants, see
+ *       {@link VirtualTime}), then lower {@code sequence} (submission order). With one tenant this
+ *       is priority, then sequence.
  *   <li>{@link #claimNext} is atomic: two workers never claim the same job in one attempt.
  *   <li>Writes that carry a fencing token (renew, progress, complete, fail, finishCancelled) are
  *       applied only while the job is {@code PROCESSING} under that very token; otherwise they
@@ -26,7 +29,10 @@ import java.util.Optional;
 public interface JobStore extends AutoCloseable {
 
     /**
-     * Adds a queued job, assigning it the next sequence number.
+     * Adds a queued job, assigning it the next sequence number and its virtual start: the
+     * {@link VirtualTime} rule applied to the job's priority, tenant and
+     * {@link JobRecord#shareWeight() shareWeight}. The weight comes with the record (the queue
+     * fills it in from its {@link dev.ttsqueue.FairShare}), so stores hold no weight table.
      *
      * @param job a record from {@link JobRecord#newQueued}
      * @param maxQueued refuse when this many jobs are already queued; 0 or less means no limit
@@ -37,7 +43,8 @@ public interface JobStore extends AutoCloseable {
 
     /**
      * Takes the next job in run order for {@code workerId}: status {@code PROCESSING}, attempts + 1,
-     * {@code startedAt = now}, lease until {@code now + lease}, a new fencing token.
+     * {@code startedAt = now}, lease until {@code now + lease}, a new fencing token. Advances the
+     * virtual time of the job's priority and its tenant's claimed finish ({@link VirtualTime}).
      *
      * @return the claim, or empty when nothing is queued
      */
@@ -99,8 +106,19 @@ public interface JobStore extends AutoCloseable {
     Map<JobStatus, Long> counts();
 
     /**
+     * How many jobs of {@code tenant} are queued and processing, from counters the store keeps:
+     * O(1) or O(log n), never a count over the jobs.
+     *
+     * @param tenant a tenant name; {@link dev.ttsqueue.JobRequest#ANONYMOUS_TENANT} for jobs that name none
+     * @return {@link TenantCounts#NONE} for a tenant without such jobs
+     */
+    TenantCounts tenantCounts(String tenant);
+
+    /**
      * Where a job stands in the queue now, in O(log n): its 1-based place in run order and the
-     * work queued ahead of it. {@code job} is a record this store returned, perhaps an older one:
+     * work queued ahead of it. Exact for the jobs queued now; since virtual starts are fixed on
+     * enqueue, the place only grows when a job arrives that runs earlier (a higher priority, or a
+     * tenant with a smaller virtual start at its priority). {@code job} is a record this store returned, perhaps an older one:
      * the answer is about the job as it is now ({@link QueuePlace#NOT_QUEUED} once it left the
      * queue). A store that cannot add up the work ahead answers -1 for it.
      */

@@ -8,6 +8,7 @@ import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.JobStore;
 import dev.ttsqueue.spi.LeaseState;
 import dev.ttsqueue.spi.QueuePlace;
+import dev.ttsqueue.spi.TenantCounts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,9 +28,10 @@ import java.util.function.UnaryOperator;
  * question the queue asks, so that no operation walks the jobs:
  * <ul>
  *   <li>queued jobs in a {@link RunOrderIndex}: claim, place in the queue and work ahead in O(log n);
+ *   <li>the fair-share clocks in {@link FairShareTags}: a virtual start stamped in O(log n);
  *   <li>jobs of each state by sequence: listings page through them in O(log n + page);
  *   <li>finished jobs by completion time: a purge costs O(log n) per job it removes;
- *   <li>counts per state kept as counters.
+ *   <li>counts per state, and per tenant of queued and processing jobs, kept as counters.
  * </ul>
  * A job's record lives in one {@link Slot} that every index shares, so an update (progress, a
  * lease renewal) replaces one reference and touches no index unless the state changes.
@@ -59,6 +61,9 @@ public final class InMemoryJobStore implements JobStore {
     private final RunOrderIndex<Slot> queued = new RunOrderIndex<>();
     private final EnumMap<JobStatus, NavigableSet<Slot>> byStatus = new EnumMap<>(JobStatus.class);
     private final TreeSet<Slot> finished = new TreeSet<>(BY_COMPLETION);
+    private final FairShareTags tags = new FairShareTags();
+    /** Per tenant with active jobs: {queued, processing}. */
+    private final Map<String, long[]> tenants = new HashMap<>();
     private long nextSequence = 1;
     private long nextToken = 1;
 
@@ -80,7 +85,8 @@ public final class InMemoryJobStore implements JobStore {
                 }
                 return Optional.empty();
             }
-            JobRecord stored = job.withSequence(nextSequence);
+            JobRecord stored = job.withSequence(nextSequence)
+                    .withVirtualStart(tags.startFor(job.priority(), job.tenant()));
             Slot slot = new Slot(stored.sequence(), stored);
             // One hash lookup for the duplicate check and the insert.
             if (jobs.putIfAbsent(stored.id(), slot) != null) {
@@ -263,9 +269,17 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     @Override
+    public TenantCounts tenantCounts(String tenant) {
+        synchronized (lock) {
+            long[] n = tenants.get(tenant);
+            return n == null ? TenantCounts.NONE : new TenantCounts(n[0], n[1]);
+        }
+    }
+
+    @Override
     public QueuePlace queuePlace(JobRecord job) {
         synchronized (lock) {
-            return queued.place(job.priority(), job.sequence());
+            return queued.place(job.priority(), job.virtualStart(), job.sequence());
         }
     }
 
@@ -332,9 +346,24 @@ public final class InMemoryJobStore implements JobStore {
         JobRecord r = slot.record;
         byStatus.get(r.status()).add(slot);
         if (r.status() == JobStatus.QUEUED) {
-            queued.add(r.priority(), slot.sequence, r.work(), slot);
+            queued.add(r.priority(), r.virtualStart(), slot.sequence, r.work(), slot);
+            tags.queued(r);
         } else if (r.status().isTerminal()) {
             finished.add(slot);
+        }
+        countTenant(r, 1);
+    }
+
+    /** Adds {@code delta} to the tenant's counter of the record's state, when it is one that is counted. */
+    private void countTenant(JobRecord r, int delta) {
+        int which = r.status() == JobStatus.QUEUED ? 0 : r.status() == JobStatus.PROCESSING ? 1 : -1;
+        if (which < 0) {
+            return;
+        }
+        long[] n = tenants.computeIfAbsent(r.tenant(), t -> new long[2]);
+        n[which] += delta;
+        if (n[0] == 0 && n[1] == 0) {
+            tenants.remove(r.tenant());
         }
     }
 
@@ -347,8 +376,14 @@ public final class InMemoryJobStore implements JobStore {
         }
         byStatus.get(old.status()).remove(slot);
         if (old.status() == JobStatus.QUEUED) {
-            queued.remove(old.priority(), slot.sequence);
+            queued.remove(old.priority(), old.virtualStart(), slot.sequence);
+            if (updated.status() == JobStatus.PROCESSING) {
+                tags.claimed(old);
+            } else {
+                tags.leftQueue(old);
+            }
         }
+        countTenant(old, -1);
         // A terminal job never changes state again, so it is never in `finished` here.
         slot.record = updated;
         index(slot);

@@ -6,13 +6,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Queued jobs in run order (higher priority first, then lower sequence), answering a job's place
+ * Queued jobs in run order (higher priority first, then lower virtual start, then lower sequence:
+ * see {@link dev.ttsqueue.spi.VirtualTime}), answering a job's place
  * and the work queued ahead of it in O(log n), for stores that keep their queue, or an index of
  * it, in memory.
  *
  * <p>An AVL tree whose nodes also count the jobs and add up the work below them, so a rank is one
  * walk from the root. Priorities are compared, never negated ({@code -Integer.MIN_VALUE}
- * overflows). Keys are unique: a store never queues two jobs with one sequence.
+ * overflows). Keys are unique: a store never queues two jobs with one sequence. With one tenant the
+ * virtual start follows the sequence, so a store without tenants may pass 0 for it.
  *
  * <p>Not thread-safe: the store that owns it guards it with its own lock.
  *
@@ -22,6 +24,7 @@ public final class RunOrderIndex<V> {
 
     private static final class Node<V> {
         final int priority;
+        final long virtualStart;
         final long sequence;
         final long work;
         V value;
@@ -31,8 +34,9 @@ public final class RunOrderIndex<V> {
         int size = 1;
         long workBelow;
 
-        Node(int priority, long sequence, long work, V value) {
+        Node(int priority, long virtualStart, long sequence, long work, V value) {
             this.priority = priority;
+            this.virtualStart = virtualStart;
             this.sequence = sequence;
             this.work = work;
             this.value = value;
@@ -45,6 +49,7 @@ public final class RunOrderIndex<V> {
     private V removed;
     /** Set by the recursive insertion: false when the key was already present. */
     private boolean inserted;
+    private long comparisons;
 
     /** Jobs in the index. */
     public int size() {
@@ -65,33 +70,33 @@ public final class RunOrderIndex<V> {
      *
      * @param work the job's share of work (e.g. characters of text), at least 0
      * @param value not null
-     * @return false, changing nothing, when a job with this priority and sequence is already there
+     * @return false, changing nothing, when a job with this key is already there
      * @throws IllegalArgumentException when {@code work} is negative
      */
-    public boolean add(int priority, long sequence, long work, V value) {
+    public boolean add(int priority, long virtualStart, long sequence, long work, V value) {
         if (work < 0) {
             throw new IllegalArgumentException("work must not be negative: " + work);
         }
         Objects.requireNonNull(value, "value");
         inserted = false;
-        root = insert(root, priority, sequence, work, value);
+        root = insert(root, priority, virtualStart, sequence, work, value);
         return inserted;
     }
 
     /** Removes the job with this key; returns its value, or null when it was not there. */
-    public V remove(int priority, long sequence) {
+    public V remove(int priority, long virtualStart, long sequence) {
         removed = null;
-        root = delete(root, priority, sequence);
+        root = delete(root, priority, virtualStart, sequence);
         V out = removed;
         removed = null;
         return out;
     }
 
     /** The value of the job with this key, or null. */
-    public V get(int priority, long sequence) {
+    public V get(int priority, long virtualStart, long sequence) {
         Node<V> n = root;
         while (n != null) {
-            int c = compare(priority, sequence, n);
+            int c = compare(priority, virtualStart, sequence, n);
             if (c == 0) {
                 return n.value;
             }
@@ -128,12 +133,12 @@ public final class RunOrderIndex<V> {
      * Where the job with this key stands: its 1-based position and the work of the jobs ahead of
      * it; {@link QueuePlace#NOT_QUEUED} when it is not in the index.
      */
-    public QueuePlace place(int priority, long sequence) {
+    public QueuePlace place(int priority, long virtualStart, long sequence) {
         Node<V> n = root;
         int ahead = 0;
         long workAhead = 0;
         while (n != null) {
-            int c = compare(priority, sequence, n);
+            int c = compare(priority, virtualStart, sequence, n);
             if (c < 0) {
                 n = n.left;
             } else {
@@ -188,6 +193,14 @@ public final class RunOrderIndex<V> {
         return out;
     }
 
+    /**
+     * Key comparisons made since the index was created: lets tests check that an operation costs
+     * O(log n) comparisons, not a walk of the queue.
+     */
+    public long comparisons() {
+        return comparisons;
+    }
+
     /** Levels of the tree (for tests: an AVL tree stays within 1.44 log2(n) of them). */
     int height() {
         return height(root);
@@ -209,39 +222,43 @@ public final class RunOrderIndex<V> {
     // ---- the tree --------------------------------------------------------------------------
 
     /** Negative when the key runs before {@code n}. */
-    private static int compare(int priority, long sequence, Node<?> n) {
+    private int compare(int priority, long virtualStart, long sequence, Node<?> n) {
+        comparisons++;
         if (priority != n.priority) {
             return priority > n.priority ? -1 : 1;
+        }
+        if (virtualStart != n.virtualStart) {
+            return Long.compare(virtualStart, n.virtualStart);
         }
         return Long.compare(sequence, n.sequence);
     }
 
-    private Node<V> insert(Node<V> n, int priority, long sequence, long work, V value) {
+    private Node<V> insert(Node<V> n, int priority, long virtualStart, long sequence, long work, V value) {
         if (n == null) {
             inserted = true;
-            return new Node<>(priority, sequence, work, value);
+            return new Node<>(priority, virtualStart, sequence, work, value);
         }
-        int c = compare(priority, sequence, n);
+        int c = compare(priority, virtualStart, sequence, n);
         if (c == 0) {
             return n;
         }
         if (c < 0) {
-            n.left = insert(n.left, priority, sequence, work, value);
+            n.left = insert(n.left, priority, virtualStart, sequence, work, value);
         } else {
-            n.right = insert(n.right, priority, sequence, work, value);
+            n.right = insert(n.right, priority, virtualStart, sequence, work, value);
         }
         return inserted ? balance(n) : n;
     }
 
-    private Node<V> delete(Node<V> n, int priority, long sequence) {
+    private Node<V> delete(Node<V> n, int priority, long virtualStart, long sequence) {
         if (n == null) {
             return null;
         }
-        int c = compare(priority, sequence, n);
+        int c = compare(priority, virtualStart, sequence, n);
         if (c < 0) {
-            n.left = delete(n.left, priority, sequence);
+            n.left = delete(n.left, priority, virtualStart, sequence);
         } else if (c > 0) {
-            n.right = delete(n.right, priority, sequence);
+            n.right = delete(n.right, priority, virtualStart, sequence);
         } else {
             removed = n.value;
             if (n.left == null) {

@@ -8,7 +8,8 @@
  *
  * <p>Also a building block for stores in other modules:
  * {@link dev.ttsqueue.store.RunOrderIndex}, the queue in run order with each job's place and the
- * work ahead of it in O(log n). Everything here depends on {@code dev.ttsqueue},
+ * work ahead of it in O(log n), and {@link dev.ttsqueue.store.FairShareTags}, the clocks that stamp
+ * each new job's virtual start for fair share between tenants. Everything here depends on {@code dev.ttsqueue},
  * {@code dev.ttsqueue.spi} and {@code dev.ttsqueue.audio} only, never on the engine.
  */
 package dev.ttsqueue.store;

@@ -5,6 +5,7 @@ import dev.ttsqueue.store.InMemoryAudioStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ttsqueue.FairShare;
 import dev.ttsqueue.JobEvent;
 import dev.ttsqueue.JobHandle;
 import dev.ttsqueue.JobRequest;
@@ -40,7 +41,7 @@ class QueueEngineListenerTest {
         engine = QueueEngine.start(new QueueConfig(SyntheticBackend.builder().build(), new InMemoryJobStore(),
                 new InMemoryAudioStore(clock, Duration.ofHours(24), null), null, null, 1, 100, 0, Duration.ofMinutes(10),
                 Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofSeconds(5), null, Duration.ofMinutes(10), 3,
-                clock, () -> 7L, List.of(), List.of()));
+                FairShare.EQUAL, clock, () -> 7L, List.of(), List.of()));
         return engine;
     }
 

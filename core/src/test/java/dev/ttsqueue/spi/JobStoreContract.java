@@ -1105,6 +1105,330 @@ public abstract class JobStoreContract {
         }
     }
 
+    // ---------------------------------------------------------------- tenants and fair share
+
+    /** A queued job of {@code tenant}, weighing {@code weight}. */
+    protected static JobRecord queuedFor(String id, String tenant, int priority, int weight) {
+        return JobRecord.newQueued(id, JobRequest.ttsPermanent("narrator", "text of " + id).withPriority(priority)
+                .withTenant(tenant), 42, T0, weight);
+    }
+
+    /**
+     * Enqueues every job, in order, without a limit; returns the stored records. A store whose
+     * enqueue commits each job alone may commit them in groups, as concurrent submitters would be.
+     */
+    protected List<JobRecord> enqueueAll(List<JobRecord> jobs) {
+        List<JobRecord> out = new ArrayList<>(jobs.size());
+        for (JobRecord j : jobs) {
+            out.add(store.enqueue(j, 0).orElseThrow());
+        }
+        return out;
+    }
+
+    /**
+     * The store as a new process would find it: a durable store closes and opens its data again
+     * (and this method sets {@link #store} to the new one); a store that lives in this process
+     * alone returns itself.
+     */
+    protected JobStore reopen() {
+        return store;
+    }
+
+    /** Jobs in the {@link #LARGE_QUEUE_TENANTS}-tenant scale test. */
+    protected int largeQueueJobs() {
+        return 100_000;
+    }
+
+    protected static final int LARGE_QUEUE_TENANTS = 1_000;
+
+    private static List<JobRecord> jobsFor(String tenant, int count, int priority, int weight) {
+        List<JobRecord> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            out.add(queuedFor(tenant + "-" + i, tenant, priority, weight));
+        }
+        return out;
+    }
+
+    private String claimedTenant(Instant now) {
+        return claim("w", now).job().tenant();
+    }
+
+    @Test
+    void tenantIsKeptAndAnonymousByDefault() {
+        JobRecord a = store.enqueue(queuedFor("a", "acme.corp_1-x", 0, 1), 0).orElseThrow();
+        JobRecord b = enqueue("b", 0);
+        assertEquals("acme.corp_1-x", a.tenant());
+        assertEquals("acme.corp_1-x", stored("a").tenant());
+        assertEquals(JobRequest.ANONYMOUS_TENANT, stored("b").tenant());
+        assertEquals(JobRequest.ANONYMOUS_TENANT, b.tenant());
+        assertEquals(1, stored("a").shareWeight());
+        assertEquals("acme.corp_1-x", claim("w", at(1)).job().tenant(), "a claim carries the tenant");
+        assertEquals(List.of("acme.corp_1-x"), store.list(JobStatus.PROCESSING, 10).stream().map(JobRecord::tenant).toList());
+    }
+
+    /** (a) A tenant with a thousand queued jobs does not hold back one that queues ten after them. */
+    @Test
+    void aLongBacklogDoesNotStarveALaterTenant() {
+        enqueueAll(jobsFor("big", 1_000, 0, 1));
+        long t = 0;
+        assertEquals("big", claimedTenant(at(++t)), "alone, the big tenant runs");
+        enqueueAll(jobsFor("small", 10, 0, 1));
+        int bigRuns = 0;
+        int smallRuns = 0;
+        while (smallRuns < 10) {
+            String tenant = claimedTenant(at(++t));
+            if (tenant.equals("small")) {
+                smallRuns++;
+            } else {
+                bigRuns++;
+            }
+            assertTrue(bigRuns < 20, "the big tenant ran " + bigRuns + " jobs before the small one's ten ran; only "
+                    + smallRuns + " of them did");
+        }
+        assertEquals(new TenantCounts(1_000 - 1 - bigRuns, 1 + bigRuns), store.tenantCounts("big"));
+        assertEquals(new TenantCounts(0, 10), store.tenantCounts("small"));
+    }
+
+    /** (b) Weights 3:1 share the claims 3:1 while both tenants have work waiting. */
+    @Test
+    void weightsShareTheClaimsInProportion() {
+        List<JobRecord> jobs = new ArrayList<>();
+        jobs.addAll(jobsFor("gold", 400, 0, 3));
+        jobs.addAll(jobsFor("tin", 400, 0, 1));
+        enqueueAll(jobs);
+        Map<String, Integer> runs = new java.util.HashMap<>();
+        for (int i = 0; i < 400; i++) {
+            runs.merge(claimedTenant(at(i)), 1, Integer::sum);
+        }
+        double ratio = runs.get("gold") / (double) runs.get("tin");
+        assertTrue(Math.abs(ratio - 3.0) <= 0.15, "gold:tin ran " + runs + ", a ratio of " + ratio);
+        assertEquals(new TenantCounts(400 - runs.get("gold"), runs.get("gold")), store.tenantCounts("gold"));
+    }
+
+    /** (c) A higher priority runs first, whatever the tenants' shares. */
+    @Test
+    void prioritiesComeBeforeFairShare() {
+        List<JobRecord> jobs = new ArrayList<>(jobsFor("busy", 20, 0, 1000));
+        jobs.add(queuedFor("quiet-urgent", "quiet", 5, 1));
+        jobs.add(queuedFor("busy-urgent", "busy", 9, 1000));
+        jobs.add(queuedFor("quiet-low", "quiet", -1, 1));
+        jobs.add(queuedFor("quiet-normal", "quiet", 0, 1));
+        enqueueAll(jobs);
+        List<String> order = claimAllIds(at(1));
+        assertEquals(List.of("busy-urgent", "quiet-urgent", "busy-0"), order.subList(0, 3));
+        assertEquals("quiet-low", order.get(order.size() - 1), "the lowest priority runs last");
+        assertEquals(3, order.indexOf("quiet-normal"), "at priority 0 the quiet tenant takes the next turn: " + order);
+    }
+
+    /** (d) With one tenant, whatever its weight, the order is priority, then submission. */
+    @Test
+    void oneTenantRunsInPriorityThenSubmissionOrder() {
+        java.util.Random random = new java.util.Random(4242);
+        List<JobRecord> model = new ArrayList<>();
+        java.util.Comparator<JobRecord> today = java.util.Comparator
+                .comparing((JobRecord j) -> -(long) j.priority()).thenComparingLong(JobRecord::sequence);
+        Map<String, Claim> running = new java.util.HashMap<>();
+        long seconds = 0;
+        for (int op = 0; op < Math.min(400, randomOperations()); op++) {
+            seconds++;
+            int dice = random.nextInt(10);
+            if (dice < 5 || model.isEmpty()) {
+                model.add(store.enqueue(queuedFor("s" + op, "solo", random.nextInt(3), 7), 0).orElseThrow());
+                model.sort(today);
+            } else if (dice < 8) {
+                Claim c = claim("w", at(seconds));
+                assertEquals(model.remove(0).id(), c.job().id());
+                running.put(c.job().id(), c);
+            } else if (dice < 9) {
+                assertEquals(CancelOutcome.CANCELLED, store.requestCancel(model.remove(random.nextInt(model.size())).id(),
+                        at(seconds)));
+            } else if (!running.isEmpty()) {
+                seconds += LEASE.toSeconds() + 1;
+                for (JobRecord r : store.recoverExpiredLeases(at(seconds), 100)) {
+                    running.remove(r.id());
+                    model.add(r);
+                }
+                model.sort(today);
+            }
+            assertEquals(ids(model.subList(0, Math.min(5, model.size()))), ids(store.queuedInRunOrder(5)));
+            if (!model.isEmpty()) {
+                int i = random.nextInt(model.size());
+                assertEquals(i + 1, store.queuePlace(model.get(i)).position());
+            }
+        }
+        assertEquals(ids(model), ids(store.queuedInRunOrder(model.size() + 1)));
+    }
+
+    /** (e) Cancels and recoveries keep the per-tenant counts and give a recovered job its old place. */
+    @Test
+    void cancelAndRecoveryKeepTenantCountsAndPlaces() {
+        enqueueAll(List.of(queuedFor("a1", "a", 0, 1), queuedFor("a2", "a", 0, 1), queuedFor("a3", "a", 0, 1),
+                queuedFor("b1", "b", 0, 1), queuedFor("b2", "b", 0, 1)));
+        assertEquals(new TenantCounts(3, 0), store.tenantCounts("a"));
+        assertEquals(new TenantCounts(2, 0), store.tenantCounts("b"));
+        assertEquals(TenantCounts.NONE, store.tenantCounts("nobody"));
+        assertEquals(TenantCounts.NONE, store.tenantCounts(JobRequest.ANONYMOUS_TENANT));
+        assertEquals(List.of("a1", "b1", "a2", "b2", "a3"), ids(store.queuedInRunOrder(10)), "turns, by submission");
+
+        Claim a1 = claim("w1", at(1));
+        assertEquals("a1", a1.job().id());
+        assertEquals(new TenantCounts(2, 1), store.tenantCounts("a"));
+        assertEquals(CancelOutcome.CANCELLED, store.requestCancel("b1", at(2)));
+        assertEquals(new TenantCounts(1, 0), store.tenantCounts("b"));
+        assertEquals(List.of("a2", "b2", "a3"), ids(store.queuedInRunOrder(10)));
+
+        // a1's worker is lost: it goes back to the front, where it was.
+        List<JobRecord> recovered = store.recoverExpiredLeases(at(1).plus(LEASE), 3);
+        assertEquals(List.of("a1"), ids(recovered));
+        assertEquals(new TenantCounts(3, 0), store.tenantCounts("a"));
+        assertEquals(List.of("a1", "a2", "b2", "a3"), ids(store.queuedInRunOrder(10)));
+        assertEquals(1, store.queuePlace(recovered.get(0)).position());
+
+        // Claimed again and finished: no longer counted anywhere.
+        Claim again = claim("w2", at(100));
+        assertEquals("a1", again.job().id());
+        assertTrue(store.complete("a1", again.fencingToken(), result("o"), at(101)));
+        assertEquals(new TenantCounts(2, 0), store.tenantCounts("a"));
+        assertEquals(CancelOutcome.CANCELLED, store.requestCancel("a2", at(102)));
+        assertEquals(new TenantCounts(1, 0), store.tenantCounts("a"));
+        assertEquals(List.of("b2", "a3"), ids(store.queuedInRunOrder(10)));
+    }
+
+    /** Cancelled jobs stop counting against their tenant's share: cancelling a backlog is no penalty. */
+    @Test
+    void aCancelledBacklogDoesNotPushTheTenantsNextJobBack() {
+        List<JobRecord> jobs = new ArrayList<>(jobsFor("other", 50, 0, 1));
+        jobs.addAll(jobsFor("regret", 200, 0, 1));
+        enqueueAll(jobs);
+        for (int i = 0; i < 200; i++) {
+            assertEquals(CancelOutcome.CANCELLED, store.requestCancel("regret-" + i, at(1)));
+        }
+        assertEquals(TenantCounts.NONE, store.tenantCounts("regret"));
+        JobRecord next = store.enqueue(queuedFor("regret-again", "regret", 0, 1), 0).orElseThrow();
+        assertEquals(2, store.queuePlace(next).position(), "right behind the other tenant's first job");
+        assertEquals("other-0", claim("w", at(2)).job().id());
+        assertEquals("regret-again", claim("w", at(3)).job().id());
+    }
+
+    /** A tenant cannot jump its turns by submitting each job right after the last one started. */
+    @Test
+    void submittingOneJobAtATimeGetsOnlyAFairTurn() {
+        enqueueAll(jobsFor("steady", 100, 0, 1));
+        int sneakyRuns = 0;
+        for (int i = 0; i < 40; i++) {
+            if (store.tenantCounts("sneaky").queued() == 0) {
+                store.enqueue(queuedFor("sneaky-" + i, "sneaky", 0, 1), 0).orElseThrow();
+            }
+            if (claimedTenant(at(i)).equals("sneaky")) {
+                sneakyRuns++;
+            }
+        }
+        assertTrue(sneakyRuns >= 19 && sneakyRuns <= 21, "one job queued at a time still gets half, no more: " + sneakyRuns);
+    }
+
+    /** Every queued job's place stays exact under random operations of several tenants and weights. */
+    @Test
+    void placesStayExactUnderFairShare() {
+        java.util.Random random = new java.util.Random(777);
+        List<JobRecord> model = new ArrayList<>();
+        java.util.Comparator<JobRecord> runOrder = java.util.Comparator
+                .comparing((JobRecord j) -> -(long) j.priority()).thenComparingLong(JobRecord::virtualStart)
+                .thenComparingLong(JobRecord::sequence);
+        Map<String, Claim> running = new java.util.HashMap<>();
+        String[] tenants = {"", "t1", "t2", "t3"};
+        int[] weights = {1, 1, 2, 5};
+        long seconds = 0;
+        for (int op = 0; op < Math.min(500, randomOperations()); op++) {
+            seconds++;
+            int dice = random.nextInt(10);
+            if (dice < 5 || model.isEmpty()) {
+                int t = random.nextInt(tenants.length);
+                model.add(store.enqueue(queuedFor("f" + op, tenants[t], random.nextInt(2), weights[t]), 0).orElseThrow());
+                model.sort(runOrder);
+            } else if (dice < 8) {
+                Claim c = claim("w", at(seconds));
+                assertEquals(model.remove(0).id(), c.job().id());
+                running.put(c.job().id(), c);
+            } else if (dice < 9) {
+                store.requestCancel(model.remove(random.nextInt(model.size())).id(), at(seconds));
+            } else if (!running.isEmpty()) {
+                seconds += LEASE.toSeconds() + 1;
+                for (JobRecord r : store.recoverExpiredLeases(at(seconds), 100)) {
+                    running.remove(r.id());
+                    model.add(r);
+                }
+                model.sort(runOrder);
+            }
+            for (int i = 0; i < model.size(); i++) {
+                if (i < 2 || random.nextInt(model.size()) < 2) {
+                    assertEquals(i + 1, store.queuePlace(model.get(i)).position(), "place of " + model.get(i).id());
+                }
+            }
+            for (String t : tenants) {
+                assertEquals(model.stream().filter(j -> j.tenant().equals(t)).count(), store.tenantCounts(t).queued());
+            }
+        }
+    }
+
+    /** (f) A store opened again keeps tenants, weights, virtual starts, counts and the fair order. */
+    @Test
+    void tenantsAndTheFairOrderSurviveReopening() {
+        enqueueAll(List.of(queuedFor("x1", "x", 0, 2), queuedFor("x2", "x", 0, 2), queuedFor("x3", "x", 0, 2),
+                queuedFor("y1", "y", 0, 1)));
+        List<String> claimed = List.of(claim("w", at(1)).job().id(), claim("w", at(2)).job().id(),
+                claim("w", at(3)).job().id());
+        assertEquals(List.of("x1", "y1", "x2"), claimed);
+        JobRecord x3 = stored("x3");
+        JobRecord x2 = stored("x2");
+        store = reopen();
+        assertEquals(x3, stored("x3"));
+        assertEquals(x2, stored("x2"));
+        assertEquals("y", stored("y1").tenant());
+        assertEquals(2, stored("x3").shareWeight());
+        assertEquals(List.of("x3"), ids(store.queuedInRunOrder(10)));
+        assertEquals(1, store.queuePlace(x3).position());
+        assertEquals(new TenantCounts(1, 2), store.tenantCounts("x"));
+        assertEquals(new TenantCounts(0, 1), store.tenantCounts("y"));
+        // The clocks survived too: a newcomer starts at the virtual time (the last claimed start),
+        // and y, which just ran a job, one job's cost after it.
+        JobRecord z1 = store.enqueue(queuedFor("z1", "z", 0, 1), 0).orElseThrow();
+        JobRecord y2 = store.enqueue(queuedFor("y2", "y", 0, 1), 0).orElseThrow();
+        assertEquals(x2.virtualStart(), z1.virtualStart());
+        assertTrue(x2.virtualStart() > 0);
+        assertEquals(stored("y1").virtualFinish(), y2.virtualStart());
+        assertEquals(List.of("z1", "x3", "y2"), ids(store.queuedInRunOrder(10)));
+    }
+
+    /**
+     * A hundred thousand jobs over a thousand tenants: the operations stay cheap (each is O(log n);
+     * the deadline has a wide margin for a slow machine) and the first claims go round every tenant.
+     */
+    @Test
+    void aLargeQueueOfManyTenantsStaysFairAndCheap() {
+        int perTenant = largeQueueJobs() / LARGE_QUEUE_TENANTS;
+        org.junit.jupiter.api.Assertions.assertTimeout(Duration.ofMinutes(4), () -> {
+            List<JobRecord> jobs = new ArrayList<>(largeQueueJobs());
+            // Tenant after tenant: the last tenant's jobs are all behind everyone else's in submission.
+            for (int t = 0; t < LARGE_QUEUE_TENANTS; t++) {
+                jobs.addAll(jobsFor("t" + t, perTenant, 0, 1 + t % 3));
+            }
+            List<JobRecord> stored = enqueueAll(jobs);
+            JobRecord lastTenantFirst = stored.get((LARGE_QUEUE_TENANTS - 1) * perTenant);
+            assertEquals(LARGE_QUEUE_TENANTS, store.queuePlace(lastTenantFirst).position(),
+                    "each tenant's first job is ahead of every tenant's second");
+            assertEquals(new TenantCounts(perTenant, 0), store.tenantCounts("t999"));
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < LARGE_QUEUE_TENANTS; i++) {
+                seen.add(claimedTenant(at(i)));
+            }
+            assertEquals(LARGE_QUEUE_TENANTS, seen.size(), "the first thousand claims went round every tenant");
+            JobRecord late = store.enqueue(queuedFor("late", "late", 0, 1), 0).orElseThrow();
+            assertEquals(1, store.queuePlace(late).position(), "a new tenant joins the round that runs now");
+            assertEquals(CancelOutcome.CANCELLED, store.requestCancel("late", at(2_000)));
+            assertEquals((long) largeQueueJobs() - LARGE_QUEUE_TENANTS, store.counts().get(JobStatus.QUEUED));
+        });
+    }
+
     protected static List<String> ids(List<JobRecord> records) {
         return records.stream().map(JobRecord::id).toList();
     }

@@ -16,11 +16,13 @@ import org.junit.jupiter.api.Test;
 /** The index against a plain sorted list, under random operations. */
 class RunOrderIndexTest {
 
-    private record Job(int priority, long sequence, long work) {
+    private record Job(int priority, long virtualStart, long sequence, long work) {
     }
 
     private static final Comparator<Job> RUN_ORDER = (a, b) -> a.priority != b.priority
-            ? Integer.compare(b.priority, a.priority) : Long.compare(a.sequence, b.sequence);
+            ? Integer.compare(b.priority, a.priority)
+            : a.virtualStart != b.virtualStart ? Long.compare(a.virtualStart, b.virtualStart)
+            : Long.compare(a.sequence, b.sequence);
 
     @Test
     void matchesASortedListUnderRandomAddsRemovalsAndPolls() {
@@ -34,9 +36,11 @@ class RunOrderIndexTest {
                 // Mostly new jobs at the tail of their level, sometimes an old sequence coming back
                 // (a job recovered after a lost worker keeps its place).
                 long seq = random.nextInt(8) == 0 && sequence > 10 ? random.nextLong(sequence) : ++sequence;
-                Job j = new Job(pickPriority(random), seq, random.nextInt(500));
-                boolean present = model.stream().anyMatch(m -> m.priority == j.priority && m.sequence == j.sequence);
-                assertEquals(!present, index.add(j.priority, j.sequence, j.work, j));
+                // Few virtual starts, so that many jobs share one and the sequence decides.
+                Job j = new Job(pickPriority(random), random.nextInt(4) * 720_720L, seq, random.nextInt(500));
+                boolean present = model.stream().anyMatch(m -> m.priority == j.priority
+                        && m.virtualStart == j.virtualStart && m.sequence == j.sequence);
+                assertEquals(!present, index.add(j.priority, j.virtualStart, j.sequence, j.work, j));
                 if (!present) {
                     model.add(j);
                     model.sort(RUN_ORDER);
@@ -47,8 +51,8 @@ class RunOrderIndexTest {
                 assertEquals(first, index.pollFirst());
             } else {
                 Job victim = model.remove(random.nextInt(model.size()));
-                assertEquals(victim, index.remove(victim.priority, victim.sequence));
-                assertNull(index.remove(victim.priority, victim.sequence), "gone already");
+                assertEquals(victim, index.remove(victim.priority, victim.virtualStart, victim.sequence));
+                assertNull(index.remove(victim.priority, victim.virtualStart, victim.sequence), "gone already");
             }
             assertEquals(model.size(), index.size());
             if (op % 100 == 0) {
@@ -56,7 +60,7 @@ class RunOrderIndexTest {
             } else if (!model.isEmpty()) {
                 int i = random.nextInt(model.size());
                 Job j = model.get(i);
-                assertEquals(new QueuePlace(i + 1, workBefore(model, i)), index.place(j.priority, j.sequence));
+                assertEquals(new QueuePlace(i + 1, workBefore(model, i)), index.place(j.priority, j.virtualStart, j.sequence));
             }
         }
     }
@@ -81,8 +85,8 @@ class RunOrderIndexTest {
         long work = 0;
         for (int i = 0; i < model.size(); i++) {
             Job j = model.get(i);
-            assertEquals(new QueuePlace(i + 1, work), index.place(j.priority, j.sequence), "place of " + j);
-            assertEquals(j, index.get(j.priority, j.sequence));
+            assertEquals(new QueuePlace(i + 1, work), index.place(j.priority, j.virtualStart, j.sequence), "place of " + j);
+            assertEquals(j, index.get(j.priority, j.virtualStart, j.sequence));
             work += j.work;
         }
         assertEquals(work, index.totalWork());
@@ -96,11 +100,12 @@ class RunOrderIndexTest {
     @Test
     void aJobNotThereHasNoPlace() {
         RunOrderIndex<String> index = new RunOrderIndex<>();
-        assertEquals(QueuePlace.NOT_QUEUED, index.place(0, 1));
-        index.add(0, 1, 5, "a");
-        assertEquals(QueuePlace.NOT_QUEUED, index.place(0, 2));
-        assertEquals(QueuePlace.NOT_QUEUED, index.place(1, 1), "same sequence, other priority");
-        assertNull(index.get(0, 2));
+        assertEquals(QueuePlace.NOT_QUEUED, index.place(0, 0, 1));
+        index.add(0, 0, 1, 5, "a");
+        assertEquals(QueuePlace.NOT_QUEUED, index.place(0, 0, 2));
+        assertEquals(QueuePlace.NOT_QUEUED, index.place(1, 0, 1), "same sequence, other priority");
+        assertEquals(QueuePlace.NOT_QUEUED, index.place(0, 7, 1), "same sequence, other virtual start");
+        assertNull(index.get(0, 0, 2));
         assertTrue(index.range(1, 10).isEmpty());
         assertTrue(index.range(0, 0).isEmpty());
     }
@@ -118,10 +123,10 @@ class RunOrderIndexTest {
     @Test
     void refusesNegativeWorkAndNullValues() {
         RunOrderIndex<String> index = new RunOrderIndex<>();
-        assertThrows(IllegalArgumentException.class, () -> index.add(0, 1, -1, "a"));
-        assertThrows(NullPointerException.class, () -> index.add(0, 1, 1, null));
+        assertThrows(IllegalArgumentException.class, () -> index.add(0, 0, 1, -1, "a"));
+        assertThrows(NullPointerException.class, () -> index.add(0, 0, 1, 1, null));
         assertThrows(IllegalArgumentException.class, () -> index.range(-1, 1));
-        assertFalse(index.add(0, 1, 1, "a") && index.add(0, 1, 2, "b"), "one job per key");
+        assertFalse(index.add(0, 0, 1, 1, "a") && index.add(0, 0, 1, 2, "b"), "one job per key");
         assertEquals("a", index.first());
     }
 
@@ -129,15 +134,17 @@ class RunOrderIndexTest {
     void staysShallowAtAHundredThousandJobsAddedInOrder() {
         RunOrderIndex<Long> index = new RunOrderIndex<>();
         for (long i = 1; i <= 100_000; i++) {
-            index.add(0, i, 1, i);
+            index.add(0, 0, i, 1, i);
         }
         // In-order inserts are the worst case of an unbalanced tree; AVL stays at most 1.44 log2(n) deep.
         assertTrue(index.height() <= 25, "height " + index.height());
-        assertEquals(new QueuePlace(50_000, 49_999), index.place(0, 50_000));
+        long before = index.comparisons();
+        assertEquals(new QueuePlace(50_000, 49_999), index.place(0, 0, 50_000));
+        assertTrue(index.comparisons() - before <= 25, "a place is one walk from the root");
         for (long i = 1; i <= 50_000; i++) {
             assertEquals(i, index.pollFirst());
         }
-        assertEquals(new QueuePlace(1, 0), index.place(0, 50_001));
+        assertEquals(new QueuePlace(1, 0), index.place(0, 0, 50_001));
         assertTrue(index.height() <= 25, "height " + index.height());
     }
 }

@@ -6,6 +6,7 @@ import dev.ttsqueue.spi.CancelOutcome;
 import dev.ttsqueue.spi.Claim;
 import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.JobStore;
+import dev.ttsqueue.spi.TenantCounts;
 import dev.ttsqueue.spi.QueuePlace;
 import dev.ttsqueue.spi.LeaseState;
 import java.time.Duration;
@@ -174,6 +175,11 @@ public final class ControlledStore implements JobStore {
     @Override
     public List<JobRecord> queuedInRunOrder(int limit) {
         return delegate.queuedInRunOrder(limit);
+    }
+
+    @Override
+    public TenantCounts tenantCounts(String tenant) {
+        return delegate.tenantCounts(tenant);
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.ttsqueue.spi.JobChange;
 import dev.ttsqueue.spi.JobChangeFeed;
 import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.JobStore;
+import dev.ttsqueue.spi.TenantCounts;
 import dev.ttsqueue.spi.LeaseState;
 import dev.ttsqueue.spi.QueuePlace;
 import dev.ttsqueue.store.InMemoryJobStore;
@@ -163,6 +164,11 @@ public final class SharedMemoryStore {
         @Override
         public List<JobRecord> queuedInRunOrder(int limit) {
             return shared.queuedInRunOrder(limit);
+        }
+
+        @Override
+        public TenantCounts tenantCounts(String tenant) {
+            return shared.tenantCounts(tenant);
         }
 
         @Override

@@ -11,6 +11,8 @@ import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.JobStore;
 import dev.ttsqueue.spi.LeaseState;
 import dev.ttsqueue.spi.QueuePlace;
+import dev.ttsqueue.spi.TenantCounts;
+import dev.ttsqueue.spi.VirtualTime;
 import dev.ttsqueue.store.redis.internal.ChangeSubscription;
 import dev.ttsqueue.store.redis.internal.JobCodec;
 import dev.ttsqueue.store.redis.internal.Keys;
@@ -78,6 +80,8 @@ public final class RedisJobStore implements JobStore, JobChangeFeed {
     private static final Script LIST = Script.job("list");
     private static final Script QUEUED = Script.job("queued");
     private static final Script COUNTS = Script.job("counts");
+    private static final Script TENANT_COUNTS = Script.job("tenant-counts");
+    private static final Script MIGRATE = Script.job("migrate");
     /** Jobs per purge or recovery script: each script blocks Redis while it runs, so keep them short. */
     private static final int BATCH = 200;
     /** How long a claim's answer is kept for a resent claim call. */
@@ -112,7 +116,9 @@ public final class RedisJobStore implements JobStore, JobChangeFeed {
         RedisLink link = RedisLink.connect(config);
         try {
             link.call("check the connection", () -> link.text().ping());
-            return new RedisJobStore(link, keys);
+            RedisJobStore store = new RedisJobStore(link, keys);
+            store.migrate();
+            return store;
         } catch (RuntimeException e) {
             link.close();
             throw e;
@@ -142,9 +148,11 @@ public final class RedisJobStore implements JobStore, JobChangeFeed {
         }
         Identifiers.requireSafe("job id", job.id());
         // The nonce lets a call that Lettuce resends after a lost connection find its own job.
-        Long seq = link.eval(ENQUEUE, ScriptOutputType.INTEGER, jobKeys(keys.job(job.id())), args(job.id(),
+        List<Long> reply = link.eval(ENQUEUE, ScriptOutputType.MULTI, jobKeys(keys.job(job.id())), args(job.id(),
                 Integer.toString(Math.max(0, maxQueued)), RunKey.head(job.priority()), Identifiers.newId(),
-                JobCodec.packRequest(job)));
+                JobCodec.packRequest(job), job.tenant(), Integer.toString(job.shareWeight()),
+                Long.toString(VirtualTime.cost(job.shareWeight()))));
+        long seq = reply.get(0);
         if (seq < 0) {
             throw new IllegalArgumentException("job " + job.id() + " already exists");
         }
@@ -153,7 +161,8 @@ public final class RedisJobStore implements JobStore, JobChangeFeed {
         }
         // As a later read gives it back: times cut to milliseconds.
         JobRecord stored = new JobRecord(job.id(), job.request(), seq, job.seed(), JobStatus.QUEUED,
-                Instant.ofEpochMilli(job.createdAt().toEpochMilli()), null, null, 0, 0, 0.0, null, null, null, 0, null, null, 0, false);
+                Instant.ofEpochMilli(job.createdAt().toEpochMilli()), null, null, 0, 0, 0.0, null, null, null, 0, null, null, 0, false,
+                reply.get(1), job.shareWeight());
         return Optional.of(stored);
     }
 
@@ -341,10 +350,31 @@ public final class RedisJobStore implements JobStore, JobChangeFeed {
         return out;
     }
 
+    /** Two counters the job scripts keep (hash fields): O(1). */
+    @Override
+    public TenantCounts tenantCounts(String tenant) {
+        List<Long> reply = link.eval(TENANT_COUNTS, ScriptOutputType.MULTI, fixedKeys, args(Objects.requireNonNull(tenant, "tenant")));
+        return new TenantCounts(reply.get(0), reply.get(1));
+    }
+
+    /**
+     * Brings jobs stored before tenants to the current layout, once ({@code migrate.lua}): they
+     * become the anonymous tenant's, in the same order. Every node must run a version that knows
+     * tenants before any of them opens the store this way: an older node would write run keys of
+     * the old form.
+     */
+    private void migrate() {
+        long rewritten = link.<Long>eval(MIGRATE, ScriptOutputType.INTEGER, fixedKeys, args());
+        if (rewritten > 0) {
+            log.info("Redis job store {}: {} jobs stored before tenants now belong to the anonymous tenant", keys.name(),
+                    rewritten);
+        }
+    }
+
     /** {@code ZRANK} in the run-order set: one O(log n) command. */
     @Override
     public QueuePlace queuePlace(JobRecord job) {
-        String member = RunKey.of(job.priority(), job.sequence(), job.id());
+        String member = RunKey.of(job.priority(), job.virtualStart(), job.sequence(), job.id());
         Long rank = link.call("find the place of job " + job.id(), () -> link.text().zrank(keys.queue(), member));
         return rank == null ? QueuePlace.NOT_QUEUED : new QueuePlace((int) Math.min(Integer.MAX_VALUE, rank + 1), -1);
     }

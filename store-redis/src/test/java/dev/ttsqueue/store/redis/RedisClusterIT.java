@@ -51,9 +51,24 @@ class RedisClusterIT extends JobStoreContract {
         return RedisJobStore.open(RedisConfig.builder(cluster.uri()).keyPrefix(prefix).build());
     }
 
+    private String prefix;
+
     @Override
     protected JobStore newStore() {
-        return open("cluster-" + PREFIX.incrementAndGet());
+        prefix = "cluster-" + PREFIX.incrementAndGet();
+        return open(prefix);
+    }
+
+    @Override
+    protected JobStore reopen() {
+        store.close();
+        return open(prefix);
+    }
+
+    /** Each job is a round trip to a cluster of three on a shared machine: a tenth of the jobs, as many tenants. */
+    @Override
+    protected int largeQueueJobs() {
+        return 10_000;
     }
 
     @Override

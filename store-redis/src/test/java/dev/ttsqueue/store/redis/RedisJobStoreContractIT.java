@@ -31,9 +31,19 @@ class RedisJobStoreContractIT extends JobStoreContract {
         }
     }
 
+    private String prefix;
+
     @Override
     protected JobStore newStore() {
-        return RedisJobStore.open(RedisConfig.builder(redis.uri()).keyPrefix("contract-" + PREFIX.incrementAndGet()).build());
+        prefix = "contract-" + PREFIX.incrementAndGet();
+        return RedisJobStore.open(RedisConfig.builder(redis.uri()).keyPrefix(prefix).build());
+    }
+
+    /** A new connection to the same keys, as another process (or this one restarted) opens them. */
+    @Override
+    protected JobStore reopen() {
+        store.close();
+        return RedisJobStore.open(RedisConfig.builder(redis.uri()).keyPrefix(prefix).build());
     }
 
     /** ZRANK counts the jobs ahead in O(log n) but cannot add up their work. */

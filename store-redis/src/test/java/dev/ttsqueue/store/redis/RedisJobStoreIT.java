@@ -16,6 +16,8 @@ import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.JobStoreContract;
 import dev.ttsqueue.spi.LeaseState;
 import dev.ttsqueue.store.redis.testing.RedisServer;
+import dev.ttsqueue.spi.TenantCounts;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -280,5 +282,59 @@ class RedisJobStoreIT {
                 TimeUnit.MILLISECONDS.sleep(50);
             }
         }
+    }
+
+    @Test
+    void jobsStoredBeforeTenantsBecomeTheAnonymousTenantsInTheirOrder() throws Exception {
+        RedisServer r = redis();
+        RedisJobStore first = node(r);
+        first.enqueue(queued("old-low", 0), 0).orElseThrow();
+        first.enqueue(queued("old-high", 5), 0).orElseThrow();
+        first.enqueue(queued("old-low-2", 0), 0).orElseThrow();
+        first.enqueue(queued("old-running", 9), 0).orElseThrow();
+        assertEquals("old-running", first.claimNext("w", T0, LEASE).orElseThrow().job().id());
+        // Turn the keys back into the layout of a store written before tenants: run keys without a
+        // virtual start, no fair-share fields, clocks, lanes or per-tenant counters.
+        RedisClusterCommands<String, String> redis = first.link().text();
+        String p = "{" + prefix + "}:";
+        for (String id : List.of("old-low", "old-high", "old-low-2", "old-running")) {
+            String key = p + "job:" + id;
+            String rk = redis.hget(key, "rk");
+            String oldRk = rk.substring(0, 8) + rk.substring(24);
+            if (redis.zrem(p + "queue", rk) == 1) {
+                redis.zadd(p + "queue", 0, oldRk);
+            }
+            redis.hset(key, "rk", oldRk);
+            redis.hdel(key, "tn", "w", "vs", "vf");
+        }
+        for (String k : redis.keys(p + "lane:*")) {
+            redis.del(k);
+        }
+        redis.del(p + "layout", p + "vtime", p + "tenant-finish", p + "tenant-queued", p + "tenant-processing");
+        first.close();
+
+        RedisJobStore store = node(r);
+        assertEquals("2", redis(store).get(p + "layout"));
+        assertEquals(new TenantCounts(3, 1), store.tenantCounts(JobRequest.ANONYMOUS_TENANT));
+        assertEquals(List.of("old-high", "old-low", "old-low-2"), store.queuedInRunOrder(10).stream().map(JobRecord::id).toList());
+        assertEquals(JobRequest.ANONYMOUS_TENANT, store.get("old-low").orElseThrow().tenant());
+        assertEquals(2, store.queuePosition("old-low"));
+        store.enqueue(JobRecord.newQueued("new-tenant", JobRequest.ttsPermanent("v", "hi").withTenant("acme"), 1, T0), 0)
+                .orElseThrow();
+        store.enqueue(queued("new-anonymous", 0), 0).orElseThrow();
+        // The running job comes back to a place of the new form, ahead of its priority's others.
+        assertEquals(List.of("old-running"), store.recoverExpiredLeases(T0.plus(LEASE), 3).stream().map(JobRecord::id).toList());
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            order.add(store.claimNext("w", T0, LEASE).orElseThrow().job().id());
+        }
+        assertEquals(List.of("old-running", "old-high", "old-low", "new-tenant", "old-low-2", "new-anonymous"), order);
+        assertEquals(new TenantCounts(0, 5), store.tenantCounts(JobRequest.ANONYMOUS_TENANT));
+        assertEquals(new TenantCounts(0, 1), store.tenantCounts("acme"));
+        assertTrue(store.claimNext("w", T0, LEASE).isEmpty());
+    }
+
+    private static RedisClusterCommands<String, String> redis(RedisJobStore store) {
+        return store.link().text();
     }
 }

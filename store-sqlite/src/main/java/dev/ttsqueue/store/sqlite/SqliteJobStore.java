@@ -8,6 +8,7 @@ import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.JobStore;
 import dev.ttsqueue.spi.LeaseState;
 import dev.ttsqueue.spi.QueuePlace;
+import dev.ttsqueue.spi.TenantCounts;
 import dev.ttsqueue.store.sqlite.internal.Database;
 import dev.ttsqueue.store.sqlite.internal.DatabaseFile;
 import dev.ttsqueue.store.sqlite.internal.GroupCommit;
@@ -234,7 +235,8 @@ public final class SqliteJobStore implements JobStore {
             long token = Queries.nextValue(c, "fencing_token");
             JobRecord claimed = next.claimed(workerId, start, leaseEnd, token);
             Queries.update(c, claimed);
-            mirror.leftQueue(claimed);
+            Queries.recordClaim(c, claimed);
+            mirror.claimed(claimed);
             return Optional.of(new Claim(claimed, token));
         });
     }
@@ -434,6 +436,27 @@ public final class SqliteJobStore implements JobStore {
         });
     }
 
+    /** {@inheritDoc} From a table the triggers keep: one or two rows by primary key. */
+    @Override
+    public TenantCounts tenantCounts(String tenant) {
+        return db.read("count the jobs of tenant " + tenant, c -> {
+            PreparedStatement ps = c.prepare(Queries.TENANT_COUNTS);
+            ps.setString(1, tenant);
+            long queued = 0;
+            long processing = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getString(1).equals(JobStatus.QUEUED.name())) {
+                        queued = rs.getLong(2);
+                    } else if (rs.getString(1).equals(JobStatus.PROCESSING.name())) {
+                        processing = rs.getLong(2);
+                    }
+                }
+            }
+            return new TenantCounts(queued, processing);
+        });
+    }
+
     /**
      * {@inheritDoc}
      *
@@ -450,7 +473,7 @@ public final class SqliteJobStore implements JobStore {
                 return null;
             });
         }
-        return mirror.place(job.priority(), job.sequence());
+        return mirror.place(job.priority(), job.virtualStart(), job.sequence());
     }
 
     /** The writer's journal mode and {@code PRAGMA synchronous} (2 = FULL), for the test that pins them. */

@@ -1,5 +1,7 @@
 package dev.ttsqueue.store.sqlite;
 
+import java.util.ArrayList;
+import dev.ttsqueue.spi.TenantCounts;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -243,7 +245,7 @@ class SqliteJobStoreTest {
             store.enqueue(job("low", 0), 0).orElseThrow();
             store.enqueue(job("high", 5), 0).orElseThrow();
         }
-        assertEquals(List.of(Schema.APPLICATION_ID, 2), header(file));
+        assertEquals(List.of(Schema.APPLICATION_ID, Schema.CURRENT_VERSION), header(file));
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'jobs_run_order'")) {
             assertEquals(0, rs.getInt(1), "version 2 has no claim-order index");
@@ -253,6 +255,56 @@ class SqliteJobStoreTest {
             assertEquals("high", store.claimNext("w", T0, LEASE).orElseThrow().job().id());
             assertEquals("low", store.claimNext("w", T0, LEASE).orElseThrow().job().id());
             assertTrue(store.claimNext("w", T0, LEASE).isEmpty());
+        }
+    }
+
+    @Test
+    void aVersionTwoFileKeepsItsJobsAsTheAnonymousTenantsInTheirOrder() throws Exception {
+        Path file = dir.resolve("v2.db");
+        // A file as version 2 left it, with jobs queued and one processing.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            st.execute("PRAGMA journal_mode = WAL");
+            for (Schema.Migration m : Schema.MIGRATIONS.subList(0, 2)) {
+                for (String sql : m.statements()) {
+                    st.execute(sql);
+                }
+            }
+            String[][] rows = {{"old-low", "1", "QUEUED", "0"}, {"old-high", "2", "QUEUED", "5"},
+                {"old-running", "3", "PROCESSING", "0"}, {"old-low-2", "4", "QUEUED", "0"}};
+            for (String[] r : rows) {
+                st.execute("INSERT INTO jobs (id, sequence, status, job_type, priority, ref_text, gen_text, randomize_seed, "
+                        + "settings_seed, remove_silence, speed, nfe_step, cross_fade_duration, seed, created_at, steps_done, "
+                        + "steps_total, progress, has_result, attempts, fencing_token, cancel_requested, lease_owner, "
+                        + "lease_expires_at) VALUES ('" + r[0] + "', " + r[1] + ", '" + r[2] + "', 'TTS_PERMANENT', " + r[3]
+                        + ", '', 'hello', 0, 1, 0, 1.0, 32, 0.15, 7, 0, 0, 0, 0.0, 0, " + (r[2].equals("QUEUED") ? 0 : 1)
+                        + ", " + (r[2].equals("QUEUED") ? 0 : 9) + ", 0, " + (r[2].equals("QUEUED") ? "NULL, NULL" : "'w', 1000")
+                        + ")");
+            }
+            st.execute("UPDATE counters SET next_value = 5 WHERE name = 'sequence'");
+            st.execute("UPDATE counters SET next_value = 10 WHERE name = 'fencing_token'");
+            st.execute("PRAGMA user_version = 2");
+        }
+        try (SqliteJobStore store = SqliteJobStore.builder(file).access(SqliteJobStore.Access.EXCLUSIVE).open()) {
+            assertEquals(List.of(Schema.APPLICATION_ID, Schema.CURRENT_VERSION), header(file));
+            JobRecord low = store.get("old-low").orElseThrow();
+            assertEquals(JobRequest.ANONYMOUS_TENANT, low.tenant());
+            assertEquals(1, low.shareWeight());
+            assertEquals(0, low.virtualStart());
+            assertEquals(new TenantCounts(3, 1), store.tenantCounts(JobRequest.ANONYMOUS_TENANT));
+            assertEquals(List.of("old-high", "old-low", "old-low-2"),
+                    store.queuedInRunOrder(10).stream().map(JobRecord::id).toList());
+            assertEquals(2, store.queuePosition("old-low"));
+            // A new anonymous job still queues behind the old ones; a tenant's first job takes the next turn.
+            store.enqueue(job("new-anonymous", 0), 0).orElseThrow();
+            store.enqueue(JobRecord.newQueued("new-tenant", JobRequest.ttsPermanent("v", "hi").withTenant("acme"), 1, T0), 0)
+                    .orElseThrow();
+            assertEquals(new TenantCounts(1, 0), store.tenantCounts("acme"));
+            List<String> order = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                order.add(store.claimNext("w", T0, LEASE).orElseThrow().job().id());
+            }
+            assertEquals(List.of("old-high", "old-low", "new-tenant", "old-low-2", "new-anonymous"), order);
+            assertEquals(new TenantCounts(0, 5), store.tenantCounts(JobRequest.ANONYMOUS_TENANT));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ttsqueue.store.redis.internal;
 
+import dev.ttsqueue.FairShare;
 import dev.ttsqueue.InferenceSettings;
 import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.JobStatus;
@@ -35,6 +36,10 @@ public final class JobCodec {
     public static final String LEASE = "lease";
     public static final String TOKEN = "tok";
     public static final String CANCEL = "cxl";
+    /** Fair share, written once at enqueue; absent in jobs stored before tenants (anonymous, weight 1, start 0). */
+    public static final String TENANT = "tn";
+    public static final String WEIGHT = "w";
+    public static final String VIRTUAL_START = "vs";
 
     private JobCodec() {
     }
@@ -95,14 +100,15 @@ public final class JobCodec {
         InferenceSettings settings = new InferenceSettings(q.get(5).equals("1"), Long.parseLong(q.get(6)), q.get(7).equals("1"),
                 Double.parseDouble(q.get(8)), Integer.parseInt(q.get(9)), Double.parseDouble(q.get(10)));
         JobRequest request = new JobRequest(JobType.valueOf(q.get(0)), q.get(1), q.get(2), q.get(3), q.get(4), settings,
-                Integer.parseInt(q.get(11)));
+                Integer.parseInt(q.get(11)), f.get(TENANT));
         String result = f.get(RESULT);
         return new JobRecord(id, request, Long.parseLong(f.get(SEQUENCE)), Long.parseLong(q.get(12)),
                 JobStatus.valueOf(f.get(STATUS)), Instant.ofEpochMilli(Long.parseLong(q.get(13))), instant(f.get(STARTED)),
                 instant(f.get(COMPLETED)), integer(f.get(STEPS_DONE)), integer(f.get(STEPS_TOTAL)), number(f.get(PROGRESS)),
                 instant(f.get(ESTIMATE)), f.get(ERROR), result == null ? null : unpackResult(result), integer(f.get(ATTEMPTS)),
                 f.get(OWNER), instant(f.get(LEASE)), f.get(TOKEN) == null ? 0 : Long.parseLong(f.get(TOKEN)),
-                "1".equals(f.get(CANCEL)));
+                "1".equals(f.get(CANCEL)), f.get(VIRTUAL_START) == null ? 0 : Long.parseLong(f.get(VIRTUAL_START)),
+                f.get(WEIGHT) == null ? FairShare.DEFAULT_WEIGHT : Integer.parseInt(f.get(WEIGHT)));
     }
 
     private static SynthesisResult unpackResult(String packed) {

@@ -19,10 +19,23 @@ if not first then
 end
 local id = string.sub(first, RUN_KEY_HEAD + 1)
 local key = JOB .. id
-local seq = redis.call('HGET', key, 'seq')
+local state = redis.call('HMGET', key, 'seq', 'tn', 'vs', 'vf')
+local seq, tenant = state[1], state[2] or ''
 local token = int(next_token())
 redis.call('ZREM', K_QUEUE, first)
-move(id, seq, 'QUEUED', 'PROCESSING')
+-- Fair share: the job leaves its tenant's lane; the priority's virtual time and the tenant's
+-- claimed finish advance to it (never back).
+local head = string.sub(first, 1, 8)
+local vs, vf = tonumber(state[3] or '0'), finish_of(state[3], state[4])
+redis.call('ZREM', lane_key(head, tenant), id)
+if vs > tonumber(redis.call('HGET', K_VTIME, head) or '0') then
+  redis.call('HSET', K_VTIME, head, int(vs))
+end
+local finish_field = head .. ':' .. tenant
+if vf > tonumber(redis.call('HGET', K_TFINISH, finish_field) or '0') then
+  redis.call('HSET', K_TFINISH, finish_field, int(vf))
+end
+move(id, seq, 'QUEUED', 'PROCESSING', tenant)
 redis.call('ZADD', K_LEASES, ARGV[6], id)
 redis.call('HDEL', key, 'completed', 'done', 'total', 'pct', 'eta', 'err', 'res', 'cxl')
 redis.call('HSET', key, 'st', 'PROCESSING', 'started', ARGV[5], 'owner', ARGV[4], 'lease', ARGV[6], 'tok', token, 'node', ARGV[8])

@@ -2,7 +2,7 @@
 -- KEYS[12] job key. ARGV[4] id, [5] token, [6] now (ms), [7] outcome, [8] packed result or error.
 -- Returns 1 when written, 0 when the caller no longer holds the job.
 local key, id, token, now, outcome, payload = KEYS[12], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
-local state = redis.call('HMGET', key, 'st', 'tok', 'seq', 'total', 'completed', 'res', 'err')
+local state = redis.call('HMGET', key, 'st', 'tok', 'seq', 'total', 'completed', 'res', 'err', 'tn')
 if state[2] ~= token then
   return 0
 end
@@ -15,7 +15,7 @@ if state[1] ~= 'PROCESSING' then
   end
   return 0
 end
-move(id, state[3], 'PROCESSING', outcome)
+move(id, state[3], 'PROCESSING', outcome, state[8] or '')
 redis.call('ZREM', K_LEASES, id)
 redis.call('ZADD', K_DONE, now, id)
 redis.call('HDEL', key, 'owner', 'lease', 'eta')

@@ -4,9 +4,20 @@
 local K_SEQ, K_TOKEN, K_QUEUE, K_ALL, K_LEASES, K_DONE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local K_STATUS = { QUEUED = KEYS[7], PROCESSING = KEYS[8], COMPLETED = KEYS[9], FAILED = KEYS[10], CANCELLED = KEYS[11] }
 local JOB, CHANNEL, ORIGIN = ARGV[1], ARGV[2], ARGV[3]
--- A run key is 8 hex digits of priority, 16 of sequence, then the job id (RunKey.java).
-local RUN_KEY_HEAD = 24
--- The hash fields a job's state lives in, beside the ones written once at enqueue (req, seq, rk, n).
+-- A run key is 8 hex digits of priority, 16 of virtual start, 16 of sequence, then the job id (RunKey.java).
+local RUN_KEY_HEAD = 40
+-- The hash fields a job's state lives in, beside the ones written once at enqueue (req, seq, rk, n,
+-- and for fair share: tn tenant, w weight, vs virtual start, vf virtual finish).
+-- Fair share (VirtualTime.java) keeps, under the same hash tag as every other key: the virtual
+-- time per priority (hash, field = 8 hex digits of priority), the largest claimed virtual finish per
+-- priority and tenant (hash, field = priority digits .. ':' .. tenant), one sorted set per priority
+-- and tenant of its queued jobs by virtual finish (its tail is where the tenant's next job starts),
+-- and queued and processing jobs per tenant (hashes of counters). Their names derive from K_SEQ's prefix.
+local PREFIX = string.sub(K_SEQ, 1, #K_SEQ - 3)
+local K_VTIME, K_TFINISH, K_LAYOUT = PREFIX .. 'vtime', PREFIX .. 'tenant-finish', PREFIX .. 'layout'
+local K_TCOUNT = { QUEUED = PREFIX .. 'tenant-queued', PROCESSING = PREFIX .. 'tenant-processing' }
+-- VirtualTime.UNIT: the cost of a job of weight 1, for jobs stored before fair share.
+local UNIT = 720720
 local STATE = { 'st', 'started', 'completed', 'done', 'total', 'pct', 'eta', 'err', 'res', 'att', 'owner', 'lease', 'tok', 'cxl' }
 
 -- Numbers leave Lua as integers written out in full: Redis would otherwise write large ones
@@ -20,9 +31,33 @@ local function announce(kind, id, rest)
   redis.call('PUBLISH', CHANNEL, ORIGIN .. '|' .. kind .. '|' .. (id or '') .. '|' .. (rest or ''))
 end
 
-local function move(id, seq, from, to)
+local function lane_key(head, tenant)
+  return PREFIX .. 'lane:' .. head .. ':' .. tenant
+end
+
+-- Adds delta to the tenant's counter of status, for the two statuses that are counted.
+local function count_tenant(tenant, status, delta)
+  local k = K_TCOUNT[status]
+  if k then
+    if redis.call('HINCRBY', k, tenant, delta) <= 0 then
+      redis.call('HDEL', k, tenant)
+    end
+  end
+end
+
+local function move(id, seq, from, to, tenant)
   redis.call('ZREM', K_STATUS[from], id)
   redis.call('ZADD', K_STATUS[to], seq, id)
+  count_tenant(tenant, from, -1)
+  count_tenant(tenant, to, 1)
+end
+
+-- The virtual finish of a job from its hash fields (jobs stored before fair share have none).
+local function finish_of(vs, vf)
+  if vf then
+    return tonumber(vf)
+  end
+  return tonumber(vs or '0') + UNIT
 end
 
 -- Fencing tokens: one more than the last, and never below the server's clock in microseconds,

@@ -209,7 +209,8 @@ public final class GroupCommit {
                     continue;
                 }
             }
-            JobRecord stored = p.job.withSequence(nextSequence);
+            JobRecord stored = p.job.withSequence(nextSequence)
+                    .withVirtualStart(db.mirror().startFor(p.job.priority(), p.job.tenant()));
             JobRows.bindInsert(insert, stored);
             try {
                 insert.executeUpdate();

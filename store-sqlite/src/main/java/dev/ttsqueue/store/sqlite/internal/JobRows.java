@@ -21,7 +21,8 @@ public final class JobRows {
 
     /** Columns fixed at submission. */
     private static final String IMMUTABLE = "id, sequence, job_type, priority, audio_file_id, voice_name, ref_text, gen_text, "
-            + "randomize_seed, settings_seed, remove_silence, speed, nfe_step, cross_fade_duration, seed, created_at";
+            + "randomize_seed, settings_seed, remove_silence, speed, nfe_step, cross_fade_duration, seed, created_at, "
+            + "tenant, share_weight, virtual_start";
 
     /** Columns that change over the job's life, in the order {@link #bindMutable} binds them. */
     private static final String[] MUTABLE = {"status", "started_at", "completed_at", "steps_done", "steps_total",
@@ -62,6 +63,9 @@ public final class JobRows {
         ps.setDouble(i++, s.crossFadeDuration());
         ps.setLong(i++, r.seed());
         ps.setLong(i++, r.createdAt().toEpochMilli());
+        ps.setString(i++, q.tenant());
+        ps.setInt(i++, r.shareWeight());
+        ps.setLong(i++, r.virtualStart());
         bindMutable(ps, i, r);
     }
 
@@ -123,7 +127,8 @@ public final class JobRows {
                 rs.getString("ref_text"),
                 rs.getString("gen_text"),
                 settings,
-                rs.getInt("priority"));
+                rs.getInt("priority"),
+                rs.getString("tenant"));
         SynthesisResult result = null;
         if (rs.getInt("has_result") != 0) {
             result = new SynthesisResult(
@@ -156,7 +161,9 @@ public final class JobRows {
                 rs.getString("lease_owner"),
                 getInstant(rs, "lease_expires_at"),
                 rs.getLong("fencing_token"),
-                rs.getInt("cancel_requested") != 0);
+                rs.getInt("cancel_requested") != 0,
+                rs.getLong("virtual_start"),
+                rs.getInt("share_weight"));
     }
 
     /** The record with every instant cut to whole milliseconds, as the table keeps them. */
@@ -164,7 +171,7 @@ public final class JobRows {
         return new JobRecord(r.id(), r.request(), r.sequence(), r.seed(), r.status(), millis(r.createdAt()),
                 millis(r.startedAt()), millis(r.completedAt()), r.stepsDone(), r.stepsTotal(), r.progress(),
                 millis(r.estimatedCompletion()), r.error(), r.result(), r.attempts(), r.leaseOwner(),
-                millis(r.leaseExpiresAt()), r.fencingToken(), r.cancelRequested());
+                millis(r.leaseExpiresAt()), r.fencingToken(), r.cancelRequested(), r.virtualStart(), r.shareWeight());
     }
 
     /** {@code t} cut to whole milliseconds; null stays null. */

@@ -16,12 +16,24 @@ public final class Queries {
     public static final String SELECT = "SELECT " + JobRows.COLUMNS + " FROM jobs";
     public static final String BY_ID = SELECT + " WHERE id = ?";
     /** Only when the run-order index and the table disagree: there is no index for this order. */
-    public static final String NEXT_QUEUED = SELECT + " WHERE status = 'QUEUED' ORDER BY priority DESC, sequence LIMIT 1";
-    public static final String RUN_ORDER = SELECT + " WHERE status = 'QUEUED' ORDER BY priority DESC, sequence LIMIT ?";
+    public static final String NEXT_QUEUED = SELECT
+            + " WHERE status = 'QUEUED' ORDER BY priority DESC, virtual_start, sequence LIMIT 1";
+    public static final String RUN_ORDER = SELECT
+            + " WHERE status = 'QUEUED' ORDER BY priority DESC, virtual_start, sequence LIMIT ?";
     public static final String NEWEST = SELECT + " WHERE sequence < ? ORDER BY sequence DESC LIMIT ?";
     public static final String NEWEST_WITH_STATUS = SELECT + " WHERE status = ? AND sequence < ? ORDER BY sequence DESC LIMIT ?";
     /** What the run-order index needs of each queued job. */
-    public static final String QUEUED_KEYS = "SELECT id, priority, sequence, length(gen_text) FROM jobs WHERE status = 'QUEUED'";
+    public static final String QUEUED_KEYS = "SELECT id, priority, sequence, length(gen_text), tenant, virtual_start, "
+            + "share_weight FROM jobs WHERE status = 'QUEUED'";
+    /** The fair-share clocks (VirtualTime): one row per priority, one per tenant and priority. */
+    public static final String VIRTUAL_TIMES = "SELECT priority, vtime FROM virtual_time";
+    public static final String TENANT_FINISHES = "SELECT priority, tenant, claimed_finish FROM tenant_finish";
+    private static final String ADVANCE_VIRTUAL_TIME = "INSERT INTO virtual_time (priority, vtime) VALUES (?, ?) "
+            + "ON CONFLICT (priority) DO UPDATE SET vtime = max(vtime, excluded.vtime)";
+    private static final String ADVANCE_TENANT_FINISH = "INSERT INTO tenant_finish (priority, tenant, claimed_finish) "
+            + "VALUES (?, ?, ?) ON CONFLICT (priority, tenant) DO UPDATE SET claimed_finish = max(claimed_finish, "
+            + "excluded.claimed_finish)";
+    public static final String TENANT_COUNTS = "SELECT status, jobs FROM tenant_counts WHERE tenant = ?";
     public static final String EXPIRED = SELECT + " WHERE status = 'PROCESSING' AND lease_expires_at <= ? ORDER BY sequence";
     public static final String HELD = SELECT + " WHERE status = 'PROCESSING' ORDER BY sequence";
     private static final String FINISHED_WHERE = " WHERE status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND completed_at < ?";
@@ -42,6 +54,19 @@ public final class Queries {
         PreparedStatement ps = c.prepare(JobRows.UPDATE);
         JobRows.bindUpdate(ps, r);
         ps.executeUpdate();
+    }
+
+    /** Advances the fair-share clocks for a claimed job, inside the caller's transaction. */
+    public static void recordClaim(CachedConnection c, JobRecord claimed) throws SQLException {
+        PreparedStatement time = c.prepare(ADVANCE_VIRTUAL_TIME);
+        time.setInt(1, claimed.priority());
+        time.setLong(2, claimed.virtualStart());
+        time.executeUpdate();
+        PreparedStatement finish = c.prepare(ADVANCE_TENANT_FINISH);
+        finish.setInt(1, claimed.priority());
+        finish.setString(2, claimed.tenant());
+        finish.setLong(3, claimed.virtualFinish());
+        finish.executeUpdate();
     }
 
     /** Jobs in {@code status}, from the counts the triggers keep: one row, not a scan. */

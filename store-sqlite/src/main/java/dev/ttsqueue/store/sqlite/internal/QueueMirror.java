@@ -2,16 +2,22 @@ package dev.ttsqueue.store.sqlite.internal;
 
 import dev.ttsqueue.spi.JobRecord;
 import dev.ttsqueue.spi.QueuePlace;
+import dev.ttsqueue.spi.VirtualTime;
+import dev.ttsqueue.store.FairShareTags;
 import dev.ttsqueue.store.RunOrderIndex;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The queued jobs of the table in run order, in memory, so that a place in the queue costs
  * O(log n) instead of a count over the queue, and a claim finds the next job without an index on
- * disk. Built from the table when the store opens; changed by each write transaction once it
+ * disk; beside them, the fair-share clocks ({@link FairShareTags}) that stamp the virtual start of
+ * each new job, so an enqueue reads no other job either. The clocks' own rows (tables
+ * {@code virtual_time} and {@code tenant_finish}) are written by each claim and read here on a rebuild. Built from the table when the store opens; changed by each write transaction once it
  * committed; rebuilt when it may be wrong (a commit whose outcome is unknown, or, on a shared
  * file, a commit by another connection).
  *
@@ -22,6 +28,14 @@ import java.util.List;
 public final class QueueMirror {
     private final boolean shared;
     private final RunOrderIndex<String> index = new RunOrderIndex<>();
+    /** Guarded by {@link #index}'s monitor, like the index. */
+    private final FairShareTags tags = new FairShareTags();
+    /**
+     * The largest virtual finish per tenant and priority of the jobs the transaction in progress
+     * queued, which {@link #tags} learns only at commit: a group of submissions stamps each job
+     * after the ones before it. Under the write lock.
+     */
+    private final Map<String, Long> pendingFinishes = new HashMap<>();
     /** Changes of the transaction in progress; under the write lock. */
     private final List<Runnable> pending = new ArrayList<>();
     /** The index may disagree with the table: rebuild before use. */
@@ -65,13 +79,28 @@ public final class QueueMirror {
             return;
         }
         RunOrderIndex<String> fresh = new RunOrderIndex<>();
+        FairShareTags freshTags = new FairShareTags();
+        try (ResultSet rs = writer.prepare(Queries.VIRTUAL_TIMES).executeQuery()) {
+            while (rs.next()) {
+                freshTags.restoreVirtualTime(rs.getInt(1), rs.getLong(2));
+            }
+        }
+        try (ResultSet rs = writer.prepare(Queries.TENANT_FINISHES).executeQuery()) {
+            while (rs.next()) {
+                freshTags.restoreClaimedFinish(rs.getInt(1), rs.getString(2), rs.getLong(3));
+            }
+        }
         try (ResultSet rs = writer.prepare(Queries.QUEUED_KEYS).executeQuery()) {
             while (rs.next()) {
-                fresh.add(rs.getInt(2), rs.getLong(3), rs.getLong(4), rs.getString(1));
+                int priority = rs.getInt(2);
+                long virtualStart = rs.getLong(6);
+                fresh.add(priority, virtualStart, rs.getLong(3), rs.getLong(4), rs.getString(1));
+                freshTags.queued(priority, rs.getString(5), virtualStart + VirtualTime.cost(rs.getInt(7)));
             }
         }
         synchronized (index) {
             index.replaceWith(fresh);
+            tags.replaceWith(freshTags);
         }
         dataVersion = version;
         stale = false;
@@ -79,17 +108,54 @@ public final class QueueMirror {
 
     /** A job the transaction in progress queued (a submit, a recovery). Caller holds the write lock. */
     public void queued(JobRecord job) {
-        pending.add(() -> index.add(job.priority(), job.sequence(), job.work(), job.id()));
+        pendingFinishes.merge(laneKey(job.priority(), job.tenant()), job.virtualFinish(), Math::max);
+        pending.add(() -> {
+            index.add(job.priority(), job.virtualStart(), job.sequence(), job.work(), job.id());
+            tags.queued(job);
+        });
     }
 
-    /** A job the transaction in progress took out of the queue (a claim, a cancel). Caller holds the write lock. */
+    /** A queued job the transaction in progress cancelled. Caller holds the write lock. */
     public void leftQueue(JobRecord job) {
-        pending.add(() -> index.remove(job.priority(), job.sequence()));
+        pending.add(() -> {
+            index.remove(job.priority(), job.virtualStart(), job.sequence());
+            tags.leftQueue(job);
+        });
+    }
+
+    /**
+     * A queued job the transaction in progress claimed (and whose claim it recorded with
+     * {@link Queries#recordClaim}). Caller holds the write lock.
+     */
+    public void claimed(JobRecord job) {
+        pending.add(() -> {
+            index.remove(job.priority(), job.virtualStart(), job.sequence());
+            tags.claimed(job);
+        });
+    }
+
+    /**
+     * The virtual start of a job of {@code tenant} queued at {@code priority} by the transaction in
+     * progress, counting the jobs it queued before. Caller holds the write lock, inside a
+     * transaction (which began with the mirror up to date).
+     */
+    public long startFor(int priority, String tenant) {
+        long start;
+        synchronized (index) {
+            start = tags.startFor(priority, tenant);
+        }
+        Long queuedBefore = pendingFinishes.get(laneKey(priority, tenant));
+        return queuedBefore == null ? start : Math.max(start, queuedBefore);
+    }
+
+    private static String laneKey(int priority, String tenant) {
+        return priority + "|" + tenant;
     }
 
     /** A transaction begins: nothing of an earlier one may linger. */
     public void began() {
         pending.clear();
+        pendingFinishes.clear();
     }
 
     /** The transaction committed: its changes apply, in order. */
@@ -100,23 +166,26 @@ public final class QueueMirror {
             }
         }
         pending.clear();
+        pendingFinishes.clear();
     }
 
     /** The transaction was rolled back: its changes never happened. */
     public void rolledBack() {
         pending.clear();
+        pendingFinishes.clear();
     }
 
     /** The COMMIT failed: it may or may not have reached the file. */
     public void commitFailed() {
         pending.clear();
+        pendingFinishes.clear();
         stale = true;
     }
 
     /** Where the job with this key stands; {@link QueuePlace#NOT_QUEUED} when it is not queued. */
-    public QueuePlace place(int priority, long sequence) {
+    public QueuePlace place(int priority, long virtualStart, long sequence) {
         synchronized (index) {
-            return index.place(priority, sequence);
+            return index.place(priority, virtualStart, sequence);
         }
     }
 

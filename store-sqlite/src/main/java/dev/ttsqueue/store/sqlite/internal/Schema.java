@@ -1,5 +1,6 @@
 package dev.ttsqueue.store.sqlite.internal;
 
+import dev.ttsqueue.spi.VirtualTime;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,7 +15,7 @@ import java.util.List;
  * version is {@code PRAGMA user_version}. Both live in the file header, so a foreign or newer
  * file is recognised without touching its tables. A migration runs in one transaction together
  * with the version bump: a crash mid-way leaves the previous version intact. Versions only go
- * forward; to add v2, append a {@link Migration} with {@code version = 2}.
+ * forward; to add a version, append a {@link Migration} with the next number.
  */
 public final class Schema {
 
@@ -101,7 +102,53 @@ public final class Schema {
             // table when it opens, and claims from it: an index on (status, priority, sequence)
             // only cost every submit and every claim another B-tree write.
             new Migration(2, "claim order kept in memory: the claim-order index goes", List.of(
-                    "DROP INDEX IF EXISTS jobs_run_order")));
+                    "DROP INDEX IF EXISTS jobs_run_order")),
+            // Tenants share the workers by weight (VirtualTime): each job keeps its tenant, its
+            // weight and the virtual start stamped on enqueue; the clocks that stamp it live in two
+            // small tables, written by each claim. Jobs already in the file belong to the anonymous
+            // tenant and get the virtual starts they would have had with fair share (one job's cost
+            // apart, in sequence order, per priority): their order stays priority, then sequence,
+            // and a tenant's first new job waits one turn, not for the whole old backlog.
+            new Migration(3, "tenants: tenant, weight and virtual start per job, fair-share clocks, per-tenant counts",
+                    List.of(
+                    "ALTER TABLE jobs ADD COLUMN tenant TEXT NOT NULL DEFAULT ''",
+                    "ALTER TABLE jobs ADD COLUMN share_weight INTEGER NOT NULL DEFAULT 1",
+                    "ALTER TABLE jobs ADD COLUMN virtual_start INTEGER NOT NULL DEFAULT 0",
+                    "UPDATE jobs SET virtual_start = ranked.n * " + VirtualTime.UNIT + " FROM (SELECT id, "
+                            + "ROW_NUMBER() OVER (PARTITION BY priority ORDER BY sequence) - 1 AS n FROM jobs "
+                            + "WHERE status = 'QUEUED') AS ranked WHERE jobs.id = ranked.id",
+                    "CREATE TABLE virtual_time (priority INTEGER NOT NULL PRIMARY KEY, vtime INTEGER NOT NULL) STRICT",
+                    "CREATE TABLE tenant_finish (priority INTEGER NOT NULL, tenant TEXT NOT NULL, claimed_finish INTEGER NOT NULL, "
+                            + "PRIMARY KEY (priority, tenant)) STRICT, WITHOUT ROWID",
+                    // Queued and processing jobs per tenant, kept by triggers like status_counts, so a
+                    // quota check reads a row or two, never counts jobs.
+                    "CREATE TABLE tenant_counts (tenant TEXT NOT NULL, status TEXT NOT NULL, jobs INTEGER NOT NULL, "
+                            + "PRIMARY KEY (tenant, status)) STRICT, WITHOUT ROWID",
+                    "INSERT INTO tenant_counts (tenant, status, jobs) SELECT tenant, status, COUNT(*) FROM jobs "
+                            + "WHERE status IN ('QUEUED', 'PROCESSING') GROUP BY tenant, status",
+                    """
+                    CREATE TRIGGER jobs_tenant_count_insert AFTER INSERT ON jobs
+                    WHEN NEW.status IN ('QUEUED', 'PROCESSING') BEGIN
+                        INSERT INTO tenant_counts (tenant, status, jobs) VALUES (NEW.tenant, NEW.status, 1)
+                            ON CONFLICT (tenant, status) DO UPDATE SET jobs = jobs + 1;
+                    END
+                    """,
+                    """
+                    CREATE TRIGGER jobs_tenant_count_delete AFTER DELETE ON jobs
+                    WHEN OLD.status IN ('QUEUED', 'PROCESSING') BEGIN
+                        UPDATE tenant_counts SET jobs = jobs - 1 WHERE tenant = OLD.tenant AND status = OLD.status;
+                    END
+                    """,
+                    """
+                    CREATE TRIGGER jobs_tenant_count_update AFTER UPDATE OF status ON jobs
+                    WHEN OLD.status <> NEW.status BEGIN
+                        UPDATE tenant_counts SET jobs = jobs - 1
+                            WHERE tenant = OLD.tenant AND status = OLD.status AND OLD.status IN ('QUEUED', 'PROCESSING');
+                        INSERT INTO tenant_counts (tenant, status, jobs)
+                            SELECT NEW.tenant, NEW.status, 1 WHERE NEW.status IN ('QUEUED', 'PROCESSING')
+                            ON CONFLICT (tenant, status) DO UPDATE SET jobs = jobs + 1;
+                    END
+                    """)));
 
     public static final int CURRENT_VERSION = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
 
