@@ -1,7 +1,6 @@
 package dev.ttsqueue.internal;
 
 import dev.ttsqueue.InferenceSettings;
-import dev.ttsqueue.InvalidRequestException;
 import dev.ttsqueue.JobEvent;
 import dev.ttsqueue.JobHandle;
 import dev.ttsqueue.JobListener;
@@ -30,8 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +74,9 @@ public final class QueueEngine {
     private final JobAudio audio;
     private final Notifier notifier;
     private final JobPages pages;
+    private final QueueReports reports;
+    private final SubmitLimits limits;
+    private final Subscriptions subscriptions;
     private final Maintenance maintenance;
     private final List<Worker> workers = new ArrayList<>();
     private volatile boolean accepting = true;
@@ -93,6 +93,9 @@ public final class QueueEngine {
         this.audio = new JobAudio(cfg.audioStore(), this::addListener);
         this.notifier = new Notifier(events, metrics, snapshots, audio);
         this.pages = new JobPages(store, clock, snapshots);
+        this.limits = new SubmitLimits(backendInfo, cfg.maxTextLength());
+        this.reports = new QueueReports(store, clock, running, cfg.workers());
+        this.subscriptions = new Subscriptions(store, events, snapshots);
         this.maintenance = new Maintenance(cfg, running, notifier, wake);
         cfg.listeners().forEach(l -> events.add(null, l));
         cfg.metricsListeners().forEach(metrics::add);
@@ -159,7 +162,7 @@ public final class QueueEngine {
             throw new QueueClosedException("The queue is closed and takes no more jobs");
         }
         request.validate();
-        checkAgainstBackend(request);
+        limits.check(request);
         // One clock read per submit: the reference's expiry is judged at the job's creation time.
         Instant now = clock.instant();
         references.check(request, now);
@@ -203,20 +206,6 @@ public final class QueueEngine {
         metrics.jobSubmitted(request.type(), request.priority());
         handle.accepted(snapshots.of(stored.get(), now));
         return handle;
-    }
-
-    private void checkAgainstBackend(JobRequest request) {
-        int nfe = request.settings().nfeStep();
-        if (!backendInfo.supportedNfeSteps().isEmpty() && !backendInfo.supportedNfeSteps().contains(nfe)) {
-            throw new InvalidRequestException("nfe_step " + nfe + " is not available: this model was exported for "
-                    + backendInfo.supportedNfeSteps().stream().sorted().map(String::valueOf)
-                            .reduce((a, b) -> a + ", " + b).orElse(""));
-        }
-        int limit = maxTextLength();
-        if (limit > 0 && request.text().length() > limit) {
-            throw new InvalidRequestException("Text is too long: " + request.text().length()
-                    + " characters (limit " + limit + ")");
-        }
     }
 
     /** Until the running job nearest its end finishes (a queue slot frees then), at least 1 s; 5 s when unknown. */
@@ -274,44 +263,26 @@ public final class QueueEngine {
     }
 
     public TenantCounts tenantCounts(String tenant) {
-        return store.tenantCounts(JobRequest.checkTenant(tenant));
+        return reports.tenantCounts(tenant);
     }
 
     public QueueStatus queueStatus() {
-        Map<JobStatus, Long> counts = jobCounts();
-        long total = counts.values().stream().mapToLong(Long::longValue).sum();
-        List<String> runningIds = store.list(JobStatus.PROCESSING, 100).stream().map(JobRecord::id).toList();
-        return new QueueStatus(counts.get(JobStatus.QUEUED), total, counts, runningIds, cfg.workers(), stuckWorkers());
+        return reports.queueStatus();
     }
 
     /** Jobs per state, every state present: the store's counters, nothing listed. */
     public Map<JobStatus, Long> jobCounts() {
-        Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
-        for (JobStatus s : JobStatus.values()) {
-            counts.put(s, 0L);
-        }
-        counts.putAll(store.counts());
-        return Collections.unmodifiableMap(counts);
+        return reports.jobCounts();
     }
 
     /** Workers of this process whose backend call has not returned {@link #STUCK_AFTER} after their job was told to stop. */
     public int stuckWorkers() {
-        return running.stuckWorkers(clock.instant(), STUCK_AFTER);
+        return reports.stuckWorkers();
     }
 
     /** This process's workers, in order, each with the jobs it runs now: O(workers + running jobs). */
     public List<WorkerActivity> workerActivity() {
-        Map<String, List<String>> byWorker = new HashMap<>();
-        for (RunningJob rj : running.all()) {
-            byWorker.computeIfAbsent(rj.worker(), k -> new ArrayList<>()).add(rj.id);
-        }
-        List<WorkerActivity> all = new ArrayList<>(workers.size());
-        for (Worker w : workers) {
-            List<String> ids = byWorker.getOrDefault(w.getName(), new ArrayList<>());
-            Collections.sort(ids);
-            all.add(new WorkerActivity(w.getName(), ids));
-        }
-        return all;
+        return reports.workerActivity(workers);
     }
 
     /**
@@ -328,35 +299,7 @@ public final class QueueEngine {
     }
 
     public Subscription addListener(String jobId, JobListener listener) {
-        Subscription subscription = events.add(jobId, listener);
-        if (jobId == null) {
-            return subscription;
-        }
-        // A job that already ended (or never existed) gets no terminal event here any more, so its
-        // listener list would stay forever. Its terminal state was stored before its event was
-        // published, so reading the store after registering misses no job that is still running.
-        Optional<JobRecord> r;
-        try {
-            r = Identifiers.isSafe(jobId) ? store.get(jobId) : Optional.empty();
-        } catch (RuntimeException e) {
-            subscription.close();
-            throw e;
-        }
-        if (r.isEmpty()) {
-            events.endJob(jobId, null);
-        } else if (r.get().status().isTerminal()) {
-            events.endJob(jobId, new JobEvent(terminalKind(r.get().status()), snapshots.of(r.get()), null));
-        }
-        return subscription;
-    }
-
-    private static JobEvent.Kind terminalKind(JobStatus status) {
-        return switch (status) {
-            case COMPLETED -> JobEvent.Kind.COMPLETED;
-            case FAILED -> JobEvent.Kind.FAILED;
-            case CANCELLED -> JobEvent.Kind.CANCELLED;
-            default -> throw new IllegalArgumentException(status + " is not terminal");
-        };
+        return subscriptions.add(jobId, listener);
     }
 
     public BackendInfo backendInfo() {
@@ -365,12 +308,7 @@ public final class QueueEngine {
 
     /** The effective text limit (0 = none): the smaller of the configured one and the backend's. */
     public int maxTextLength() {
-        int limit = Math.min(positiveOrMax(cfg.maxTextLength()), positiveOrMax(backendInfo.maxTextLength()));
-        return limit == Integer.MAX_VALUE ? 0 : limit;
-    }
-
-    private static int positiveOrMax(int v) {
-        return v > 0 ? v : Integer.MAX_VALUE;
+        return limits.maxTextLength();
     }
 
     public boolean isOpen() {

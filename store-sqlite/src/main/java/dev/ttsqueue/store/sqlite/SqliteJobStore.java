@@ -12,18 +12,16 @@ import dev.ttsqueue.spi.TenantCounts;
 import dev.ttsqueue.store.sqlite.internal.Database;
 import dev.ttsqueue.store.sqlite.internal.DatabaseFile;
 import dev.ttsqueue.store.sqlite.internal.GroupCommit;
+import dev.ttsqueue.store.sqlite.internal.JobReads;
 import dev.ttsqueue.store.sqlite.internal.JobRows;
+import dev.ttsqueue.store.sqlite.internal.JobWrites;
 import dev.ttsqueue.store.sqlite.internal.QueueMirror;
 import dev.ttsqueue.store.sqlite.internal.Queries;
+import dev.ttsqueue.store.sqlite.internal.Sweeps;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -286,62 +284,17 @@ public final class SqliteJobStore implements JobStore {
 
     @Override
     public Optional<JobRecord> release(String jobId, long fencingToken, Instant now) {
-        Instant t = JobRows.millis(now);
-        return db.write("give " + jobId + " back to the queue", c -> {
-            JobRecord current = Queries.byId(c, jobId);
-            if (current == null || current.status() != JobStatus.PROCESSING || current.fencingToken() != fencingToken) {
-                return Optional.empty();
-            }
-            JobRecord next = current.afterShutdown(t);
-            Queries.update(c, next);
-            if (next.status() == JobStatus.QUEUED) {
-                mirror.queued(next);
-            }
-            return Optional.of(next);
-        });
+        return JobWrites.release(db, jobId, fencingToken, JobRows.millis(now));
     }
 
     @Override
     public CancelOutcome requestCancel(String jobId, Instant now) {
-        Instant t = JobRows.millis(now);
-        return db.write("cancel " + jobId, c -> {
-            JobRecord current = Queries.byId(c, jobId);
-            if (current == null) {
-                return CancelOutcome.NOT_FOUND;
-            }
-            switch (current.status()) {
-                case QUEUED -> {
-                    Queries.update(c, current.cancelled(t));
-                    mirror.leftQueue(current);
-                    return CancelOutcome.CANCELLED;
-                }
-                case PROCESSING -> {
-                    if (!current.cancelRequested()) {
-                        Queries.update(c, current.withCancelRequested());
-                    }
-                    return CancelOutcome.CANCEL_REQUESTED;
-                }
-                default -> {
-                    return CancelOutcome.ALREADY_FINISHED;
-                }
-            }
-        });
+        return JobWrites.requestCancel(db, jobId, JobRows.millis(now));
     }
 
     @Override
     public List<JobRecord> purgeFinishedBefore(Instant cutoff) {
-        long before = cutoff.toEpochMilli();
-        return db.write("purge finished jobs", c -> {
-            PreparedStatement select = c.prepare(Queries.FINISHED_BEFORE);
-            select.setLong(1, before);
-            List<JobRecord> removed = Queries.queryAll(select);
-            if (!removed.isEmpty()) {
-                PreparedStatement delete = c.prepare(Queries.DELETE_FINISHED_BEFORE);
-                delete.setLong(1, before);
-                delete.executeUpdate();
-            }
-            return removed;
-        });
+        return Sweeps.purgeFinishedBefore(db, cutoff.toEpochMilli());
     }
 
     @Override
@@ -361,23 +314,7 @@ public final class SqliteJobStore implements JobStore {
 
     /** Finds the jobs; {@link JobRecord#afterLostWorker} decides what becomes of each. */
     private List<JobRecord> recover(String what, Instant now, int maxAttempts, boolean onlyExpired) {
-        Instant t = JobRows.millis(now);
-        return db.write(what, c -> {
-            PreparedStatement select = c.prepare(onlyExpired ? Queries.EXPIRED : Queries.HELD);
-            if (onlyExpired) {
-                select.setLong(1, t.toEpochMilli());
-            }
-            List<JobRecord> changed = new ArrayList<>();
-            for (JobRecord j : Queries.queryAll(select)) {
-                JobRecord next = j.afterLostWorker(t, maxAttempts);
-                Queries.update(c, next);
-                changed.add(next);
-                if (next.status() == JobStatus.QUEUED) {
-                    mirror.queued(next);
-                }
-            }
-            return changed;
-        });
+        return Sweeps.recover(db, what, JobRows.millis(now), maxAttempts, onlyExpired);
     }
 
     // ---------------------------------------------------------------- reads
@@ -389,72 +326,23 @@ public final class SqliteJobStore implements JobStore {
 
     @Override
     public List<JobRecord> list(JobStatus status, long beforeSequence, int limit) {
-        if (limit <= 0) {
-            return List.of();
-        }
-        return db.read("list jobs", c -> {
-            PreparedStatement ps;
-            if (status == null) {
-                ps = c.prepare(Queries.NEWEST);
-                ps.setLong(1, beforeSequence);
-                ps.setInt(2, limit);
-            } else {
-                ps = c.prepare(Queries.NEWEST_WITH_STATUS);
-                ps.setString(1, status.name());
-                ps.setLong(2, beforeSequence);
-                ps.setInt(3, limit);
-            }
-            return Queries.queryAll(ps);
-        });
+        return JobReads.newest(db, status, beforeSequence, limit);
     }
 
     @Override
     public List<JobRecord> queuedInRunOrder(int limit) {
-        if (limit <= 0) {
-            return List.of();
-        }
-        return db.read("list queued jobs", c -> {
-            PreparedStatement ps = c.prepare(Queries.RUN_ORDER);
-            ps.setInt(1, limit);
-            return Queries.queryAll(ps);
-        });
+        return JobReads.inRunOrder(db, limit);
     }
 
     @Override
     public Map<JobStatus, Long> counts() {
-        return db.read("count jobs", c -> {
-            EnumMap<JobStatus, Long> out = new EnumMap<>(JobStatus.class);
-            for (JobStatus s : JobStatus.values()) {
-                out.put(s, 0L);
-            }
-            try (ResultSet rs = c.prepare(Queries.COUNTS).executeQuery()) {
-                while (rs.next()) {
-                    out.put(JobStatus.valueOf(rs.getString(1)), rs.getLong(2));
-                }
-            }
-            return out;
-        });
+        return JobReads.counts(db);
     }
 
     /** {@inheritDoc} From a table the triggers keep: one or two rows by primary key. */
     @Override
     public TenantCounts tenantCounts(String tenant) {
-        return db.read("count the jobs of tenant " + tenant, c -> {
-            PreparedStatement ps = c.prepare(Queries.TENANT_COUNTS);
-            ps.setString(1, tenant);
-            long queued = 0;
-            long processing = 0;
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if (rs.getString(1).equals(JobStatus.QUEUED.name())) {
-                        queued = rs.getLong(2);
-                    } else if (rs.getString(1).equals(JobStatus.PROCESSING.name())) {
-                        processing = rs.getLong(2);
-                    }
-                }
-            }
-            return new TenantCounts(queued, processing);
-        });
+        return JobReads.tenantCounts(db, tenant);
     }
 
     /**
@@ -478,14 +366,7 @@ public final class SqliteJobStore implements JobStore {
 
     /** The writer's journal mode and {@code PRAGMA synchronous} (2 = FULL), for the test that pins them. */
     List<Object> writerDurability() {
-        return db.withWriter("read its settings", c -> {
-            try (ResultSet mode = c.prepare("PRAGMA journal_mode").executeQuery();
-                    ResultSet sync = c.prepare("PRAGMA synchronous").executeQuery()) {
-                mode.next();
-                sync.next();
-                return List.of(mode.getString(1).toLowerCase(Locale.ROOT), sync.getInt(1));
-            }
-        });
+        return db.writerDurability();
     }
 
     @Override

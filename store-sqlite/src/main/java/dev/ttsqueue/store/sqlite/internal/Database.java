@@ -2,7 +2,10 @@ package dev.ttsqueue.store.sqlite.internal;
 
 import dev.ttsqueue.store.sqlite.SqliteStoreException;
 import java.nio.file.Path;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -181,6 +184,18 @@ public final class Database implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** The writer's journal mode and {@code PRAGMA synchronous} (2 = FULL), for the test that pins them. */
+    public List<Object> writerDurability() {
+        return withWriter("read its settings", c -> {
+            try (ResultSet mode = c.prepare("PRAGMA journal_mode").executeQuery();
+                    ResultSet sync = c.prepare("PRAGMA synchronous").executeQuery()) {
+                mode.next();
+                sync.next();
+                return List.of(mode.getString(1).toLowerCase(Locale.ROOT), sync.getInt(1));
+            }
+        });
     }
 
     public boolean isClosed() {
