@@ -142,6 +142,9 @@ public final class TtsServer implements AutoCloseable {
         ExecutorService background = new ThreadPoolExecutor(0, 1024, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 namedThreads("ttsq-http-bg-"));
         ServerMetrics metrics = new ServerMetrics(queue);
+        if (config.apiKeysFile() != null && keys != null) {
+            metrics.watchTenants(queue, keys.tenants());
+        }
         Path tempDir = TempFolders.create();
         ServerContext ctx = new ServerContext(queue, config, mapper, metrics,
                 new ReferencePaths(queue.audioStore(), queue.voiceBank()), background, version(), clock,

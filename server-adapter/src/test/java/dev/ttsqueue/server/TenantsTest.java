@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ttsqueue.JobEvent;
 import dev.ttsqueue.server.internal.TenantQuotas;
 import dev.ttsqueue.testing.MutableClock;
 import dev.ttsqueue.testing.SyntheticBackend;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -58,11 +60,26 @@ class TenantsTest {
     }
 
     @Test
-    void everySubmitCarriesTheCallersTenant() throws Exception {
+    void everySubmitCarriesTheCallersTenantAndItsMetricsAreTaggedWithIt() throws Exception {
         try (TestServer s = start(SyntheticBackend.builder().build(), null)) {
+            // Registered after the server's own listener, which is told of each event first.
+            CountDownLatch finished = new CountDownLatch(1);
+            s.queue.addListener(e -> {
+                if (e.kind() == JobEvent.Kind.COMPLETED && e.snapshot().tenant().equals("alpha")) {
+                    finished.countDown();
+                }
+            });
             s.apiKey = ALPHA;
             String id = s.submitAsync(s.upload(), "hello", 0);
             assertEquals("alpha", s.queue.status(id).tenant());
+            assertTrue(finished.await(30, TimeUnit.SECONDS));
+            s.apiKey = ADMIN;
+            String metrics = s.get("/metrics").text();
+            assertTrue(metrics.contains("ttsq_tenant_jobs_finished_total{status=\"completed\",tenant=\"alpha\"} 1.0"), metrics);
+            assertTrue(metrics.contains("ttsq_tenant_queue_wait_seconds_count{tenant=\"alpha\"} 1"), metrics);
+            assertTrue(metrics.contains("ttsq_tenant_jobs_queued{tenant=\"beta\"} 0.0"), metrics);
+            assertTrue(metrics.contains("ttsq_tenant_jobs_running{tenant=\"ops\"} 0.0"), metrics);
+            assertTrue(metrics.matches("(?s).*ttsq_tenant_audio_seconds_total\\{tenant=\"alpha\"} 0\\.[0-9]*[1-9].*"), metrics);
             s.apiKey = ADMIN;
             String ops = s.submitAsync(s.upload(), "hello", 0);
             assertEquals("ops", s.queue.status(ops).tenant());
@@ -228,6 +245,8 @@ class TenantsTest {
         assertEquals(2, code, said);
         assertTrue(said.contains("cannot be used together"), said);
         assertFalse(said.contains("single-key"), said);
+        assertEquals(Path.of("/etc/tts/keys"), dev.ttsqueue.server.internal.CommandLineOptions
+                .parse(new String[0], Map.of("TTSQ_API_KEYS", "/etc/tts/keys")).server().apiKeysFile());
         ServerConfig c = ServerConfig.defaults().withApiKeysFile(keys);
         assertNotNull(c.apiKeysFile());
         assertFalse(c.toString().contains("secret"), c.toString());
