@@ -3,7 +3,9 @@ package dev.ttsqueue.server;
 import dev.ttsqueue.TtsJobQueue;
 import dev.ttsqueue.TtsQueueException;
 import dev.ttsqueue.server.internal.CommandLineOptions;
+import dev.ttsqueue.server.internal.QueueEventsResource;
 import dev.ttsqueue.server.internal.StandaloneQueue;
+import dev.ttsqueue.server.internal.TenantKeys;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
@@ -64,6 +66,13 @@ public final class Launcher {
             return 2;
         }
         ServerConfig http = options.server();
+        TenantKeys keys;
+        try {
+            keys = TtsServer.keys(http);
+        } catch (IllegalArgumentException e) {
+            err.println(NAME + ": " + e.getMessage());
+            return 2;
+        }
         // Before the database is opened or a model loaded: a second server on a taken port must
         // neither take the data folder's lock nor spend a minute loading the model to learn that.
         String taken = portTaken(http.host(), http.port());
@@ -75,7 +84,7 @@ public final class Launcher {
         SLF4JBridgeHandler.install();
         TtsJobQueue queue;
         try {
-            queue = StandaloneQueue.build(options.standalone());
+            queue = StandaloneQueue.build(options.standalone(), keys == null ? Map.of() : keys.weights());
         } catch (Exception | Error e) {
             if (e instanceof TtsQueueException) {
                 // Written for the operator (a store in use, a damaged database): the message says
@@ -89,7 +98,7 @@ public final class Launcher {
         }
         TtsServer server;
         try {
-            server = TtsServer.start(http, queue);
+            server = TtsServer.start(http, queue, keys, QueueEventsResource.BACKLOG_EVENTS);
         } catch (IOException | RuntimeException e) {
             log.error("{}", e.getMessage());
             queue.close();

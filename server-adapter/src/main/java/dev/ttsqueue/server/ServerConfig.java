@@ -1,6 +1,7 @@
 package dev.ttsqueue.server;
 
 import dev.ttsqueue.server.internal.OriginPolicy;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -32,6 +33,10 @@ import java.util.Objects;
  *     port), so a web page cannot reach the server through DNS rebinding; otherwise any; {@code *} = any
  * @param metricsOpen whether {@code GET /metrics} answers without the API key, so that Prometheus can
  *     scrape it without one; default false (it needs the key when one is set)
+ * @param apiKeysFile a file of API keys, one a line with the tenant each stands for, its fair-share
+ *     weight, its most queued jobs and its submissions a second (format: server README, "Tenants");
+ *     null = none (the default). Read when the server starts; IllegalArgumentException when
+ *     {@link #apiKey} is set too (one of the two says who may call)
  * @param accessLog where to write one line per request in the NCSA combined format: a file path, or
  *     {@code stdout}; null = no access log (the default). Query strings and the API key never appear in it
  */
@@ -44,6 +49,7 @@ public record ServerConfig(
         List<String> corsOrigins,
         List<String> allowedHosts,
         boolean metricsOpen,
+        Path apiKeysFile,
         String accessLog) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -62,6 +68,10 @@ public record ServerConfig(
         // never be matched by a client that sends it as UTF-8 (curl) or read from a file with its newline.
         if (apiKey != null && (!apiKey.equals(apiKey.strip()) || !apiKey.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f))) {
             throw new IllegalArgumentException("api-key must be printable ASCII without surrounding spaces (it is sent as the X-API-Key header)");
+        }
+        if (apiKey != null && apiKeysFile != null) {
+            throw new IllegalArgumentException("api-key and api-keys cannot be used together: put the single key in the"
+                    + " api-keys file as an admin line instead");
         }
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be 0-65535: " + port);
@@ -97,7 +107,7 @@ public record ServerConfig(
     public String toString() {
         return "ServerConfig[host=" + host + ", port=" + port + ", apiKey=" + (apiKey == null ? "none" : "****") + ", maxUploadBytes="
                 + maxUploadBytes + ", syncTimeout=" + syncTimeout + ", corsOrigins=" + corsOrigins + ", allowedHosts=" + allowedHosts
-                + ", metricsOpen=" + metricsOpen + ", accessLog=" + accessLog + "]";
+                 + ", metricsOpen=" + metricsOpen + ", apiKeysFile=" + apiKeysFile + ", accessLog=" + accessLog + "]";
     }
 
     public ServerConfig withHost(String v) {
@@ -132,6 +142,10 @@ public record ServerConfig(
         return toBuilder().metricsOpen(v).build();
     }
 
+    public ServerConfig withApiKeysFile(Path v) {
+        return toBuilder().apiKeysFile(v).build();
+    }
+
     public ServerConfig withAccessLog(String v) {
         return toBuilder().accessLog(v).build();
     }
@@ -146,6 +160,7 @@ public record ServerConfig(
         private List<String> corsOrigins = List.of();
         private List<String> allowedHosts = List.of();
         private boolean metricsOpen;
+        private Path apiKeysFile;
         private String accessLog;
 
         private Builder() {
@@ -160,6 +175,7 @@ public record ServerConfig(
             corsOrigins = c.corsOrigins;
             allowedHosts = c.allowedHosts;
             metricsOpen = c.metricsOpen;
+            apiKeysFile = c.apiKeysFile;
             accessLog = c.accessLog;
         }
 
@@ -203,6 +219,11 @@ public record ServerConfig(
             return this;
         }
 
+        public Builder apiKeysFile(Path v) {
+            apiKeysFile = v;
+            return this;
+        }
+
         public Builder accessLog(String v) {
             accessLog = v;
             return this;
@@ -214,7 +235,7 @@ public record ServerConfig(
          * @throws IllegalArgumentException naming the setting that is out of range
          */
         public ServerConfig build() {
-            return new ServerConfig(host, port, apiKey, maxUploadBytes, syncTimeout, corsOrigins, allowedHosts, metricsOpen, accessLog);
+            return new ServerConfig(host, port, apiKey, maxUploadBytes, syncTimeout, corsOrigins, allowedHosts, metricsOpen, apiKeysFile, accessLog);
         }
     }
 }

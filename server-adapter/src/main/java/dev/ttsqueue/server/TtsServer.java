@@ -28,6 +28,9 @@ import dev.ttsqueue.server.internal.ShutdownHooks;
 import dev.ttsqueue.server.internal.ServiceResource;
 import dev.ttsqueue.server.internal.SyncResource;
 import dev.ttsqueue.server.internal.TempFolders;
+import dev.ttsqueue.server.internal.Tenancy;
+import dev.ttsqueue.server.internal.TenantKeys;
+import dev.ttsqueue.server.internal.TenantQuotas;
 import dev.ttsqueue.server.internal.WorkersResource;
 import java.io.IOException;
 import java.io.InputStream;
@@ -97,7 +100,12 @@ public final class TtsServer implements AutoCloseable {
      * tells time by the queue's clock ({@link TtsJobQueue#config()}), so upload expiry it checks
      * itself (downloads, listings) agrees with the queue's.
      *
+     * <p>With {@link ServerConfig#apiKeysFile()}, each key's tenant reaches the jobs it submits
+     * and sees only its own; the weights in the file are the standalone server's to give its
+     * queue ({@code TtsJobQueue.Builder.tenantWeights}): an embedder gives them to its queue.
+     *
      * @throws IOException when the address cannot be bound
+     * @throws IllegalArgumentException when the keys file cannot be read or has a wrong line
      */
     public static TtsServer start(ServerConfig config, TtsJobQueue queue) throws IOException {
         return start(config, queue, QueueEventsResource.BACKLOG_EVENTS);
@@ -105,6 +113,27 @@ public final class TtsServer implements AutoCloseable {
 
     /** {@link #start(ServerConfig, TtsJobQueue)} with another backlog for queue-wide event streams (tests make it small). */
     static TtsServer start(ServerConfig config, TtsJobQueue queue, int eventBacklog) throws IOException {
+        return start(config, queue, keys(config), eventBacklog);
+    }
+
+    /**
+     * The keys the server accepts: the {@code apiKeysFile}'s, or the single {@code apiKey}
+     * (anonymous tenant, admin), or null for none.
+     *
+     * @throws IllegalArgumentException when the keys file cannot be read or has a wrong line
+     */
+    static TenantKeys keys(ServerConfig config) {
+        if (config.apiKeysFile() != null) {
+            return TenantKeys.read(config.apiKeysFile());
+        }
+        return config.apiKey() == null ? null : TenantKeys.single(config.apiKey());
+    }
+
+    /**
+     * Starts with the keys already read ({@code keys}, null for none), as the standalone server
+     * does: it reads them first, to give the queue the tenants' weights.
+     */
+    static TtsServer start(ServerConfig config, TtsJobQueue queue, TenantKeys keys, int eventBacklog) throws IOException {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(queue, "queue");
         Clock clock = queue.config().clock();
@@ -113,10 +142,14 @@ public final class TtsServer implements AutoCloseable {
         ExecutorService background = new ThreadPoolExecutor(0, 1024, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 namedThreads("ttsq-http-bg-"));
         ServerMetrics metrics = new ServerMetrics(queue);
+        if (config.apiKeysFile() != null && keys != null) {
+            metrics.watchTenants(queue, keys.tenants());
+        }
         Path tempDir = TempFolders.create();
         ServerContext ctx = new ServerContext(queue, config, mapper, metrics,
                 new ReferencePaths(queue.audioStore(), queue.voiceBank()), background, version(), clock,
-                maxFieldBytes(config, queue), new ShutdownHooks(), tempDir, eventBacklog);
+                maxFieldBytes(config, queue), new ShutdownHooks(), tempDir, eventBacklog,
+                new Tenancy(queue, new TenantQuotas(queue, clock)));
 
         ResourceConfig rc = new ResourceConfig();
         rc.setApplicationName("ttsqueue-server");
@@ -137,8 +170,8 @@ public final class TtsServer implements AutoCloseable {
         OriginPolicy origins = OriginPolicy.of(config.corsOrigins(), boundToLoopback(config));
         CorsFilter cors = new CorsFilter(origins);
         rc.register(cors);
-        if (config.apiKey() != null) {
-            rc.register(new ApiKeyFilter(config.apiKey(), config.metricsOpen()));
+        if (keys != null) {
+            rc.register(new ApiKeyFilter(keys, config.metricsOpen()));
         }
         rc.register(MultiPartFeature.class);
         // Jersey reads these from a resolver, not from the application's properties: no form has
@@ -193,9 +226,10 @@ public final class TtsServer implements AutoCloseable {
         }
         int bound = connector.getLocalPort();
         log.info("TTS server listening on http://{}:{}/ (docs at /docs){}", config.host(), bound,
-                config.apiKey() != null ? ", API key required" : "");
+                keys == null ? "" : keys.size() == 1 && config.apiKeysFile() == null ? ", API key required"
+                        : ", API keys required (" + keys + ")");
         log.info("browser pages allowed to use the API: {}", origins.describe());
-        origins.startWarning(config.apiKey() != null).ifPresent(log::warn);
+        origins.startWarning(keys != null).ifPresent(log::warn);
         return new TtsServer(jetty, ctx, bound, tempDir);
     }
 

@@ -122,7 +122,7 @@ class CommandLineTest {
     @Test
     void everyOptionKeepsItsEnvironmentVariable() {
         assertEquals(List.of("TTSQ_HOST", "TTSQ_PORT", "TTSQ_DATA_DIR", "TTSQ_MODEL_DIR", "TTSQ_TRANSCRIBER_MODEL_DIR", "TTSQ_DEVICES",
-                "TTSQ_WORKERS", "TTSQ_PROVIDER", "TTSQ_STORE", "TTSQ_NODE_ID", "TTSQ_API_KEY", "TTSQ_METRICS_OPEN", "TTSQ_ACCESS_LOG",
+                "TTSQ_WORKERS", "TTSQ_PROVIDER", "TTSQ_STORE", "TTSQ_NODE_ID", "TTSQ_API_KEY", "TTSQ_API_KEYS", "TTSQ_METRICS_OPEN", "TTSQ_ACCESS_LOG",
                 "TTSQ_MAX_UPLOAD_BYTES", "TTSQ_MAX_TEXT_LENGTH", "TTSQ_MAX_QUEUE_SIZE", "TTSQ_RETENTION", "TTSQ_UPLOAD_TTL",
                 "TTSQ_SYNC_TIMEOUT", "TTSQ_CORS_ORIGINS", "TTSQ_ALLOWED_HOSTS", "TTSQ_LEASE", "TTSQ_BACKEND"),
                 CommandLineOptions.environmentVariables());

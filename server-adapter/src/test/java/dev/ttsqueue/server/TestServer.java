@@ -165,8 +165,13 @@ final class TestServer implements AutoCloseable {
         }
     }
 
+    /** The {@code X-API-Key} every request built by {@link #request} sends from now on; null for none. */
+    volatile String apiKey;
+
     HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
+        String key = apiKey;
+        return key == null ? b : b.header("X-API-Key", key);
     }
 
     Reply send(HttpRequest request) {

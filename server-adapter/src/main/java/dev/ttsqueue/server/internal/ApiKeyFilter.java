@@ -7,14 +7,14 @@ import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Requires {@code X-API-Key} on every path but the open ones (health, the API docs and the
- * dashboard's files, which hold no data). The comparison takes the same time wherever the keys
- * differ, so timing tells nothing about the key.
+ * dashboard's files, which hold no data), and tells the resources which tenant the key stands
+ * for. The lookup takes the same time wherever the keys differ and whichever key matches
+ * ({@link TenantKeys#find}), so timing tells nothing about the keys.
  *
  * <p>One exception to the header: a browser's {@code EventSource} and {@code <audio>} element
  * cannot send headers, so {@code GET /jobs/events}, {@code GET /jobs/{id}/events} and
@@ -35,17 +35,21 @@ public final class ApiKeyFilter implements ContainerRequestFilter {
 
     private static final String METRICS = "metrics";
 
-    private final byte[] key;
+    private final TenantKeys keys;
     private final boolean metricsOpen;
 
     /** Requires {@code key} everywhere but the open paths, {@code /metrics} included. */
     public ApiKeyFilter(String key) {
-        this(key, false);
+        this(TenantKeys.single(key), false);
     }
 
-    /** Requires {@code key} everywhere but the open paths; {@code metricsOpen} adds {@code GET /metrics} to them. */
-    public ApiKeyFilter(String key, boolean metricsOpen) {
-        this.key = key.getBytes(StandardCharsets.UTF_8);
+    /**
+     * Requires one of {@code keys} everywhere but the open paths; {@code metricsOpen} adds
+     * {@code GET /metrics} to them. The grant of the key sent becomes the request's
+     * {@link Tenancy#grant grant}.
+     */
+    public ApiKeyFilter(TenantKeys keys, boolean metricsOpen) {
+        this.keys = keys;
         this.metricsOpen = metricsOpen;
     }
 
@@ -67,8 +71,13 @@ public final class ApiKeyFilter implements ContainerRequestFilter {
         }
         if (given == null) {
             ctx.abortWith(unauthorized("Missing API key: send it in the X-API-Key header"));
-        } else if (!MessageDigest.isEqual(key, given.getBytes(StandardCharsets.UTF_8))) {
+            return;
+        }
+        Optional<TenantKeys.Grant> grant = keys.find(given);
+        if (grant.isEmpty()) {
             ctx.abortWith(unauthorized("Invalid API key"));
+        } else {
+            ctx.setProperty(Tenancy.GRANT_PROPERTY, grant.get());
         }
     }
 

@@ -11,6 +11,8 @@ import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Context;
+import org.glassfish.jersey.server.ContainerRequest;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Response;
@@ -48,8 +50,9 @@ public final class AudioStreamResource {
     }
 
     @GET
-    public void stream(@PathParam("job_id") String id, @Suspended AsyncResponse response) {
-        JobSnapshot now = ctx.queue().status(id); // 404 for an unknown job, before anything is sent
+    public void stream(@PathParam("job_id") String id, @Context ContainerRequest request, @Suspended AsyncResponse response) {
+        // 404 for an unknown job or another tenant's, before anything is sent
+        JobSnapshot now = ctx.tenancy().job(Tenancy.grant(request), id);
         if (now.status() == JobStatus.FAILED || now.status() == JobStatus.CANCELLED) {
             throw ApiException.badRequest("Job not completed. Current status: " + now.status().wireName());
         }

@@ -76,6 +76,11 @@ public final class CommandLineOptions {
             + " default off")
     String apiKey;
 
+    @Option(names = "--api-keys", paramLabel = "FILE", description = "API keys with tenants, one a line: 'key tenant weight"
+            + " max_queued rate_per_s [admin]' (# comments); each tenant sees only its own jobs and audio; not with --api-key;"
+            + " default off")
+    Path apiKeys;
+
     @Option(names = "--metrics-open", paramLabel = "true|false", arity = "0..1", fallbackValue = "true", defaultValue = "false",
             description = "let GET /metrics answer without the API key (for a Prometheus scraper); default ${DEFAULT-VALUE}")
     boolean metricsOpen;
@@ -182,7 +187,7 @@ public final class CommandLineOptions {
     private ServerConfig serverConfig() {
         return ServerConfig.builder().host(host).port(port).apiKey(apiKey).maxUploadBytes(maxUploadBytes)
                 .syncTimeout(syncTimeout).corsOrigins(origins(corsOrigins))
-                .allowedHosts(names(allowedHosts)).metricsOpen(metricsOpen).accessLog(accessLog).build();
+                .allowedHosts(names(allowedHosts)).metricsOpen(metricsOpen).apiKeysFile(apiKeys).accessLog(accessLog).build();
     }
 
     private StandaloneOptions standaloneOptions() {

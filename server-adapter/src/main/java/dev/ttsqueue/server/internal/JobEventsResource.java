@@ -11,6 +11,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import org.glassfish.jersey.server.ContainerRequest;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -47,8 +48,8 @@ public final class JobEventsResource {
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void events(@PathParam("job_id") String id, @Context SseEventSink sink, @Context Sse sse) {
-        ctx.queue().status(id); // 404 before the stream opens for an unknown job
+    public void events(@PathParam("job_id") String id, @Context ContainerRequest request, @Context SseEventSink sink, @Context Sse sse) {
+        ctx.tenancy().job(Tenancy.grant(request), id); // 404 before the stream opens for an unknown job or another tenant's
         BlockingQueue<Object> pending = new LinkedBlockingQueue<>();
         Subscription subscription = ctx.queue().subscribe(id, pending::add);
         ShutdownHooks.Registration onShutdown = ctx.shutdown().register(() -> pending.add(SERVER_STOPPING));

@@ -48,7 +48,7 @@ public final class JobsResource {
 
     @POST
     @Path("submit")
-    public Map<String, Object> submit(byte[] body) throws IOException {
+    public Map<String, Object> submit(byte[] body, @Context ContainerRequest http) throws IOException {
         JsonFields json = JsonFields.parse(ctx.mapper(), body);
         String jobType = json.requiredString("job_type");
         if (!json.has("parameters")) {
@@ -99,7 +99,7 @@ public final class JobsResource {
         request = request.refText(refText).settings(settings).priority(priority);
         JobHandle h;
         try {
-            h = submissions.submit(request, MissingReferences.QUEUED, askedVoice);
+            h = submissions.submit(Tenancy.grant(http), request, MissingReferences.QUEUED, askedVoice);
         } catch (RuntimeException e) {
             deleteCopy(copied);
             throw e;
@@ -137,7 +137,7 @@ public final class JobsResource {
             String audioFileId = form.requiredString("audio_file_id");
             String text = form.requiredString("text");
             JobRequest job = JobRequest.ttsGenerate(audioFileId, text);
-            return submitForm(form, job, null, "TTS generation job submitted successfully");
+            return submitForm(request, form, job, null, "TTS generation job submitted successfully");
         }
     }
 
@@ -149,7 +149,7 @@ public final class JobsResource {
             String voice = form.requiredString("voice_name");
             String text = form.requiredString("text");
             JobRequest job = JobRequest.ttsPermanent(VoiceNames.canonical(ctx.queue().voiceBank(), voice), text);
-            return submitForm(form, job, voice, "Permanent voice TTS job submitted successfully");
+            return submitForm(request, form, job, voice, "Permanent voice TTS job submitted successfully");
         }
     }
 
@@ -160,7 +160,7 @@ public final class JobsResource {
         try (FormFields form = FormFields.read(request, ctx.maxFieldBytes())) {
             String audioFileId = form.requiredString("audio_file_id");
             String text = form.requiredString("text");
-            return submitForm(form, JobRequest.voiceCloning(audioFileId, text), null, "Voice cloning job submitted successfully");
+            return submitForm(request, form, JobRequest.voiceCloning(audioFileId, text), null, "Voice cloning job submitted successfully");
         }
     }
 
@@ -168,12 +168,12 @@ public final class JobsResource {
      * The fields every async form has besides its reference and text. The answer carries the old
      * server's message for the endpoint ({@code /jobs/submit} keeps "Job submitted successfully").
      */
-    private Map<String, Object> submitForm(FormFields form, JobRequest base, String askedVoice, String message) {
+    private Map<String, Object> submitForm(ContainerRequest http, FormFields form, JobRequest base, String askedVoice, String message) {
         String refText = form.string("ref_text", "");
         InferenceSettings settings = Submissions.settings(form);
         int priority = form.integer("priority", 0);
         form.errors().throwIfAny();
-        JobHandle h = submissions.submit(base.refText(refText).settings(settings).priority(priority), MissingReferences.QUEUED, askedVoice);
+        JobHandle h = submissions.submit(Tenancy.grant(http), base.refText(refText).settings(settings).priority(priority), MissingReferences.QUEUED, askedVoice);
         Map<String, Object> answer = new LinkedHashMap<>(submissions.accepted(h));
         answer.put("message", message);
         return answer;
@@ -181,13 +181,14 @@ public final class JobsResource {
 
     @GET
     @Path("{job_id}/status")
-    public Map<String, Object> status(@PathParam("job_id") String id) {
-        return WireFormat.status(ctx.queue().status(id), ctx.queue().audioStore());
+    public Map<String, Object> status(@PathParam("job_id") String id, @Context ContainerRequest http) {
+        return WireFormat.status(ctx.tenancy().job(Tenancy.grant(http), id), ctx.queue().audioStore());
     }
 
     @GET
     @Path("{job_id}/result")
-    public Map<String, Object> result(@PathParam("job_id") String id) {
+    public Map<String, Object> result(@PathParam("job_id") String id, @Context ContainerRequest http) {
+        ctx.tenancy().job(Tenancy.grant(http), id);
         SynthesisResult r = ctx.queue().result(id);
         if (r == null) {
             // Completed, yet its result was not kept (a store that lost it): the old server's answer.
@@ -232,7 +233,8 @@ public final class JobsResource {
 
     @DELETE
     @Path("{job_id}")
-    public Map<String, Object> cancel(@PathParam("job_id") String id) {
+    public Map<String, Object> cancel(@PathParam("job_id") String id, @Context ContainerRequest http) {
+        ctx.tenancy().job(Tenancy.grant(http), id);
         boolean cancelled = ctx.queue().cancel(id);
         JobSnapshot s = ctx.queue().status(id);
         if (!cancelled) {
@@ -249,18 +251,19 @@ public final class JobsResource {
     /**
      * One page of jobs, newest first: {@code {jobs, count, next_cursor}}. {@code next_cursor} is
      * null on the last page; passed back as {@code cursor}, it gives the next one. A page costs
-     * the same however many jobs the queue holds.
+     * the same however many jobs the queue holds. A tenant's page holds its own jobs only, and may
+     * hold fewer than {@code limit} before the end (see {@link Tenancy#list}).
      */
     @GET
     public Map<String, Object> list(@QueryParam("status") List<String> statuses, @QueryParam("limit") List<String> limits,
-            @QueryParam("cursor") List<String> cursors) {
+            @QueryParam("cursor") List<String> cursors, @Context ContainerRequest http) {
         QueryFields q = new QueryFields(Map.of("status", statuses, "limit", limits, "cursor", cursors));
         String status = q.string("status", "");
         int limit = q.integer("limit", 100);
         String cursor = q.string("cursor", "");
         q.errors().throwIfAny();
         JobStatus filter = status.isBlank() ? null : WireNames.status(status);
-        JobPage page = ctx.queue().list(filter, limit, cursor.isEmpty() ? null : cursor);
+        JobPage page = ctx.tenancy().list(Tenancy.grant(http), filter, limit, cursor.isEmpty() ? null : cursor);
         List<Map<String, Object>> jobs = page.jobs().stream().map(s -> WireFormat.status(s, ctx.queue().audioStore())).toList();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("jobs", jobs);

@@ -8,6 +8,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import org.glassfish.jersey.server.ContainerRequest;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -47,9 +48,15 @@ public final class QueueEventsResource {
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void events(@Context SseEventSink sink, @Context Sse sse) {
+    public void events(@Context ContainerRequest request, @Context SseEventSink sink, @Context Sse sse) {
         EventBacklog backlog = new EventBacklog(ctx.eventBacklog());
-        Subscription subscription = ctx.queue().addListener(backlog::offer);
+        TenantKeys.Grant grant = Tenancy.grant(request);
+        // A tenant's stream carries its own jobs only; an admin's (and a server without keys) every job.
+        Subscription subscription = ctx.queue().addListener(e -> {
+            if (grant.sees(e.snapshot().tenant())) {
+                backlog.offer(e);
+            }
+        });
         ShutdownHooks.Registration onShutdown = ctx.shutdown().register(backlog::stop);
         try {
             ctx.background().execute(() -> stream(backlog, subscription, onShutdown, sink, sse));

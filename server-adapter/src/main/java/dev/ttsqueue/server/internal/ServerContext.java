@@ -20,9 +20,10 @@ import java.util.concurrent.ExecutorService;
  * @param shutdown what waiting requests do when the server stops
  * @param tempDir the server's own temp folder (multipart parts, bodies and uploads on their way)
  * @param eventBacklog events a queue-wide event stream may have waiting before its client counts as too slow
+ * @param tenancy which jobs a request's tenant may see, and its quotas
  */
 public record ServerContext(TtsJobQueue queue, ServerConfig config, ObjectMapper mapper, ServerMetrics metrics,
         ReferencePaths referencePaths, ExecutorService background, String version,
         java.time.Clock clock, long maxFieldBytes, ShutdownHooks shutdown, java.nio.file.Path tempDir,
-        int eventBacklog) {
+        int eventBacklog, Tenancy tenancy) {
 }

@@ -25,6 +25,7 @@ public final class ServerMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final TtsQueueMetrics queueMetrics;
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private volatile TenantMetrics tenantMetrics;
 
     public ServerMetrics(TtsJobQueue queue) {
         queueMetrics = new TtsQueueMetrics(queue);
@@ -46,6 +47,14 @@ public final class ServerMetrics implements AutoCloseable {
                 .description("Bytes of arriving request bodies kept in memory and spool files").register(registry);
     }
 
+    /**
+     * Publishes per-tenant series for {@code tenants} (those of an {@code --api-keys} file); see
+     * {@link TenantMetrics}. Call at most once.
+     */
+    public void watchTenants(TtsJobQueue queue, List<String> tenants) {
+        tenantMetrics = new TenantMetrics(queue, tenants, registry);
+    }
+
     /** The Prometheus text exposition (format 0.0.4). */
     public String scrape() {
         return registry.scrape();
@@ -53,6 +62,10 @@ public final class ServerMetrics implements AutoCloseable {
 
     @Override
     public void close() {
+        TenantMetrics tenants = tenantMetrics;
+        if (tenants != null) {
+            tenants.close();
+        }
         queueMetrics.close();
         gc.close();
         registry.close();

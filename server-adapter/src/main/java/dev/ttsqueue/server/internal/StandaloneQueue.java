@@ -28,6 +28,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,16 @@ public final class StandaloneQueue {
      * @throws Exception when the data folder, the database or the backend cannot be opened
      */
     public static TtsJobQueue build(StandaloneOptions config) throws Exception {
+        return build(config, Map.of());
+    }
+
+    /**
+     * Builds and starts the queue with each tenant's fair-share weight ({@code --api-keys});
+     * tenants not named weigh 1.
+     *
+     * @throws Exception when the data folder, the database or the backend cannot be opened
+     */
+    public static TtsJobQueue build(StandaloneOptions config, Map<String, Integer> tenantWeights) throws Exception {
         Path data = config.dataDir().toAbsolutePath().normalize();
         Files.createDirectories(data);
         Clock clock = Clock.systemUTC();
@@ -74,6 +85,7 @@ public final class StandaloneQueue {
                     .maxQueueSize(config.maxQueueSize())
                     .maxTextLength(config.maxTextLength())
                     .leaseDuration(config.lease())
+                    .tenantWeights(tenantWeights)
                     .metricsListener(new JobLog(storage.node()))
                     .clock(clock);
             if (transcriber != null) {

@@ -40,25 +40,29 @@ public final class Submissions {
      * in the words the old server used at this endpoint ({@code askedVoice}: the voice name as the
      * client sent it, or null).
      */
-    JobHandle submit(JobRequest request, MissingReferences wording, String askedVoice) {
+    JobHandle submit(TenantKeys.Grant grant, JobRequest request, MissingReferences wording, String askedVoice) {
         try {
-            return submit(request);
+            return submit(grant, request);
         } catch (ReferenceNotFoundException e) {
             throw wording.answer(e, askedVoice);
         }
     }
 
     /**
-     * Queues {@code request} (the metrics hear of it, or of its refusal, from the queue). While
-     * the backend reports its model or vocoder unloaded, jobs are refused with the old server's
-     * 503 {@code Models not loaded} instead of being queued to fail.
+     * Queues {@code request} for {@code grant}'s tenant (the metrics hear of it, or of its refusal,
+     * from the queue). While the backend reports its model or vocoder unloaded, jobs are refused
+     * with the old server's 503 {@code Models not loaded} instead of being queued to fail. Every
+     * endpoint that queues a job comes through here, so every job carries its caller's tenant and
+     * counts against its quotas.
+     *
+     * @throws ApiException 429 when the tenant is past its queued or rate limit
      */
-    public JobHandle submit(JobRequest request) {
+    public JobHandle submit(TenantKeys.Grant grant, JobRequest request) {
         requireReference(request);
         if (!modelReady()) {
             throw new ApiException(503, "Models not loaded");
         }
-        return ctx.queue().submit(request);
+        return ctx.queue().submit(ctx.tenancy().admit(grant, request));
     }
 
     /**

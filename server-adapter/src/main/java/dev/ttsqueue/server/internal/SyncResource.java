@@ -39,14 +39,14 @@ public final class SyncResource {
 
     @POST
     @Path("tts-generate")
-    public void ttsGenerate(byte[] body, @Suspended AsyncResponse response) {
+    public void ttsGenerate(byte[] body, @Context ContainerRequest http, @Suspended AsyncResponse response) {
         JsonFields json = JsonFields.parse(ctx.mapper(), body);
         String audioFileId = json.requiredString("audio_file_id");
         String text = json.requiredString("text");
         String refText = json.string("ref_text", "");
         var settings = Submissions.settings(json.object("settings").map(f -> (FieldReader) f).orElseGet(SyncResource::absent));
         json.errors().throwIfAny();
-        JobHandle h = submissions.submit(JobRequest.ttsGenerate(audioFileId, text).refText(refText).settings(settings),
+        JobHandle h = submissions.submit(Tenancy.grant(http), JobRequest.ttsGenerate(audioFileId, text).refText(refText).settings(settings),
                 MissingReferences.SYNCHRONOUS, null);
         submissions.answerWhenDone(h, response, Submissions.generated("TTS audio generated successfully"),
                 "Error generating TTS audio: ", () -> { });
@@ -54,7 +54,7 @@ public final class SyncResource {
 
     @POST
     @Path("tts-permanent")
-    public void ttsPermanent(byte[] body, @Suspended AsyncResponse response) {
+    public void ttsPermanent(byte[] body, @Context ContainerRequest http, @Suspended AsyncResponse response) {
         JsonFields json = JsonFields.parse(ctx.mapper(), body);
         String voice = json.requiredString("voice_name");
         String text = json.requiredString("text");
@@ -62,7 +62,7 @@ public final class SyncResource {
         var settings = Submissions.settings(json.object("settings").map(f -> (FieldReader) f).orElseGet(SyncResource::absent));
         json.errors().throwIfAny();
         JobRequest job = JobRequest.ttsPermanent(VoiceNames.canonical(ctx.queue().voiceBank(), voice), text).refText(refText).settings(settings);
-        JobHandle h = submissions.submit(job, MissingReferences.SYNCHRONOUS, voice);
+        JobHandle h = submissions.submit(Tenancy.grant(http), job, MissingReferences.SYNCHRONOUS, voice);
         submissions.answerWhenDone(h, response, Submissions.generated("TTS generated using voice '" + voice + "'"),
                 "Error generating TTS: ", () -> { });
     }
@@ -90,7 +90,7 @@ public final class SyncResource {
         }
         JobHandle h;
         try {
-            h = submissions.submit(job);
+            h = submissions.submit(Tenancy.grant(request), job);
         } catch (RuntimeException e) {
             deleteQuietly(upload.id());
             throw e;
