@@ -17,7 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The server's {@code main} ({@code dev.ttsqueue.server.TtsServer}) run as its own JVM, with the
+ * The server's launcher ({@code dev.ttsqueue.server.Launcher}) run as its own JVM, with the
  * runtime classpath the build wrote for it, so that it can be killed and started again. Readiness
  * and shutdown are read from its log, never guessed with sleeps. {@link #close()} kills it for
  * good; call it in an {@code @AfterEach} so no process outlives a failed test.
@@ -45,7 +45,7 @@ final class ServerProcess implements AutoCloseable {
                 "run through Maven (failsafe), which writes the server's classpath: " + classpathFile);
         String classpath = Files.readString(Path.of(classpathFile)).strip();
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> cmd = new ArrayList<>(List.of(java.toString(), "-cp", classpath, "dev.ttsqueue.server.TtsServer",
+        List<String> cmd = new ArrayList<>(List.of(java.toString(), "-cp", classpath, dev.ttsqueue.server.Launcher.class.getName(),
                 "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
         cmd.addAll(List.of(args));
         ServerProcess p = new ServerProcess(new ProcessBuilder(cmd).redirectErrorStream(true).start());
