@@ -53,11 +53,12 @@ public final class AudioResource {
     @Path("upload-audio")
     @FormFieldNames("audio_file")
     public Map<String, Object> uploadAudio(@Context ContainerRequest request) throws IOException {
+        String owner = Tenancy.grant(request).tenant();
         try (FormFields form = FormFields.read(request, ctx.maxFieldBytes())) {
             FormFields.Upload file = form.requiredFile("audio_file");
             form.errors().throwIfAny();
             AudioEntry entry = AudioUploads.decode(file, ctx.config().maxUploadBytes(), ctx.tempDir(),
-                    clip -> audio().save(AudioKind.UPLOAD, clip));
+                    clip -> audio().save(AudioKind.UPLOAD, clip, owner));
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("file_id", entry.id());
             m.put("message", "Audio file uploaded successfully");
@@ -130,8 +131,8 @@ public final class AudioResource {
     @Path("download-audio/{file_id}")
     @Produces({"audio/wav", MediaType.APPLICATION_JSON})
     public Response download(@PathParam("file_id") String id, @HeaderParam("Range") String range,
-            @HeaderParam("If-Range") String ifRange) throws IOException {
-        AudioEntry entry = existing(id);
+            @HeaderParam("If-Range") String ifRange, @Context ContainerRequest http) throws IOException {
+        AudioEntry entry = existing(Tenancy.grant(http), id);
         long size = entry.sizeBytes();
         // No validators are sent, so an If-Range can never be known to match: the whole file, as the RFC says.
         ByteRange.Request asked = ifRange != null ? new ByteRange.Whole() : ByteRange.parse(range, size);
@@ -159,8 +160,8 @@ public final class AudioResource {
     @HEAD
     @Path("download-audio/{file_id}")
     @Produces({"audio/wav", MediaType.APPLICATION_JSON})
-    public Response downloadHead(@PathParam("file_id") String id) {
-        AudioEntry entry = existing(id);
+    public Response downloadHead(@PathParam("file_id") String id, @Context ContainerRequest http) {
+        AudioEntry entry = existing(Tenancy.grant(http), id);
         return withDownloadHeaders(Response.ok().type("audio/wav"), entry, entry.sizeBytes()).build();
     }
 
@@ -185,19 +186,24 @@ public final class AudioResource {
 
     @DELETE
     @Path("audio/{file_id}")
-    public Map<String, Object> delete(@PathParam("file_id") String id) throws IOException {
-        if (!Identifiers.isSafe(id) || audio().find(id).isEmpty() || !audio().delete(id)) {
+    public Map<String, Object> delete(@PathParam("file_id") String id, @Context ContainerRequest http) throws IOException {
+        if (ctx.tenancy().audio(Tenancy.grant(http), id).isEmpty() || !audio().delete(id)) {
             throw ApiException.notFound("Audio file not found");
         }
         return Map.of("message", "Audio file deleted successfully");
     }
 
+    /** The caller's own clips (every clip for an admin, and without keys). */
     @GET
     @Path("list-audio")
-    public Map<String, Object> listAudio() {
+    public Map<String, Object> listAudio(@Context ContainerRequest http) {
+        TenantKeys.Grant grant = Tenancy.grant(http);
         java.time.Instant now = ctx.clock().instant();
         List<Map<String, Object>> files = new ArrayList<>();
         for (AudioEntry e : audio().list()) {
+            if (!grant.sees(e.owner())) {
+                continue;
+            }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("file_id", e.id());
             m.put("exists", !e.isExpired(now));
@@ -212,8 +218,9 @@ public final class AudioResource {
         return m;
     }
 
-    private AudioEntry existing(String id) {
-        Optional<AudioEntry> entry = Identifiers.isSafe(id) ? audio().find(id) : Optional.empty();
+    /** The clip {@code grant} may see; another tenant's answers exactly as an unknown id. */
+    private AudioEntry existing(TenantKeys.Grant grant, String id) {
+        Optional<AudioEntry> entry = ctx.tenancy().audio(grant, id);
         if (entry.isEmpty()) {
             throw ApiException.notFound("Audio file not found");
         }

@@ -72,7 +72,7 @@ public final class JobsResource {
                 p.errors().throwIfAny();
                 requireText(genText, type);
                 if (audioFileId == null && refPath != null) {
-                    ReferencePaths.Resolved r = ctx.referencePaths().resolve(refPath);
+                    ReferencePaths.Resolved r = ctx.referencePaths().resolve(Tenancy.grant(http), refPath);
                     audioFileId = r.audioFileId();
                     if (refText.isBlank()) {
                         refText = r.refText();

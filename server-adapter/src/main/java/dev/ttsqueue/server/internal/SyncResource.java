@@ -85,7 +85,7 @@ public final class SyncResource {
                 throw ApiException.badRequest("Text to generate cannot be empty");
             }
             upload = AudioUploads.decode(file, ctx.config().maxUploadBytes(), ctx.tempDir(),
-                    clip -> ctx.queue().audioStore().save(AudioKind.UPLOAD, clip));
+                    clip -> ctx.queue().audioStore().save(AudioKind.UPLOAD, clip, Tenancy.grant(request).tenant()));
             job = JobRequest.voiceCloning(upload.id(), text).refText(refText).settings(settings).priority(priority);
         }
         JobHandle h;
