@@ -33,10 +33,17 @@ public final class Tenancy {
 
     private final TtsJobQueue queue;
     private final TenantQuotas quotas;
+    private final TenantVoices voices;
 
-    public Tenancy(TtsJobQueue queue, TenantQuotas quotas) {
+    public Tenancy(TtsJobQueue queue, TenantQuotas quotas, TenantVoices voices) {
         this.queue = queue;
         this.quotas = quotas;
+        this.voices = voices;
+    }
+
+    /** The permanent voices each tenant sees. */
+    public TenantVoices voices() {
+        return voices;
     }
 
     /** The grant of {@code request}: its key's, or {@link TenantKeys.Grant#OPEN} when the server has no keys. */
