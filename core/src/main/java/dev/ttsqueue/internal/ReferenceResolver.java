@@ -109,13 +109,19 @@ final class ReferenceResolver {
 
     /**
      * The bank holding the voice a job names: its tenant's own when that has the voice, else the
-     * shared bank (which also answers "not found"). Null when no voice bank is configured.
+     * shared bank (which also answers "not found"). Null when no voice bank is configured. A bank
+     * that keeps no voices per tenant has only shared ones.
      */
     private VoiceBank bank(JobRequest request) {
         if (voiceBank == null || request.tenant().isEmpty()) {
             return voiceBank;
         }
-        VoiceBank own = voiceBank.forTenant(request.tenant());
+        VoiceBank own;
+        try {
+            own = voiceBank.forTenant(request.tenant());
+        } catch (UnsupportedOperationException e) {
+            return voiceBank;
+        }
         return own.lookup(request.voiceName()).isPresent() ? own : voiceBank;
     }
 

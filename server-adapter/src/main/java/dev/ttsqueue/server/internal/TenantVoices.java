@@ -91,13 +91,8 @@ public final class TenantVoices {
         if (shared == null) {
             return Optional.empty();
         }
-        if (!grant.tenant().isEmpty()) {
-            Optional<Voice> own = of(grant.tenant()).lookup(spelling);
-            if (own.isPresent()) {
-                return own;
-            }
-        }
-        return shared.lookup(spelling);
+        Optional<Voice> own = own(grant.tenant()).flatMap(b -> b.lookup(spelling));
+        return own.isPresent() ? own : shared.lookup(spelling);
     }
 
     /**
@@ -113,9 +108,21 @@ public final class TenantVoices {
         List<String> namespaces = grant.admin() && !grant.tenant().isEmpty() ? tenants
                 : grant.tenant().isEmpty() ? List.of() : List.of(grant.tenant());
         for (String t : namespaces) {
-            of(t).list().forEach(v -> out.add(new Listed(v, t)));
+            own(t).ifPresent(b -> b.list().forEach(v -> out.add(new Listed(v, t))));
         }
         return out;
+    }
+
+    /** The tenant's own voices; empty for the anonymous tenant and with a bank that keeps none per tenant (all shared). */
+    private Optional<VoiceBank> own(String tenant) {
+        if (tenant.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(shared.forTenant(tenant));
+        } catch (UnsupportedOperationException e) {
+            return Optional.empty();
+        }
     }
 
     private static void requireAdmin(TenantKeys.Grant grant, String what) {
