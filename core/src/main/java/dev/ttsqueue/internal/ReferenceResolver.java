@@ -41,7 +41,7 @@ final class ReferenceResolver {
     void check(JobRequest request, Instant now) {
         String bankText = "";
         switch (request.type()) {
-            case TTS_PERMANENT -> bankText = voice(request.voiceName()).refText();
+            case TTS_PERMANENT -> bankText = voice(bank(request), request.voiceName()).refText();
             case TTS_GENERATE, VOICE_CLONING -> upload(request.audioFileId(), now);
         }
         if (backend.needsReferenceText() && transcriber == null && request.refText().isBlank() && bankText.isBlank()) {
@@ -56,15 +56,18 @@ final class ReferenceResolver {
         AudioClip audio = null;
         String refText = request.refText();
         Voice permanent = null;
+        VoiceBank permanentBank = null;
         switch (request.type()) {
             case TTS_PERMANENT -> {
-                Voice v = voice(request.voiceName());
+                VoiceBank bank = bank(request);
+                Voice v = voice(bank, request.voiceName());
                 permanent = v;
+                permanentBank = bank;
                 if (refText.isBlank()) {
                     refText = v.refText();
                 }
                 if (backend.clonesVoices() || (refText.isBlank() && backend.needsReferenceText())) {
-                    audio = voiceBank.load(v.name());
+                    audio = bank.load(v.name());
                 }
             }
             case TTS_GENERATE, VOICE_CLONING -> {
@@ -84,7 +87,7 @@ final class ReferenceResolver {
                 throw new InvalidRequestException("Could not transcribe the reference audio; pass ref_text");
             }
             if (permanent != null && permanent.refText().isBlank()) {
-                keepTranscript(permanent, audio, refText);
+                keepTranscript(permanentBank, permanent, audio, refText);
             }
         }
         return new SynthesisRequest(backend.clonesVoices() ? audio : null, refText, request.text(), request.settings(), seed);
@@ -94,9 +97,9 @@ final class ReferenceResolver {
      * Stores a permanent voice's new transcript with the voice, so later jobs read it instead of
      * transcribing again. A failure to store costs only that: this job still has its text.
      */
-    private void keepTranscript(Voice voice, AudioClip transcribed, String refText) {
+    private void keepTranscript(VoiceBank bank, Voice voice, AudioClip transcribed, String refText) {
         try {
-            if (voiceBank.storeTranscript(voice.name(), transcribed, refText)) {
+            if (bank.storeTranscript(voice.name(), transcribed, refText)) {
                 log.info("stored the transcript of voice '{}' with the voice", voice.name());
             }
         } catch (IOException | RuntimeException e) {
@@ -104,12 +107,30 @@ final class ReferenceResolver {
         }
     }
 
-    private Voice voice(String name) {
-        if (voiceBank == null) {
+    /**
+     * The bank holding the voice a job names: its tenant's own when that has the voice, else the
+     * shared bank (which also answers "not found"). Null when no voice bank is configured. A bank
+     * that keeps no voices per tenant has only shared ones.
+     */
+    private VoiceBank bank(JobRequest request) {
+        if (voiceBank == null || request.tenant().isEmpty()) {
+            return voiceBank;
+        }
+        VoiceBank own;
+        try {
+            own = voiceBank.forTenant(request.tenant());
+        } catch (UnsupportedOperationException e) {
+            return voiceBank;
+        }
+        return own.lookup(request.voiceName()).isPresent() ? own : voiceBank;
+    }
+
+    private static Voice voice(VoiceBank bank, String name) {
+        if (bank == null) {
             throw new ReferenceNotFoundException(ReferenceNotFoundException.Reason.VOICE_NOT_FOUND,
                     "Voice '" + name + "' not found: no voice bank is configured");
         }
-        return voiceBank.lookup(name).orElseThrow(() -> new ReferenceNotFoundException(
+        return bank.lookup(name).orElseThrow(() -> new ReferenceNotFoundException(
                 ReferenceNotFoundException.Reason.VOICE_NOT_FOUND, "Voice '" + name + "' not found"));
     }
 

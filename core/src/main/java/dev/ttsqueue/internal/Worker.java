@@ -217,7 +217,7 @@ final class Worker extends Thread {
         if (request.settings().removeSilence()) {
             audio = SilenceRemover.removeSilence(audio);
         }
-        AudioEntry output = setup.audioStore().save(AudioKind.OUTPUT, audio);
+        AudioEntry output = setup.audioStore().save(AudioKind.OUTPUT, audio, record.request().tenant());
         SynthesisResult result = new SynthesisResult(output.id(), request.refText(), request.text(), record.seed(),
                 record.type() == JobType.TTS_PERMANENT ? record.request().voiceName() : null,
                 audio.durationSeconds(), audio.sampleRate(), setup.backendInfo().name(), note());

@@ -1,5 +1,6 @@
 package dev.ttsqueue.spi;
 
+import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.audio.AudioClip;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,8 +16,29 @@ import java.util.Optional;
  */
 public interface AudioStore extends AutoCloseable {
 
-    /** Stores {@code clip} as 16-bit WAV under a new id. */
+    /** Stores {@code clip} as 16-bit WAV under a new id, owned by the {@link JobRequest#ANONYMOUS_TENANT}. */
     AudioEntry save(AudioKind kind, AudioClip clip) throws IOException;
+
+    /**
+     * Stores {@code clip} as 16-bit WAV under a new id, owned by the tenant {@code owner}: the
+     * entry's {@link AudioEntry#owner()} reads it back from then on, after a restart and from
+     * every node sharing the store. The store only keeps the owner; who may see a clip is the
+     * caller's rule (the server answers another tenant's clip as an unknown one).
+     *
+     * <p>The default keeps no owner: it saves through {@link #save(AudioKind, AudioClip)} for the
+     * anonymous tenant and refuses any other owner, so that a store written before owners never
+     * hands one tenant's clip to everyone.
+     *
+     * @param owner a tenant name as {@link JobRequest#checkTenant} accepts it; null or empty for the anonymous tenant
+     * @throws UnsupportedOperationException when this store keeps no owners and {@code owner} is not anonymous
+     * @throws dev.ttsqueue.InvalidRequestException when {@code owner} is not a valid tenant name
+     */
+    default AudioEntry save(AudioKind kind, AudioClip clip, String owner) throws IOException {
+        if (!JobRequest.checkTenant(owner).isEmpty()) {
+            throw new UnsupportedOperationException(getClass().getName() + " keeps no owner for its clips");
+        }
+        return save(kind, clip);
+    }
 
     /** The entry, expired or not; empty when unknown. Ids that are not safe are simply unknown. */
     Optional<AudioEntry> find(String id);

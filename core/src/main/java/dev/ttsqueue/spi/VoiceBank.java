@@ -60,6 +60,27 @@ public interface VoiceBank {
 
     boolean delete(String name) throws IOException;
 
+    /**
+     * The permanent voices of tenant {@code tenant}: a namespace of their own, apart from this
+     * bank's voices (which every tenant shares), so two tenants may each have a voice {@code anna}.
+     * A tenant's job finds its own voice first, then the shared one of that name. Asked again for
+     * the same tenant, it gives a bank over the same voices. For the anonymous tenant, this bank.
+     *
+     * <p>The default supports only the anonymous tenant: a bank written before tenants keeps every
+     * voice shared and refuses to pretend otherwise.
+     *
+     * @param tenant a tenant name as {@link dev.ttsqueue.JobRequest#checkTenant} accepts it; null or empty for the anonymous tenant
+     * @throws UnsupportedOperationException when this bank keeps no per-tenant voices
+     * @throws dev.ttsqueue.InvalidRequestException when {@code tenant} is not a valid tenant name, or one this bank cannot hold
+     *     (a folder bank refuses {@code .} and {@code ..})
+     */
+    default VoiceBank forTenant(String tenant) {
+        if (!dev.ttsqueue.JobRequest.checkTenant(tenant).isEmpty()) {
+            throw new UnsupportedOperationException(getClass().getName() + " keeps no per-tenant voices");
+        }
+        return this;
+    }
+
     /** Where voices live, for listing ({@code storage_path}) and {@code ref_audio_path} checks; null for non-file banks. */
     Path directory();
 }

@@ -1,5 +1,7 @@
 package dev.ttsqueue.store;
 
+import dev.ttsqueue.InvalidRequestException;
+import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.ReferenceNotFoundException;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.audio.AudioFormatException;
@@ -11,6 +13,8 @@ import dev.ttsqueue.spi.AudioStore;
 import dev.ttsqueue.spi.Identifiers;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -40,11 +44,20 @@ import org.slf4j.LoggerFactory;
  * be read is kept, indexed with a duration of 0 and reported ({@link #damage}): a finished job's
  * output damaged on disk stays visible as damaged instead of becoming a 404.
  * Ids that are not {@linkplain Identifiers#isSafe safe} are unknown without touching the disk.
+ *
+ * <p>A clip saved for a tenant ({@link #save(AudioKind, AudioClip, String)}) has its owner in a
+ * sidecar {@code {id}.owner} beside the WAV (the tenant name, UTF-8), written before the WAV, so a
+ * clip never appears without its owner; a WAV without a sidecar belongs to the anonymous tenant,
+ * as every clip stored before owners did, and the anonymous tenant's clips get no sidecar (the
+ * folders look as they always did when no tenants are used). A sidecar left without its WAV (a
+ * crash between the two writes or deletes) is deleted at start; a clip whose sidecar does not hold
+ * a valid tenant name is ignored with a warning rather than given to anybody.
  * Thread-safe.
  */
 public final class DirectoryAudioStore implements AudioStore {
     private static final Logger log = LoggerFactory.getLogger(DirectoryAudioStore.class);
     private static final String SUFFIX = ".wav";
+    private static final String OWNER_SUFFIX = ".owner";
 
     private final Clock clock;
     private final Duration uploadTtl;
@@ -80,14 +93,36 @@ public final class DirectoryAudioStore implements AudioStore {
      */
     @Override
     public AudioEntry save(AudioKind kind, AudioClip clip) throws IOException {
+        return save(kind, clip, JobRequest.ANONYMOUS_TENANT);
+    }
+
+    /**
+     * Writes {@code clip} as 16-bit WAV under a new id, with its owner in a sidecar file unless it
+     * is the anonymous tenant.
+     *
+     * @throws IOException when a file cannot be written; nothing is left behind then
+     */
+    @Override
+    public AudioEntry save(AudioKind kind, AudioClip clip, String owner) throws IOException {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(clip, "clip");
+        String tenant = JobRequest.checkTenant(owner);
         String id = Identifiers.newId();
         // File times may keep only milliseconds; the entry must read back the same after a restart.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Path file = fileFor(kind, id);
-        long size = AtomicFiles.writeWav(file, clip, WavFormat.PCM_16, now);
-        AudioEntry entry = new AudioEntry(id, kind, now, StoreExpiry.expiry(now, ttl(kind)), clip.durationSeconds(), size, file);
+        Path sidecar = ownerFile(file);
+        if (!tenant.isEmpty()) {
+            AtomicFiles.writeText(sidecar, tenant);
+        }
+        long size;
+        try {
+            size = AtomicFiles.writeWav(file, clip, WavFormat.PCM_16, now);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(sidecar);
+            throw e;
+        }
+        AudioEntry entry = new AudioEntry(id, kind, now, StoreExpiry.expiry(now, ttl(kind)), clip.durationSeconds(), size, file, tenant);
         entries.put(id, entry);
         return entry;
     }
@@ -141,7 +176,9 @@ public final class DirectoryAudioStore implements AudioStore {
         }
         try {
             // Durable, so that a deleted clip does not come back after a power cut.
-            return AtomicFiles.deleteDurably(entry.path());
+            boolean deleted = AtomicFiles.deleteDurably(entry.path());
+            deleteOwnerFile(entry);
+            return deleted;
         } catch (IOException e) {
             // Still on disk: keep it listed, so that a later delete or purge can retry it.
             if (Files.exists(entry.path())) {
@@ -170,6 +207,7 @@ public final class DirectoryAudioStore implements AudioStore {
                 damaged.remove(entry.id());
                 try {
                     AtomicFiles.deleteDurably(entry.path());
+                    deleteOwnerFile(entry);
                     purged++;
                 } catch (IOException e) {
                     if (Files.exists(entry.path())) {
@@ -192,6 +230,61 @@ public final class DirectoryAudioStore implements AudioStore {
         return find(id).orElseThrow(() -> new ReferenceNotFoundException("Audio file not found"));
     }
 
+    private static Path ownerFile(Path wav) {
+        String name = wav.getFileName().toString();
+        return wav.resolveSibling(name.substring(0, name.length() - SUFFIX.length()) + OWNER_SUFFIX);
+    }
+
+    /** After the WAV is gone: a sidecar left behind by a failure here is deleted at the next start. */
+    private static void deleteOwnerFile(AudioEntry entry) {
+        if (entry.owner().isEmpty()) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(ownerFile(entry.path()));
+        } catch (IOException e) {
+            log.warn("could not delete {}: {}", ownerFile(entry.path()), e.toString());
+        }
+    }
+
+    /** The owner kept beside {@code wav}; the anonymous tenant without a sidecar. */
+    private static String readOwner(Path wav) throws IOException {
+        Path sidecar = ownerFile(wav);
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(sidecar, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return JobRequest.ANONYMOUS_TENANT;
+        }
+        if (!attrs.isRegularFile() || attrs.size() > JobRequest.MAX_TENANT_LENGTH) {
+            throw new AudioFormatException("its owner file " + sidecar.getFileName() + " is not a tenant name");
+        }
+        try {
+            String owner = Files.readString(sidecar, StandardCharsets.UTF_8);
+            String tenant = JobRequest.checkTenant(owner);
+            if (tenant.isEmpty()) {
+                throw new InvalidRequestException("empty");
+            }
+            return tenant;
+        } catch (InvalidRequestException | CharacterCodingException e) {
+            throw new AudioFormatException("its owner file " + sidecar.getFileName() + " is not a tenant name");
+        }
+    }
+
+    /** Sidecars whose WAV is gone: left by a crash between the two writes or the two deletes. */
+    private static void deleteOrphanOwners(Path dir) throws IOException {
+        try (DirectoryStream<Path> sidecars = Files.newDirectoryStream(dir, "*" + OWNER_SUFFIX)) {
+            for (Path sidecar : sidecars) {
+                String name = sidecar.getFileName().toString();
+                Path wav = sidecar.resolveSibling(name.substring(0, name.length() - OWNER_SUFFIX.length()) + SUFFIX);
+                if (!Files.exists(wav, LinkOption.NOFOLLOW_LINKS)) {
+                    log.info("deleting {}: its audio is gone", sidecar);
+                    Files.deleteIfExists(sidecar);
+                }
+            }
+        }
+    }
+
     private Duration ttl(AudioKind kind) {
         return kind == AudioKind.UPLOAD ? uploadTtl : outputTtl;
     }
@@ -203,6 +296,7 @@ public final class DirectoryAudioStore implements AudioStore {
     private void scan(AudioKind kind) throws IOException {
         Path dir = kind == AudioKind.UPLOAD ? uploads : outputs;
         AtomicFiles.deleteLeftovers(dir);
+        deleteOrphanOwners(dir);
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
@@ -224,9 +318,10 @@ public final class DirectoryAudioStore implements AudioStore {
                     } catch (AudioFormatException e) {
                         problem = "stored audio cannot be read: " + e.getMessage();
                     }
+                    String owner = readOwner(file);
                     Instant created = attrs.lastModifiedTime().toInstant();
                     AudioEntry entry = new AudioEntry(id, kind, created, StoreExpiry.expiry(created, ttl(kind)),
-                            seconds, attrs.size(), file);
+                            seconds, attrs.size(), file, owner);
                     AudioEntry clash = entries.putIfAbsent(id, entry);
                     if (clash != null) {
                         log.warn("ignoring {}: id {} is already taken by {}", file, id, clash.path());

@@ -1,5 +1,7 @@
 package dev.ttsqueue.store;
 
+import dev.ttsqueue.InvalidRequestException;
+import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.ReferenceNotFoundException;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.audio.AudioFormatException;
@@ -45,7 +47,12 @@ import org.slf4j.LoggerFactory;
  * else (upper case, spaces, path characters) is simply unknown and never reaches the disk, so
  * callers holding a user's spelling use {@link #lookup}. A {@code .wav} whose header cannot be
  * read is left out of {@link #find} and {@link #list} with a warning, but can still be deleted.
- * Thread-safe within one process.
+ *
+ * <p>A tenant's voices ({@link #forTenant}) live in a folder of their own, {@code {dir}/{tenant}/},
+ * in the same layout; the voices directly in {@code dir} are the shared ones, so the folder of a
+ * server without tenants is exactly the old server's. A tenant's folder is created when its bank
+ * is first asked for. Tenant names differing only in case share a folder on a case-insensitive
+ * file system. Thread-safe within one process.
  */
 public final class DirectoryVoiceBank implements VoiceBank {
     private static final Logger log = LoggerFactory.getLogger(DirectoryVoiceBank.class);
@@ -57,6 +64,8 @@ public final class DirectoryVoiceBank implements VoiceBank {
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     /** Voices read before, with the state of the files they were read from; only voices that exist. */
     private final Map<String, Known> known = new ConcurrentHashMap<>();
+    /** The tenants' banks, one per tenant asked for (bounded by the tenants); null in a tenant's own bank. */
+    private final Map<String, DirectoryVoiceBank> tenants;
 
     /** A voice and what its files were when it was read; {@code transcript} is null when there was none. */
     private record Known(Voice voice, FileState wav, FileState transcript) {
@@ -83,9 +92,42 @@ public final class DirectoryVoiceBank implements VoiceBank {
      * @throws IOException when it cannot be created or resolved
      */
     public DirectoryVoiceBank(Path dir) throws IOException {
+        this(dir, true);
+    }
+
+    private DirectoryVoiceBank(Path dir, boolean shared) throws IOException {
         Objects.requireNonNull(dir, "dir");
         this.dir = Files.createDirectories(dir).toRealPath();
+        this.tenants = shared ? new ConcurrentHashMap<>() : null;
         AtomicFiles.deleteLeftovers(this.dir);
+    }
+
+    /**
+     * The bank over {@code {dir}/{tenant}/}, created when missing; this bank for the anonymous tenant.
+     *
+     * @throws InvalidRequestException for an invalid tenant name, and for {@code .} and {@code ..}
+     * @throws UnsupportedOperationException on a tenant's own bank (tenants do not nest)
+     * @throws UncheckedIOException when the folder cannot be created
+     */
+    @Override
+    public VoiceBank forTenant(String tenant) {
+        String name = JobRequest.checkTenant(tenant);
+        if (name.isEmpty()) {
+            return this;
+        }
+        if (tenants == null) {
+            throw new UnsupportedOperationException("a tenant's voice bank holds no other tenants");
+        }
+        if (name.equals(".") || name.equals("..")) {
+            throw new InvalidRequestException("Tenant '" + name + "' cannot have voices of its own: its name is not a folder name");
+        }
+        return tenants.computeIfAbsent(name, t -> {
+            try {
+                return new DirectoryVoiceBank(AtomicFiles.inside(dir, t), false);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the voice folder of tenant '" + t + "'", e);
+            }
+        });
     }
 
     /**

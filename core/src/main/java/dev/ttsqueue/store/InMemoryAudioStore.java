@@ -1,5 +1,6 @@
 package dev.ttsqueue.store;
 
+import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.ReferenceNotFoundException;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.audio.WavCodec;
@@ -47,12 +48,18 @@ public final class InMemoryAudioStore implements AudioStore {
 
     @Override
     public AudioEntry save(AudioKind kind, AudioClip clip) {
+        return save(kind, clip, JobRequest.ANONYMOUS_TENANT);
+    }
+
+    @Override
+    public AudioEntry save(AudioKind kind, AudioClip clip, String owner) {
+        String tenant = JobRequest.checkTenant(owner);
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(clip, "clip");
         byte[] wav = WavCodec.encode(clip, WavFormat.PCM_16);
         Instant now = clock.instant();
         AudioEntry entry = new AudioEntry(Identifiers.newId(), kind, now,
-                StoreExpiry.expiry(now, kind == AudioKind.UPLOAD ? uploadTtl : outputTtl), clip.durationSeconds(), wav.length, null);
+                StoreExpiry.expiry(now, kind == AudioKind.UPLOAD ? uploadTtl : outputTtl), clip.durationSeconds(), wav.length, null, tenant);
         clips.put(entry.id(), new Stored(entry, wav));
         return entry;
     }

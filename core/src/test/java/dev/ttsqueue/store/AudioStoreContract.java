@@ -200,4 +200,35 @@ abstract class AudioStoreContract {
             assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
         }
     }
+
+    @Test
+    void ownerIsKeptWithTheClipAndAnonymousByDefault() throws IOException {
+        AudioStore store = store();
+        AudioEntry acme = store.save(AudioKind.UPLOAD, tone(8000, 80), "acme");
+        AudioEntry out = store.save(AudioKind.OUTPUT, tone(8000, 80), "globex.eu_1");
+        AudioEntry anonymous = store.save(AudioKind.UPLOAD, tone(8000, 80));
+        AudioEntry emptyOwner = store.save(AudioKind.UPLOAD, tone(8000, 80), null);
+        assertEquals("acme", acme.owner());
+        assertEquals("acme", store.find(acme.id()).orElseThrow().owner());
+        assertEquals("globex.eu_1", store.find(out.id()).orElseThrow().owner());
+        assertEquals("", store.find(anonymous.id()).orElseThrow().owner());
+        assertEquals("", store.find(emptyOwner.id()).orElseThrow().owner());
+        assertEquals(List.of("acme", "globex.eu_1", "", ""), store.list().stream()
+                .filter(e -> Set.of(acme.id(), out.id(), anonymous.id(), emptyOwner.id()).contains(e.id()))
+                .sorted(java.util.Comparator.comparing(e -> List.of(acme.id(), out.id(), anonymous.id(), emptyOwner.id()).indexOf(e.id())))
+                .map(AudioEntry::owner).toList());
+    }
+
+    @ParameterizedTest
+    @MethodSource("badOwners")
+    void badOwnerIsRefusedAndNothingIsStored(String owner) throws IOException {
+        AudioStore store = store();
+        int before = store.list().size();
+        assertThrows(dev.ttsqueue.InvalidRequestException.class, () -> store.save(AudioKind.UPLOAD, tone(8000, 80), owner));
+        assertEquals(before, store.list().size());
+    }
+
+    static Stream<String> badOwners() {
+        return Stream.of("../x", "a/b", "a b", "x\0y", "ü", "a".repeat(65), "x\ny");
+    }
 }

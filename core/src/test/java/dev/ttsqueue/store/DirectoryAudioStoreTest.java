@@ -78,6 +78,48 @@ class DirectoryAudioStoreTest extends AudioStoreContract {
     }
 
     @Test
+    void ownerSurvivesARestartInASidecarAndTheAnonymousTenantGetsNone() throws IOException {
+        AudioStore first = store();
+        AudioEntry owned = first.save(AudioKind.UPLOAD, tone(8000, 80), "acme");
+        AudioEntry output = first.save(AudioKind.OUTPUT, tone(8000, 80), "globex");
+        AudioEntry anonymous = first.save(AudioKind.UPLOAD, tone(8000, 80));
+        Path uploads = root.resolve("uploads");
+        assertEquals("acme", Files.readString(uploads.resolve(owned.id() + ".owner")));
+        assertEquals("globex", Files.readString(root.resolve("outputs").resolve(output.id() + ".owner")));
+        assertFalse(Files.exists(uploads.resolve(anonymous.id() + ".owner")), "the folders look as before tenants");
+
+        AudioStore second = store();
+        assertEquals("acme", second.find(owned.id()).orElseThrow().owner());
+        assertEquals("globex", second.find(output.id()).orElseThrow().owner());
+        assertEquals("", second.find(anonymous.id()).orElseThrow().owner());
+
+        assertTrue(second.delete(owned.id()));
+        assertFalse(Files.exists(uploads.resolve(owned.id() + ".owner")), "the sidecar goes with its clip");
+        clock.advance(Duration.ofDays(2));
+        assertEquals(1, second.purgeExpired(clock.instant()));
+        try (Stream<Path> left = Files.list(uploads)) {
+            assertEquals(List.of(), left.toList(), "purge deletes the sidecar too");
+        }
+    }
+
+    @Test
+    void restartDropsOrphanSidecarsAndIgnoresAClipWhoseOwnerCannotBeRead() throws IOException {
+        AudioStore first = store();
+        AudioEntry tampered = first.save(AudioKind.UPLOAD, tone(8000, 80), "acme");
+        AudioEntry fine = first.save(AudioKind.UPLOAD, tone(8000, 80), "acme");
+        Path uploads = root.resolve("uploads");
+        Files.writeString(uploads.resolve(tampered.id() + ".owner"), "../../etc");
+        Path orphan = uploads.resolve(Identifiers.newId() + ".owner");
+        Files.writeString(orphan, "acme");
+
+        AudioStore second = store();
+        assertTrue(second.find(tampered.id()).isEmpty(), "given to nobody rather than to everybody");
+        assertTrue(Files.exists(uploads.resolve(tampered.id() + ".wav")), "and kept on disk");
+        assertEquals("acme", second.find(fine.id()).orElseThrow().owner());
+        assertFalse(Files.exists(orphan));
+    }
+
+    @Test
     void restartIgnoresFilesItDidNotWriteKeepsDamagedOnesAndCleansInterruptedWrites() throws IOException {
         AudioStore first = store();
         AudioEntry kept = first.save(AudioKind.UPLOAD, tone(8000, 80));

@@ -293,4 +293,42 @@ class DirectoryVoiceBankTest {
         assertTrue(bank.find("narrator").isEmpty());
         assertTrue(bank.lookup("Narrator").isEmpty());
     }
+
+    @Test
+    void aTenantsVoicesLiveInItsOwnFolderApartFromTheSharedOnesAndSurviveARestart() throws IOException {
+        VoiceBank shared = new DirectoryVoiceBank(dir);
+        assertTrue(shared.forTenant("") == shared && shared.forTenant(null) == shared, "the anonymous tenant's voices are the shared ones");
+        VoiceBank acme = shared.forTenant("acme");
+        assertTrue(acme == shared.forTenant("acme"), "one bank per tenant");
+        shared.save("anna", tone(8000, 800), "shared words");
+        acme.save("anna", tone(8000, 1600), "acme words");
+        acme.save("bob", tone(8000, 80), "");
+        assertEquals(List.of("acme", "anna.wav", "anna_ref.txt"), names(dir), "shared voices stay in the old server's flat layout");
+        assertEquals(List.of("anna.wav", "anna_ref.txt", "bob.wav"), names(dir.resolve("acme")));
+        assertEquals(List.of("anna"), shared.list().stream().map(Voice::name).toList(), "a tenant's folder is no shared voice");
+        assertEquals(List.of("anna", "bob"), acme.list().stream().map(Voice::name).toList());
+        assertTrue(shared.forTenant("globex").find("bob").isEmpty(), "another tenant sees none of them");
+
+        VoiceBank restarted = new DirectoryVoiceBank(dir).forTenant("acme");
+        assertEquals("acme words", restarted.find("anna").orElseThrow().refText());
+        assertEquals(0.2, restarted.find("anna").orElseThrow().durationSeconds(), 1e-9);
+        assertTrue(restarted.delete("anna"));
+        assertEquals("shared words", shared.find("anna").orElseThrow().refText(), "deleting a tenant's voice leaves the shared one");
+        assertThrows(UnsupportedOperationException.class, () -> acme.forTenant("globex"), "tenants do not nest");
+    }
+
+    @ParameterizedTest
+    @MethodSource("folderTricks")
+    void tenantNamesThatAreNoFolderNameAreRefusedAndTouchNothing(String tenant) throws IOException {
+        VoiceBank shared = new DirectoryVoiceBank(dir);
+        shared.save("anna", tone(8000, 80), "");
+        List<String> before = names(dir);
+        assertThrows(InvalidRequestException.class, () -> shared.forTenant(tenant));
+        assertEquals(before, names(dir));
+        assertTrue(Files.exists(dir.resolve("anna.wav")));
+    }
+
+    static Stream<String> folderTricks() {
+        return Stream.of(".", "..", "../x", "a/b", "a\\b", "x\0y", "a".repeat(65));
+    }
 }

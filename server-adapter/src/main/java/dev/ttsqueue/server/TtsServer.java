@@ -29,6 +29,7 @@ import dev.ttsqueue.server.internal.ServiceResource;
 import dev.ttsqueue.server.internal.SyncResource;
 import dev.ttsqueue.server.internal.TempFolders;
 import dev.ttsqueue.server.internal.Tenancy;
+import dev.ttsqueue.server.internal.TenantVoices;
 import dev.ttsqueue.server.internal.TenantKeys;
 import dev.ttsqueue.server.internal.TenantQuotas;
 import dev.ttsqueue.server.internal.WorkersResource;
@@ -38,6 +39,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
@@ -149,7 +151,8 @@ public final class TtsServer implements AutoCloseable {
         ServerContext ctx = new ServerContext(queue, config, mapper, metrics,
                 new ReferencePaths(queue.audioStore(), queue.voiceBank()), background, version(), clock,
                 maxFieldBytes(config, queue), new ShutdownHooks(), tempDir, eventBacklog,
-                new Tenancy(queue, new TenantQuotas(queue, clock)));
+                new Tenancy(queue, new TenantQuotas(queue, clock), new TenantVoices(queue.voiceBank(),
+                        config.apiKeysFile() != null && keys != null ? keys.tenants() : List.of())));
 
         ResourceConfig rc = new ResourceConfig();
         rc.setApplicationName("ttsqueue-server");

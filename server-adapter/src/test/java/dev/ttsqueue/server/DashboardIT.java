@@ -206,6 +206,38 @@ class DashboardIT {
         awaitLive();
         assertTrue(page.eval("document.getElementById('key-form').hidden").asBoolean());
         page.waitFor(row(job) + "?.dataset.status === 'completed'", WAIT);
+        assertEquals("none", page.eval("getComputedStyle(document.querySelector('th.tenant')).display").asText(),
+                "no tenant column for jobs without tenants");
+        assertTrue(page.eval("document.getElementById('tenant-filter-label').hidden").asBoolean());
+        assertEquals(List.of(), page.problems().stream().filter(p -> !p.contains("401")).toList(), page::report);
+    }
+
+    @Test
+    void showsEachJobsTenantToAnAdminAndFiltersByTenant() throws Exception {
+        Path keys = dir.resolve("keys.txt");
+        Files.writeString(keys, "dashboard-admin-key-1 ops 1 0 0 admin\n");
+        s = TestServer.builder(dir).config(c -> c.withApiKeysFile(keys)).start();
+        String alpha = s.queue.submit(JobRequest.ttsGenerate(ref(), "Alpha speaks").withTenant("alpha")).id();
+        String beta = s.queue.submit(JobRequest.ttsGenerate(ref(), "Beta speaks").withTenant("beta")).id();
+        page.navigate("http://localhost:" + s.server.port() + "/dashboard");
+        page.waitFor("!document.getElementById('key-form').hidden", WAIT);
+        page.type("#key-input", "dashboard-admin-key-1");
+        page.click("#key-form button[type=submit]");
+        awaitLive();
+        page.waitFor(row(alpha) + " && " + row(beta), WAIT);
+        assertEquals("alpha", page.eval(row(alpha) + ".querySelector('td.tenant').textContent").asText());
+        assertEquals("beta", page.eval(row(beta) + ".querySelector('td.tenant').textContent").asText());
+        assertEquals("table-cell", page.eval("getComputedStyle(document.querySelector('th.tenant')).display").asText());
+        assertEquals("alpha,beta", page.eval("[...document.getElementById('tenant-filter').options].slice(1).map(o => o.value).join()")
+                .asText());
+
+        page.eval("(() => { const f = document.getElementById('tenant-filter'); f.value = 'beta';"
+                + " f.dispatchEvent(new Event('change')); return true; })()");
+        assertTrue(page.eval(row(alpha) + ".hidden").asBoolean());
+        assertFalse(page.eval(row(beta) + ".hidden").asBoolean());
+        page.eval("(() => { const f = document.getElementById('tenant-filter'); f.value = '';"
+                + " f.dispatchEvent(new Event('change')); return true; })()");
+        assertFalse(page.eval(row(alpha) + ".hidden").asBoolean());
         assertEquals(List.of(), page.problems().stream().filter(p -> !p.contains("401")).toList(), page::report);
     }
 

@@ -91,6 +91,25 @@ class TenantIsolationTest {
         }
     }
 
+    @Test
+    void aJobsStatusNamesItsTenantOnlyWhenItHasOne() throws Exception {
+        java.nio.file.Path keys = dir.resolve("keys.txt");
+        Files.writeString(keys, TenantsTest.ALPHA + " alpha 1 0 0\n");
+        try (TestServer s = TestServer.builder(dir).backend(SyntheticBackend.builder().build())
+                .config(c -> c.withApiKeysFile(keys)).start()) {
+            s.apiKey = TenantsTest.ALPHA;
+            String job = s.submitAsync(s.upload(), "alpha's words", 0);
+            s.awaitFinished(job);
+            assertEquals("alpha", s.get("/jobs/" + job + "/status").json().get("tenant").asText());
+            assertEquals("alpha", s.get("/jobs?limit=5").json().get("jobs").get(0).get("tenant").asText());
+        }
+        try (TestServer s = TestServer.builder(dir.resolve("open")).backend(SyntheticBackend.builder().build()).start()) {
+            String job = s.submitAsync(s.upload(), "anyone's words", 0);
+            s.awaitFinished(job);
+            assertTrue(s.get("/jobs/" + job + "/status").json().path("tenant").isMissingNode(), "old clients' JSON unchanged");
+        }
+    }
+
     private static HttpRequest request(TestServer s, Route r, String id) {
         return s.request(r.path().replace("{job_id}", id)).method(r.method().toUpperCase(Locale.ROOT), HttpRequest.BodyPublishers.noBody())
                 .build();

@@ -23,7 +23,12 @@ public final class DiscardingAudioStore implements AudioStore {
 
     @Override
     public AudioEntry save(AudioKind kind, AudioClip clip) {
-        AudioEntry e = new AudioEntry("a" + next.incrementAndGet(), kind, EPOCH, null, clip.durationSeconds(), 0, null);
+        return save(kind, clip, null);
+    }
+
+    @Override
+    public AudioEntry save(AudioKind kind, AudioClip clip, String owner) {
+        AudioEntry e = new AudioEntry("a" + next.incrementAndGet(), kind, EPOCH, null, clip.durationSeconds(), 0, null, owner);
         if (kind == AudioKind.UPLOAD) {
             reference = e;
             referenceClip = clip;

@@ -17,6 +17,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -53,11 +54,12 @@ public final class AudioResource {
     @Path("upload-audio")
     @FormFieldNames("audio_file")
     public Map<String, Object> uploadAudio(@Context ContainerRequest request) throws IOException {
+        String owner = Tenancy.grant(request).tenant();
         try (FormFields form = FormFields.read(request, ctx.maxFieldBytes())) {
             FormFields.Upload file = form.requiredFile("audio_file");
             form.errors().throwIfAny();
             AudioEntry entry = AudioUploads.decode(file, ctx.config().maxUploadBytes(), ctx.tempDir(),
-                    clip -> audio().save(AudioKind.UPLOAD, clip));
+                    clip -> audio().save(AudioKind.UPLOAD, clip, owner));
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("file_id", entry.id());
             m.put("message", "Audio file uploaded successfully");
@@ -66,19 +68,26 @@ public final class AudioResource {
         }
     }
 
+    /**
+     * Stores a permanent voice: in the caller's tenant's own voices, or with {@code shared=true}
+     * (admin keys only) among the voices every tenant sees. Without a keys file every voice is shared.
+     */
     @POST
     @Path("upload-permanent-voice")
-    @FormFieldNames({"voice_name", "audio_file", "ref_text"})
+    @FormFieldNames({"voice_name", "audio_file", "ref_text", "shared"})
     public Map<String, Object> uploadVoice(@Context ContainerRequest request) throws IOException {
+        TenantKeys.Grant grant = Tenancy.grant(request);
         try (FormFields form = FormFields.read(request, ctx.maxFieldBytes())) {
             String rawName = form.requiredString("voice_name");
             FormFields.Upload file = form.requiredFile("audio_file");
             String refText = form.string("ref_text", "");
+            boolean shared = form.bool("shared", false);
             form.errors().throwIfAny();
             AudioUploads.requireAudioType(file); // the old server's first check, before the name's
             String name = Identifiers.normalizeVoiceName(rawName);
+            VoiceBank bank = ctx.tenancy().voices().forUpload(grant, shared);
             Voice voice = AudioUploads.decode(file, ctx.config().maxUploadBytes(), ctx.tempDir(),
-                    clip -> voiceBank().save(name, clip, refText.trim()));
+                    clip -> bank.save(name, clip, refText.trim()));
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("voice_name", voice.name());
             m.put("message", "Permanent voice '" + voice.name() + "' uploaded successfully");
@@ -87,20 +96,27 @@ public final class AudioResource {
         }
     }
 
+    /**
+     * The voices the caller sees: the shared ones and, with a keys file, its tenant's own (an
+     * admin key: every tenant's), each then with its {@code tenant} (null for a shared voice).
+     */
     @GET
     @Path("list-voices")
-    public Map<String, Object> listVoices() {
+    public Map<String, Object> listVoices(@Context ContainerRequest http) {
+        TenantKeys.Grant grant = Tenancy.grant(http);
         VoiceBank bank = ctx.queue().voiceBank();
         List<Map<String, Object>> voices = new ArrayList<>();
-        if (bank != null) {
-            for (Voice v : bank.list()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("name", v.name());
-                m.put("filename", v.filename());
-                m.put("duration", v.durationSeconds());
-                m.put("ref_text", v.refText());
-                voices.add(m);
+        for (TenantVoices.Listed listed : ctx.tenancy().voices().list(grant)) {
+            Voice v = listed.voice();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", v.name());
+            m.put("filename", v.filename());
+            m.put("duration", v.durationSeconds());
+            m.put("ref_text", v.refText());
+            if (!grant.tenant().isEmpty()) {
+                m.put("tenant", listed.tenant().isEmpty() ? null : listed.tenant());
             }
+            voices.add(m);
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("voices", voices);
@@ -109,10 +125,19 @@ public final class AudioResource {
         return m;
     }
 
+    /**
+     * Deletes one of the caller's own voices; an admin key deletes a shared voice with
+     * {@code shared=true} or another tenant's with {@code tenant}. Another tenant's voice, or a
+     * shared one asked for without {@code shared=true}, is not found.
+     */
     @DELETE
     @Path("voices/{voice_name}")
-    public Map<String, Object> deleteVoice(@PathParam("voice_name") String name) throws IOException {
-        VoiceBank bank = voiceBank();
+    public Map<String, Object> deleteVoice(@PathParam("voice_name") String name, @QueryParam("shared") List<String> shared,
+            @QueryParam("tenant") String tenant, @Context ContainerRequest http) throws IOException {
+        QueryFields q = new QueryFields(Map.of("shared", shared));
+        boolean sharedAsked = q.bool("shared", false);
+        q.errors().throwIfAny();
+        VoiceBank bank = ctx.tenancy().voices().forDelete(Tenancy.grant(http), sharedAsked, tenant);
         // Only a name already in voice-bank form (any case) is accepted: "../alice" must not delete "alice".
         String stored = name.toLowerCase(Locale.ROOT);
         if (!Identifiers.isVoiceName(stored) || !bank.delete(stored)) {
@@ -130,8 +155,8 @@ public final class AudioResource {
     @Path("download-audio/{file_id}")
     @Produces({"audio/wav", MediaType.APPLICATION_JSON})
     public Response download(@PathParam("file_id") String id, @HeaderParam("Range") String range,
-            @HeaderParam("If-Range") String ifRange) throws IOException {
-        AudioEntry entry = existing(id);
+            @HeaderParam("If-Range") String ifRange, @Context ContainerRequest http) throws IOException {
+        AudioEntry entry = existing(Tenancy.grant(http), id);
         long size = entry.sizeBytes();
         // No validators are sent, so an If-Range can never be known to match: the whole file, as the RFC says.
         ByteRange.Request asked = ifRange != null ? new ByteRange.Whole() : ByteRange.parse(range, size);
@@ -159,8 +184,8 @@ public final class AudioResource {
     @HEAD
     @Path("download-audio/{file_id}")
     @Produces({"audio/wav", MediaType.APPLICATION_JSON})
-    public Response downloadHead(@PathParam("file_id") String id) {
-        AudioEntry entry = existing(id);
+    public Response downloadHead(@PathParam("file_id") String id, @Context ContainerRequest http) {
+        AudioEntry entry = existing(Tenancy.grant(http), id);
         return withDownloadHeaders(Response.ok().type("audio/wav"), entry, entry.sizeBytes()).build();
     }
 
@@ -185,19 +210,24 @@ public final class AudioResource {
 
     @DELETE
     @Path("audio/{file_id}")
-    public Map<String, Object> delete(@PathParam("file_id") String id) throws IOException {
-        if (!Identifiers.isSafe(id) || audio().find(id).isEmpty() || !audio().delete(id)) {
+    public Map<String, Object> delete(@PathParam("file_id") String id, @Context ContainerRequest http) throws IOException {
+        if (ctx.tenancy().audio(Tenancy.grant(http), id).isEmpty() || !audio().delete(id)) {
             throw ApiException.notFound("Audio file not found");
         }
         return Map.of("message", "Audio file deleted successfully");
     }
 
+    /** The caller's own clips (every clip for an admin, and without keys). */
     @GET
     @Path("list-audio")
-    public Map<String, Object> listAudio() {
+    public Map<String, Object> listAudio(@Context ContainerRequest http) {
+        TenantKeys.Grant grant = Tenancy.grant(http);
         java.time.Instant now = ctx.clock().instant();
         List<Map<String, Object>> files = new ArrayList<>();
         for (AudioEntry e : audio().list()) {
+            if (!grant.sees(e.owner())) {
+                continue;
+            }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("file_id", e.id());
             m.put("exists", !e.isExpired(now));
@@ -212,8 +242,9 @@ public final class AudioResource {
         return m;
     }
 
-    private AudioEntry existing(String id) {
-        Optional<AudioEntry> entry = Identifiers.isSafe(id) ? audio().find(id) : Optional.empty();
+    /** The clip {@code grant} may see; another tenant's answers exactly as an unknown id. */
+    private AudioEntry existing(TenantKeys.Grant grant, String id) {
+        Optional<AudioEntry> entry = ctx.tenancy().audio(grant, id);
         if (entry.isEmpty()) {
             throw ApiException.notFound("Audio file not found");
         }
@@ -221,13 +252,5 @@ public final class AudioResource {
             throw ApiException.notFound("Audio file has expired");
         }
         return entry.get();
-    }
-
-    private VoiceBank voiceBank() {
-        VoiceBank bank = ctx.queue().voiceBank();
-        if (bank == null) {
-            throw new ApiException(501, "This server has no voice bank configured");
-        }
-        return bank;
     }
 }

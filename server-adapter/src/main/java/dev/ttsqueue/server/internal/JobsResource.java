@@ -72,7 +72,7 @@ public final class JobsResource {
                 p.errors().throwIfAny();
                 requireText(genText, type);
                 if (audioFileId == null && refPath != null) {
-                    ReferencePaths.Resolved r = ctx.referencePaths().resolve(refPath);
+                    ReferencePaths.Resolved r = ctx.referencePaths().resolve(Tenancy.grant(http), refPath);
                     audioFileId = r.audioFileId();
                     if (refText.isBlank()) {
                         refText = r.refText();
@@ -86,7 +86,7 @@ public final class JobsResource {
                 p.errors().throwIfAny();
                 requireText(genText, type);
                 askedVoice = voice;
-                request = JobRequest.ttsPermanent(voice == null ? null : VoiceNames.canonical(ctx.queue().voiceBank(), voice), genText);
+                request = JobRequest.ttsPermanent(voice == null ? null : VoiceNames.canonical(ctx.tenancy().voices(), Tenancy.grant(http), voice), genText);
             }
             case VOICE_CLONING -> {
                 String audioFileId = p.string("audio_file_id", null);
@@ -148,7 +148,7 @@ public final class JobsResource {
         try (FormFields form = FormFields.read(request, ctx.maxFieldBytes())) {
             String voice = form.requiredString("voice_name");
             String text = form.requiredString("text");
-            JobRequest job = JobRequest.ttsPermanent(VoiceNames.canonical(ctx.queue().voiceBank(), voice), text);
+            JobRequest job = JobRequest.ttsPermanent(VoiceNames.canonical(ctx.tenancy().voices(), Tenancy.grant(request), voice), text);
             return submitForm(request, form, job, voice, "Permanent voice TTS job submitted successfully");
         }
     }

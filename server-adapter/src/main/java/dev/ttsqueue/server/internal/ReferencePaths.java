@@ -17,7 +17,9 @@ import java.util.Optional;
  * Maps the old API's {@code ref_audio_path} (a path on the server) onto audio the server manages.
  * The path is resolved with {@code toRealPath} ({@code ..} and links undone) and accepted only
  * when it is the very file of a stored upload or of a voice; anything else is refused without the
- * file ever being opened.
+ * file ever being opened. Another tenant's upload or voice is refused the same way (a voice must sit
+ * directly in the shared voice folder or in the caller's tenant's own), and a voice is copied as an
+ * upload of the caller's tenant.
  */
 public final class ReferencePaths {
     static final String REFUSED = "ref_audio_path must name an audio file in this server's upload or voice folders";
@@ -40,8 +42,8 @@ public final class ReferencePaths {
     public record Resolved(String audioFileId, String refText, boolean temporary) {
     }
 
-    /** @throws ApiException 400 for any path that is not a managed upload or voice file */
-    public Resolved resolve(String refAudioPath) throws IOException {
+    /** @throws ApiException 400 for any path that is not a managed upload or voice file {@code grant} may use */
+    public Resolved resolve(TenantKeys.Grant grant, String refAudioPath) throws IOException {
         Path real;
         try {
             if (refAudioPath.indexOf('\0') >= 0) {
@@ -58,23 +60,38 @@ public final class ReferencePaths {
         for (Path root : realRoots(audio.roots())) {
             if (real.startsWith(root) && Identifiers.isSafe(stem)) {
                 Optional<AudioEntry> entry = audio.find(stem);
-                if (entry.isPresent() && sameFile(entry.get().path(), real)) {
+                if (entry.isPresent() && grant.sees(entry.get().owner()) && sameFile(entry.get().path(), real)) {
                     return new Resolved(stem, "", false);
                 }
             }
         }
-        if (voices != null && voices.directory() != null) {
-            for (Path root : realRoots(List.of(voices.directory()))) {
-                if (real.startsWith(root) && Identifiers.isVoiceName(stem)) {
-                    Optional<Voice> voice = voices.find(stem);
-                    if (voice.isPresent() && sameFile(voice.get().path(), real)) {
-                        AudioEntry copy = audio.save(AudioKind.UPLOAD, voices.load(voice.get().name()));
-                        return new Resolved(copy.id(), voice.get().refText(), true);
+        if (voices != null) {
+            // The tenant's own voices first, as a voice name finds them; then the shared ones.
+            List<VoiceBank> banks = grant.tenant().isEmpty() ? List.of(voices) : ownAndShared(grant);
+            for (VoiceBank bank : banks) {
+                if (bank.directory() == null) {
+                    continue;
+                }
+                for (Path root : realRoots(List.of(bank.directory()))) {
+                    if (real.getParent().equals(root) && Identifiers.isVoiceName(stem)) {
+                        Optional<Voice> voice = bank.find(stem);
+                        if (voice.isPresent() && sameFile(voice.get().path(), real)) {
+                            AudioEntry copy = audio.save(AudioKind.UPLOAD, bank.load(voice.get().name()), grant.tenant());
+                            return new Resolved(copy.id(), voice.get().refText(), true);
+                        }
                     }
                 }
             }
         }
         throw ApiException.badRequest(REFUSED);
+    }
+
+    private List<VoiceBank> ownAndShared(TenantKeys.Grant grant) {
+        try {
+            return List.of(voices.forTenant(grant.tenant()), voices);
+        } catch (UnsupportedOperationException e) {
+            return List.of(voices);
+        }
     }
 
     private static String stem(Path real) {

@@ -59,6 +59,7 @@ public final class Submissions {
      */
     public JobHandle submit(TenantKeys.Grant grant, JobRequest request) {
         requireReference(request);
+        requireOwnAudio(grant, request);
         if (!modelReady()) {
             throw new ApiException(503, "Models not loaded");
         }
@@ -73,6 +74,21 @@ public final class Submissions {
         String reference = request.type() == JobType.TTS_PERMANENT ? request.voiceName() : request.audioFileId();
         if (reference == null || reference.isBlank()) {
             throw ApiException.badRequest(missingParameters(request.type()));
+        }
+    }
+
+    /**
+     * Another tenant's clip as a reference is refused exactly as an unknown one (the queue's own
+     * check, a {@link ReferenceNotFoundException}, answered in each endpoint's words), so that ids
+     * cannot be probed across tenants. An admin may use any clip.
+     */
+    private void requireOwnAudio(TenantKeys.Grant grant, JobRequest request) {
+        String id = request.type() == JobType.TTS_PERMANENT ? null : request.audioFileId();
+        if (id == null || grant.admin()) {
+            return;
+        }
+        if (ctx.queue().audioStore().find(id).filter(e -> !grant.sees(e.owner())).isPresent()) {
+            throw new ReferenceNotFoundException(ReferenceNotFoundException.Reason.AUDIO_FILE_NOT_FOUND, "Audio file not found");
         }
     }
 

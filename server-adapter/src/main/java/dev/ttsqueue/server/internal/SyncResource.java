@@ -61,7 +61,7 @@ public final class SyncResource {
         String refText = json.string("ref_text", "");
         var settings = Submissions.settings(json.object("settings").map(f -> (FieldReader) f).orElseGet(SyncResource::absent));
         json.errors().throwIfAny();
-        JobRequest job = JobRequest.ttsPermanent(VoiceNames.canonical(ctx.queue().voiceBank(), voice), text).refText(refText).settings(settings);
+        JobRequest job = JobRequest.ttsPermanent(VoiceNames.canonical(ctx.tenancy().voices(), Tenancy.grant(http), voice), text).refText(refText).settings(settings);
         JobHandle h = submissions.submit(Tenancy.grant(http), job, MissingReferences.SYNCHRONOUS, voice);
         submissions.answerWhenDone(h, response, Submissions.generated("TTS generated using voice '" + voice + "'"),
                 "Error generating TTS: ", () -> { });
@@ -85,7 +85,7 @@ public final class SyncResource {
                 throw ApiException.badRequest("Text to generate cannot be empty");
             }
             upload = AudioUploads.decode(file, ctx.config().maxUploadBytes(), ctx.tempDir(),
-                    clip -> ctx.queue().audioStore().save(AudioKind.UPLOAD, clip));
+                    clip -> ctx.queue().audioStore().save(AudioKind.UPLOAD, clip, Tenancy.grant(request).tenant()));
             job = JobRequest.voiceCloning(upload.id(), text).refText(refText).settings(settings).priority(priority);
         }
         JobHandle h;

@@ -7,9 +7,12 @@ import dev.ttsqueue.JobPage;
 import dev.ttsqueue.JobSnapshot;
 import dev.ttsqueue.JobStatus;
 import dev.ttsqueue.TtsJobQueue;
+import dev.ttsqueue.spi.AudioEntry;
+import dev.ttsqueue.spi.Identifiers;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Who a request acts for, and what that lets it see. {@link ApiKeyFilter} puts the grant of the
@@ -17,7 +20,9 @@ import java.util.List;
  * {@link TenantKeys.Grant#OPEN}: the anonymous tenant, seeing everything, as before tenants.
  *
  * <p>A job of another tenant answers exactly as an unknown one does ({@link JobNotFoundException},
- * 404 {@code Job not found}), so ids cannot be probed across tenants.
+ * 404 {@code Job not found}), so ids cannot be probed across tenants; so does a clip of another
+ * tenant ({@link #audio}): an upload belongs to the tenant that uploaded it, an output to the
+ * tenant of the job that made it ({@link AudioEntry#owner()}).
  */
 public final class Tenancy {
     /** The request property that carries the {@link TenantKeys.Grant}. */
@@ -28,10 +33,17 @@ public final class Tenancy {
 
     private final TtsJobQueue queue;
     private final TenantQuotas quotas;
+    private final TenantVoices voices;
 
-    public Tenancy(TtsJobQueue queue, TenantQuotas quotas) {
+    public Tenancy(TtsJobQueue queue, TenantQuotas quotas, TenantVoices voices) {
         this.queue = queue;
         this.quotas = quotas;
+        this.voices = voices;
+    }
+
+    /** The permanent voices each tenant sees. */
+    public TenantVoices voices() {
+        return voices;
     }
 
     /** The grant of {@code request}: its key's, or {@link TenantKeys.Grant#OPEN} when the server has no keys. */
@@ -80,6 +92,17 @@ public final class Tenancy {
             next = page.nextCursor();
         } while (next != null && own.size() < limit && read < LIST_SCAN_JOBS);
         return new JobPage(own, next);
+    }
+
+    /**
+     * The clip {@code id} when {@code grant} may see it: its tenant's own, or any for an admin.
+     * Empty for an unknown or unsafe id and for another tenant's clip alike.
+     */
+    public Optional<AudioEntry> audio(TenantKeys.Grant grant, String id) {
+        if (!Identifiers.isSafe(id)) {
+            return Optional.empty();
+        }
+        return queue.audioStore().find(id).filter(e -> grant.sees(e.owner()));
     }
 
     /**

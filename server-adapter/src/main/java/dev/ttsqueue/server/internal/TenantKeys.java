@@ -28,10 +28,11 @@ import java.util.Optional;
  *
  * <p>Fields are separated by spaces or tabs. {@code key}: 16 to 256 printable ASCII characters
  * without spaces (it travels as the {@code X-API-Key} header). {@code tenant}: a tenant name as
- * {@link JobRequest#checkTenant} accepts it. {@code weight}: the tenant's share of the workers,
+ * {@link JobRequest#checkTenant} accepts it, except {@code .} and {@code ..} (a tenant's voices
+ * live in a folder named after it). {@code weight}: the tenant's share of the workers,
  * 1 to {@value FairShare#MAX_WEIGHT}. {@code max_queued}: most jobs the tenant may have waiting, 0 = no
  * limit. {@code rate_per_s}: submissions a second (a decimal), 0 = no limit. {@code admin}: the key
- * sees every tenant's jobs and audio. Blank lines and lines starting with {@code #} are ignored. A
+ * sees every tenant's jobs, audio and voices, and may upload shared voices. Blank lines and lines starting with {@code #} are ignored. A
  * tenant may have several keys (to rotate them) as long as every line gives it the same weight and
  * limits. Mistakes are refused at start-up naming the line, never the key.
  *
@@ -127,6 +128,10 @@ public final class TenantKeys {
                 tenant = JobRequest.checkTenant(f[1]);
             } catch (InvalidRequestException e) {
                 throw new IllegalArgumentException(where + "tenant: " + e.getMessage());
+            }
+            if (tenant.equals(".") || tenant.equals("..")) {
+                // A tenant's voices live in a folder named after it.
+                throw new IllegalArgumentException(where + "tenant: '" + tenant + "' is not allowed, it names a folder of its own");
             }
             int weight = integer(f[2], 1, FairShare.MAX_WEIGHT, "weight", where);
             int maxQueued = integer(f[3], 0, Integer.MAX_VALUE, "max_queued", where);

@@ -31,7 +31,10 @@ public final class WireFormat {
         return t == null ? null : TIME.format(t);
     }
 
-    /** The body of {@code GET /jobs/{id}/status} (also the data of every SSE event). */
+    /**
+     * The body of {@code GET /jobs/{id}/status} (also the data of every SSE event). {@code tenant}
+     * only for a job of a tenant (with a keys file): an anonymous job's JSON is as it always was.
+     */
     public static Map<String, Object> status(JobSnapshot s, AudioStore audio) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("job_id", s.id());
@@ -46,6 +49,9 @@ public final class WireFormat {
         m.put("estimated_completion", s.status().isTerminal() ? null : time(s.estimatedCompletion()));
         m.put("priority", s.priority());
         m.put("queue_position", s.queuePosition());
+        if (!s.tenant().isEmpty()) {
+            m.put("tenant", s.tenant());
+        }
         return m;
     }
 

@@ -18,6 +18,8 @@
     rows: new Map(), // job id -> <tr>
     completions: new Map(), // job id -> completion time (ms), for throughput
     filter: '',
+    tenantFilter: '',
+    tenants: new Set(), // tenants seen on jobs (only with a keys file: anonymous jobs carry none)
     workers: [],
     runningElsewhere: 0,
     source: null,
@@ -280,6 +282,27 @@
     renderThroughput();
   }
 
+  /** Whether the filters let {@code job} show. */
+  function shown(job) {
+    return (!state.filter || job.status === state.filter)
+      && (!state.tenantFilter || (job.tenant || '') === state.tenantFilter);
+  }
+
+  /** The tenant column and filter appear with the first job that carries a tenant. */
+  function noteTenant(job) {
+    if (!job.tenant || state.tenants.has(job.tenant)) {
+      return;
+    }
+    state.tenants.add(job.tenant);
+    $('jobs-table').classList.add('with-tenants');
+    $('tenant-filter-label').hidden = false;
+    const select = $('tenant-filter');
+    const option = el('option', null, job.tenant);
+    option.value = job.tenant;
+    const after = [...select.options].slice(1).find((o) => o.value.localeCompare(job.tenant) > 0);
+    select.insertBefore(option, after || null);
+  }
+
   function renderEmpty() {
     const anyShown = [...state.rows.values()].some((row) => !row.hidden);
     $('jobs-empty').hidden = anyShown;
@@ -309,6 +332,9 @@
     code.title = job.job_id;
     id.append(code, el('span', 'type', job.job_type));
 
+    const tenant = el('td', 'tenant');
+    tenant.dataset.label = 'Tenant';
+
     const status = el('td', 'status');
     status.dataset.label = 'Status';
     status.append(el('span', 'badge'));
@@ -333,14 +359,16 @@
     text.dataset.label = 'Text';
     const actions = el('td', 'actions');
 
-    row.append(id, status, progress, created, duration, rtf, text, actions);
+    row.append(id, tenant, status, progress, created, duration, rtf, text, actions);
     return row;
   }
 
   function updateRow(row, job) {
     row.dataset.status = job.status;
-    row.hidden = Boolean(state.filter) && job.status !== state.filter;
-    const [, statusCell, progressCell, created, duration, rtf, text, actions] = row.children;
+    noteTenant(job);
+    row.hidden = !shown(job);
+    const [, tenantCell, statusCell, progressCell, created, duration, rtf, text, actions] = row.children;
+    tenantCell.textContent = job.tenant || '';
 
     const badge = statusCell.firstChild;
     badge.textContent = job.status;
@@ -538,12 +566,21 @@
         b.setAttribute('aria-pressed', String(b === button));
       }
       for (const [id, row] of state.rows) {
-        row.hidden = Boolean(state.filter) && state.jobs.get(id).status !== state.filter;
+        row.hidden = !shown(state.jobs.get(id));
       }
       renderEmpty();
       reload(); // the newest jobs in that state, which the page may not know yet
     });
   }
+
+  // The listing has no tenant parameter: the tenant filter works on the jobs the page holds.
+  $('tenant-filter').addEventListener('change', () => {
+    state.tenantFilter = $('tenant-filter').value;
+    for (const [id, row] of state.rows) {
+      row.hidden = !shown(state.jobs.get(id));
+    }
+    renderEmpty();
+  });
 
   function showMessage(text) {
     const m = $('message');

@@ -1,5 +1,6 @@
 package dev.ttsqueue.store.redis;
 
+import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.ReferenceNotFoundException;
 import dev.ttsqueue.StoreUnavailableException;
 import dev.ttsqueue.audio.AudioClip;
@@ -31,7 +32,8 @@ import java.util.Optional;
  * hash (metadata and the 16-bit WAV bytes), indexed by creation and by expiry in two sorted sets.
  * Expiry follows the queue's clock ({@link #purgeExpired}, run by the queue's retention); Redis
  * also expires each key an hour after its clip expired, so that clips never outlive a retention
- * that stopped running. Sizes: 24 kHz mono 16-bit is 48 kB per second, so a 30 s output takes
+ * that stopped running. A clip saved for a tenant keeps it in the hash field {@code owner}
+ * (absent for the anonymous tenant, as in clips stored before owners were kept). Sizes: 24 kHz mono 16-bit is 48 kB per second, so a 30 s output takes
  * about 1.4 MB of Redis memory (see the module README for sizing).
  *
  * <p>Saving an output retries through a Redis outage for {@link RedisConfig#outageWriteRetry()},
@@ -83,17 +85,23 @@ public final class RedisAudioStore implements AudioStore {
 
     @Override
     public AudioEntry save(AudioKind kind, AudioClip clip) {
+        return save(kind, clip, JobRequest.ANONYMOUS_TENANT);
+    }
+
+    @Override
+    public AudioEntry save(AudioKind kind, AudioClip clip, String owner) {
+        String tenant = JobRequest.checkTenant(owner);
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(clip, "clip");
         byte[] wav = WavCodec.encode(clip, WavFormat.PCM_16);
         Instant now = Instant.ofEpochMilli(clock.instant().toEpochMilli());
         Duration ttl = kind == AudioKind.UPLOAD ? uploadTtl : outputTtl;
         Instant expires = ttl == null ? null : now.plus(ttl);
-        AudioEntry entry = new AudioEntry(Identifiers.newId(), kind, now, expires, clip.durationSeconds(), wav.length, null);
+        AudioEntry entry = new AudioEntry(Identifiers.newId(), kind, now, expires, clip.durationSeconds(), wav.length, null, tenant);
         String id = entry.id();
         byte[][] args = {bytes(id), bytes(kind.name()), bytes(Long.toString(now.toEpochMilli())),
             bytes(expires == null ? "" : Long.toString(expires.toEpochMilli())), bytes(Double.toString(entry.durationSeconds())),
-            bytes(Integer.toString(wav.length)), wav, bytes(ttl == null ? "" : Long.toString(ttl.plus(EXPIRED_KEPT).toMillis()))};
+            bytes(Integer.toString(wav.length)), wav, bytes(ttl == null ? "" : Long.toString(ttl.plus(EXPIRED_KEPT).toMillis())), bytes(tenant)};
         String[] clipKeys = {keys.audio(id), keys.audioByCreation(), keys.audioByExpiry()};
         if (kind == AudioKind.OUTPUT) {
             // A finished job's audio: worth waiting for Redis rather than running the job again.
@@ -110,12 +118,12 @@ public final class RedisAudioStore implements AudioStore {
             return Optional.empty();
         }
         List<byte[]> m = link.call("read audio " + id, () -> link.binary().hmget(keys.audio(id), "kind", "created", "expires",
-                "duration", "size")).stream().map(kv -> kv.getValueOrElse(null)).toList();
+                "duration", "size", "owner")).stream().map(kv -> kv.getValueOrElse(null)).toList();
         if (m.get(0) == null || m.get(1) == null) {
             return Optional.empty();
         }
         return Optional.of(entry(id, text(m.get(0)), text(m.get(1)), m.get(2) == null ? "" : text(m.get(2)), text(m.get(3)),
-                text(m.get(4))));
+                text(m.get(4)), text(m.get(5))));
     }
 
     /** @throws ReferenceNotFoundException when the id is unknown */
@@ -153,10 +161,10 @@ public final class RedisAudioStore implements AudioStore {
     public List<AudioEntry> list() {
         List<Object> reply = link.evalBinary(LIST, ScriptOutputType.MULTI, new String[] {keys.audioByCreation()},
                 bytes(keys.audioPrefix()));
-        List<AudioEntry> out = new ArrayList<>(reply.size() / 6);
-        for (int i = 0; i + 5 < reply.size(); i += 6) {
+        List<AudioEntry> out = new ArrayList<>(reply.size() / 7);
+        for (int i = 0; i + 6 < reply.size(); i += 7) {
             out.add(entry(text(reply.get(i)), text(reply.get(i + 1)), text(reply.get(i + 2)), text(reply.get(i + 3)),
-                    text(reply.get(i + 4)), text(reply.get(i + 5))));
+                    text(reply.get(i + 4)), text(reply.get(i + 5)), text(reply.get(i + 6))));
         }
         return out;
     }
@@ -175,10 +183,11 @@ public final class RedisAudioStore implements AudioStore {
         }
     }
 
-    private static AudioEntry entry(String id, String kind, String created, String expires, String duration, String size) {
+    private static AudioEntry entry(String id, String kind, String created, String expires, String duration, String size,
+            String owner) {
         return new AudioEntry(id, AudioKind.valueOf(kind), Instant.ofEpochMilli(Long.parseLong(created)),
                 expires.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(expires)), Double.parseDouble(duration),
-                Long.parseLong(size), null);
+                Long.parseLong(size), null, owner);
     }
 
     private static byte[] bytes(String s) {

@@ -1,5 +1,6 @@
 package dev.ttsqueue.store.redis;
 
+import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.ReferenceNotFoundException;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.audio.WavCodec;
@@ -28,7 +29,9 @@ import java.util.Optional;
  * of the bytes, which guards {@link #storeTranscript}); a sorted set lists the names. Names are
  * normalised as {@link Identifiers#normalizeVoiceName} says, as in the directory bank. There is
  * no folder ({@link #directory()} is null), so a {@code ref_audio_path} never names a voice here.
- * Voices last until deleted. Thread-safe.
+ * Voices last until deleted. A tenant's own voices ({@link #forTenant}) are hashes and a name
+ * set of their own ({@code tvoice:{tenant}:{name}}, {@code tvoices:{tenant}}) under the same
+ * prefix; the shared voices keep the keys they always had. Thread-safe.
  */
 public final class RedisVoiceBank implements VoiceBank {
     private static final Script SAVE = Script.plain("voice-save");
@@ -38,15 +41,49 @@ public final class RedisVoiceBank implements VoiceBank {
 
     private final RedisLink link;
     private final Keys keys;
+    /** The tenant whose voices these are; empty for the shared voices. */
+    private final String tenant;
 
-    private RedisVoiceBank(RedisLink link, Keys keys) {
+    private RedisVoiceBank(RedisLink link, Keys keys, String tenant) {
         this.link = link;
         this.keys = keys;
+        this.tenant = tenant;
+    }
+
+    /**
+     * The voices of {@code tenant}, under keys of their own beside the shared voices' (same hash
+     * tag, so a cluster keeps them on one slot); this bank for the anonymous tenant.
+     *
+     * @throws dev.ttsqueue.InvalidRequestException for an invalid tenant name
+     * @throws UnsupportedOperationException on a tenant's own bank (tenants do not nest)
+     */
+    @Override
+    public VoiceBank forTenant(String tenant) {
+        String name = JobRequest.checkTenant(tenant);
+        if (name.isEmpty()) {
+            return this;
+        }
+        if (!this.tenant.isEmpty()) {
+            throw new UnsupportedOperationException("a tenant's voice bank holds no other tenants");
+        }
+        return new RedisVoiceBank(link, keys, name);
+    }
+
+    private String voiceKey(String name) {
+        return keyPrefix() + name;
+    }
+
+    private String keyPrefix() {
+        return tenant.isEmpty() ? keys.voicePrefix() : keys.tenantVoicePrefix(tenant);
+    }
+
+    private String namesKey() {
+        return tenant.isEmpty() ? keys.voices() : keys.tenantVoices(tenant);
     }
 
     /** A voice bank on the Redis connection of {@code jobs}, under its key prefix. */
     public static RedisVoiceBank sharing(RedisJobStore jobs) {
-        return new RedisVoiceBank(jobs.link(), jobs.keys());
+        return new RedisVoiceBank(jobs.link(), jobs.keys(), JobRequest.ANONYMOUS_TENANT);
     }
 
     /**
@@ -61,7 +98,7 @@ public final class RedisVoiceBank implements VoiceBank {
         String normalized = Identifiers.normalizeVoiceName(name);
         String text = refText == null ? "" : refText.strip();
         byte[] wav = WavCodec.encode(audio, WavFormat.PCM_16);
-        link.evalBinary(SAVE, ScriptOutputType.INTEGER, new String[] {keys.voice(normalized), keys.voices()}, bytes(normalized), wav,
+        link.evalBinary(SAVE, ScriptOutputType.INTEGER, new String[] {voiceKey(normalized), namesKey()}, bytes(normalized), wav,
                 bytes(text), bytes(Double.toString(audio.durationSeconds())), bytes(sha256(wav)));
         return new Voice(normalized, normalized + ".wav", audio.durationSeconds(), text, null);
     }
@@ -77,11 +114,11 @@ public final class RedisVoiceBank implements VoiceBank {
         if (!Identifiers.isVoiceName(name) || text.isEmpty()) {
             return false;
         }
-        byte[] wav = link.call("read voice " + name, () -> link.binary().hget(keys.voice(name), "wav"));
+        byte[] wav = link.call("read voice " + name, () -> link.binary().hget(voiceKey(name), "wav"));
         if (wav == null || !WavCodec.decode(wav).equals(transcribed)) {
             return false;
         }
-        Long stored = link.evalBinary(TRANSCRIPT, ScriptOutputType.INTEGER, new String[] {keys.voice(name)}, bytes(sha256(wav)),
+        Long stored = link.evalBinary(TRANSCRIPT, ScriptOutputType.INTEGER, new String[] {voiceKey(name)}, bytes(sha256(wav)),
                 bytes(text));
         return stored == 1;
     }
@@ -91,7 +128,7 @@ public final class RedisVoiceBank implements VoiceBank {
         if (!Identifiers.isVoiceName(name)) {
             return Optional.empty();
         }
-        List<KeyValue<String, byte[]>> m = link.call("read voice " + name, () -> link.binary().hmget(keys.voice(name), "text",
+        List<KeyValue<String, byte[]>> m = link.call("read voice " + name, () -> link.binary().hmget(voiceKey(name), "text",
                 "duration"));
         if (!m.get(1).hasValue()) {
             return Optional.empty();
@@ -102,7 +139,7 @@ public final class RedisVoiceBank implements VoiceBank {
     /** @throws ReferenceNotFoundException when there is no such voice */
     @Override
     public AudioClip load(String name) {
-        byte[] wav = Identifiers.isVoiceName(name) ? link.call("read voice " + name, () -> link.binary().hget(keys.voice(name), "wav"))
+        byte[] wav = Identifiers.isVoiceName(name) ? link.call("read voice " + name, () -> link.binary().hget(voiceKey(name), "wav"))
                 : null;
         if (wav == null) {
             throw new ReferenceNotFoundException(ReferenceNotFoundException.Reason.VOICE_NOT_FOUND, "Voice '" + name + "' not found");
@@ -113,7 +150,7 @@ public final class RedisVoiceBank implements VoiceBank {
     /** Voices sorted by name. */
     @Override
     public List<Voice> list() {
-        List<Object> reply = link.evalBinary(LIST, ScriptOutputType.MULTI, new String[] {keys.voices()}, bytes(keys.voicePrefix()));
+        List<Object> reply = link.evalBinary(LIST, ScriptOutputType.MULTI, new String[] {namesKey()}, bytes(keyPrefix()));
         List<Voice> out = new ArrayList<>(reply.size() / 3);
         for (int i = 0; i + 2 < reply.size(); i += 3) {
             out.add(voice(text(reply.get(i)), text(reply.get(i + 1)), text(reply.get(i + 2))));
@@ -126,7 +163,7 @@ public final class RedisVoiceBank implements VoiceBank {
         if (!Identifiers.isVoiceName(name)) {
             return false;
         }
-        Long existed = link.evalBinary(DELETE, ScriptOutputType.INTEGER, new String[] {keys.voice(name), keys.voices()}, bytes(name));
+        Long existed = link.evalBinary(DELETE, ScriptOutputType.INTEGER, new String[] {voiceKey(name), namesKey()}, bytes(name));
         return existed == 1;
     }
 

@@ -137,4 +137,25 @@ class RedisVoiceBankIT {
         assertFalse(a.storeTranscript("bob", current, "other words"), "a voice with a transcript keeps it");
         assertFalse(a.storeTranscript("nobody", current, "x"));
     }
+
+    @Test
+    void aTenantsVoicesAreItsOwnOnEveryNodeAndApartFromTheSharedOnes() throws Exception {
+        VoiceBank shared = node();
+        VoiceBank acme = shared.forTenant("acme");
+        assertTrue(shared.forTenant("") == shared, "the anonymous tenant's voices are the shared ones");
+        shared.save("anna", tone(800, 0.05), "shared words");
+        acme.save("anna", tone(1600, 0.07), "acme words");
+        acme.save("bob", tone(80, 0.05), "");
+
+        VoiceBank otherNode = node();
+        assertEquals(List.of("anna"), otherNode.list().stream().map(Voice::name).toList());
+        assertEquals(List.of("anna", "bob"), otherNode.forTenant("acme").list().stream().map(Voice::name).toList());
+        assertEquals("acme words", otherNode.forTenant("acme").find("anna").orElseThrow().refText());
+        assertEquals(quantised(tone(1600, 0.07)), otherNode.forTenant("acme").load("anna"));
+        assertTrue(otherNode.forTenant("globex").find("bob").isEmpty(), "another tenant sees none of them");
+        assertTrue(otherNode.forTenant("acme").delete("anna"));
+        assertEquals("shared words", shared.find("anna").orElseThrow().refText(), "deleting a tenant's voice leaves the shared one");
+        assertThrows(InvalidRequestException.class, () -> shared.forTenant("a:b"));
+        assertThrows(UnsupportedOperationException.class, () -> acme.forTenant("globex"));
+    }
 }

@@ -99,4 +99,14 @@ public final class Keys {
     public String voices() {
         return prefix + "voices";
     }
+
+    /** Prefix of the voice keys of {@code tenant} (a valid tenant name: it holds no {@code :}). */
+    public String tenantVoicePrefix(String tenant) {
+        return prefix + "tvoice:" + tenant + ":";
+    }
+
+    /** Voice names of {@code tenant}, in byte order. */
+    public String tenantVoices(String tenant) {
+        return prefix + "tvoices:" + tenant;
+    }
 }
