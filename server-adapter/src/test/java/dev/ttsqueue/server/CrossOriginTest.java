@@ -149,6 +149,29 @@ class CrossOriginTest {
     }
 
     @Test
+    void aSmallForeignBodyIsDroppedAndTheConnectionServesTheNextRequest() throws Exception {
+        s = TestServer.builder(dir).start();
+        String body = "voice_name=mallory&ref_text=" + "x".repeat(60_000);
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), s.server.port())) {
+            socket.setSoTimeout(10_000);
+            String host = "127.0.0.1:" + s.server.port();
+            socket.getOutputStream().write(("POST /upload-permanent-voice HTTP/1.1\r\nHost: " + host + "\r\nOrigin: " + EVIL
+                    + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length() + "\r\n\r\n" + body
+                    + "GET /health HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            // Both answers arrive on the one connection: the refused body was read and dropped, not
+            // left unread under a close that could reset the connection before the client read the 403.
+            String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answers.startsWith("HTTP/1.1 403"), answers);
+            assertTrue(answers.contains("Cross-origin request refused"), answers);
+            int second = answers.indexOf("HTTP/1.1 200");
+            assertTrue(second > 0, answers);
+            assertFalse(answers.substring(0, second).contains("Connection: close"), answers);
+        }
+        assertFalse(s.get("/list-voices").json().toString().contains("mallory"), "nothing stored");
+    }
+
+    @Test
     void answersGivenBeforeTheApplicationCarryTheCorsHeadersToo() throws Exception {
         s = TestServer.builder(dir).config(c -> c.withMaxUploadBytes(1000)).start();
         TestServer.Reply tooLarge = postMultipart("/upload-audio", "http://localhost:3000", Map.of("audio_file", TestServer.wavFile(1)));
