@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ttsqueue.testing.MutableClock;
 import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -151,6 +153,26 @@ class AudioEndpointsTest {
         assertEquals(0, s.queue.list(null, 10).size(), "nothing refused became a job");
         // A body of ordinary size still goes through.
         assertEquals(200, s.postForm("/jobs/tts-generate-async", Map.of("audio_file_id", id, "text", "hi")).status());
+    }
+
+    @Test
+    void aBodyDeclaredTooLargeIsAnsweredOnAConnectionThatServesTheNextRequest() throws Exception {
+        // JSON and forms may take 1 MiB here; 2 MiB is refused, but read and dropped first.
+        s = TestServer.builder(dir).queue(q -> q.maxTextLength(10_000)).start();
+        String body = "{\"pad\": \"" + "x".repeat(2 << 20) + "\"}";
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), s.server.port())) {
+            socket.setSoTimeout(10_000);
+            String host = "127.0.0.1:" + s.server.port();
+            socket.getOutputStream().write(("POST /jobs/submit HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json"
+                    + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body
+                    + "GET /health HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answers.startsWith("HTTP/1.1 413"), answers);
+            int second = answers.indexOf("HTTP/1.1 200");
+            assertTrue(second > 0, answers);
+            assertFalse(answers.substring(0, second).contains("Connection: close"), answers);
+        }
     }
 
     @Test

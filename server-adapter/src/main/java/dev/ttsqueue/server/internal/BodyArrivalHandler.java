@@ -62,6 +62,12 @@ public final class BodyArrivalHandler extends Handler.Wrapper {
         return spool.bytesHeld();
     }
 
+    /**
+     * A body declared too large, up to this size, is read and dropped before the 413 so that the
+     * client reads the answer on a connection that stays usable; a larger one is not read at all.
+     */
+    static final long DRAIN_LIMIT = 8L << 20;
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         long declared = request.getLength();
@@ -71,7 +77,16 @@ public final class BodyArrivalHandler extends Handler.Wrapper {
         }
         long max = limits.maxBytesFor(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
         if (declared > max) {
-            answer(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, UploadTooLargeException.message(max), 0);
+            String detail = UploadTooLargeException.message(max);
+            if (declared <= DRAIN_LIMIT) {
+                // Read and dropped first, never stored: answering while the client still sends the
+                // body and then closing could reset the connection before the client read the 413.
+                Content.Source.consumeAll(request, Callback.from(
+                        () -> answer(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, detail, 0, false),
+                        failure -> answer(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, detail, 0)));
+            } else {
+                answer(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, detail, 0);
+            }
             return true;
         }
         new BodyArrival(this, request, response, callback, max).start();
@@ -113,11 +128,18 @@ public final class BodyArrivalHandler extends Handler.Wrapper {
      * {@code Connection: close}: what is left of the body is not read.
      */
     void answer(Request request, Response response, Callback callback, int status, String detail, long retryAfterSeconds) {
+        answer(request, response, callback, status, detail, retryAfterSeconds, true);
+    }
+
+    private void answer(Request request, Response response, Callback callback, int status, String detail, long retryAfterSeconds,
+            boolean close) {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, MimeTypes.Type.APPLICATION_JSON.asString());
-        // The rest of the body will not be read: the client must not send its next request on this
-        // connection, which closes once the answer is out (it would find it gone, with no answer).
-        response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+        if (close) {
+            // The rest of the body will not be read: the client must not send its next request on this
+            // connection, which closes once the answer is out (it would find it gone, with no answer).
+            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+        }
         if (retryAfterSeconds > 0) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
