@@ -16,7 +16,9 @@ import dev.ttsqueue.spi.TtsBackend;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,20 +87,26 @@ public final class TwoNodesOnRedis {
                 audioElsewhere |= audio.length() > 0;
                 out.printf("job %d ran on node %s: %.1f s of audio, read back on node B%n", i, node, audio.durationSeconds());
             }
+            // The order the shared queue handed the jobs out in: their claim times in the store (the
+            // order the backends were called in can differ, when a short job on one node ends before
+            // the other node's backend call begins), the queue's own order between equal times.
             List<Integer> order = new ArrayList<>();
-            for (String id : started) {
-                for (int i = 0; i < jobs.size(); i++) {
-                    if (jobs.get(i).id().equals(id)) {
-                        order.add(i);
-                    }
-                }
+            for (int i = 0; i < jobs.size(); i++) {
+                order.add(i);
             }
+            List<Instant> claimed = jobs.stream().map(j -> a.status(j.id()).startedAt()).toList();
+            order.sort(Comparator.comparing((Integer i) -> claimed.get(i))
+                    .thenComparing(i -> -priorityOf(i)).thenComparing(i -> i));
             out.println("started in the order: jobs " + order);
             return new Outcome(nodes, order, audioElsewhere);
         }
     }
 
     /** One node: its own worker and FreeTTS voice, the shared job store, audio and voices in Redis. */
+    private static int priorityOf(int job) {
+        return job < 2 ? 0 : PRIORITIES[job - 2];
+    }
+
     private static TtsJobQueue node(String name, String uri, Map<String, String> ranOn, List<String> started) {
         RedisJobStore store = RedisJobStore.open(uri);
         return TtsJobQueue.builder()
