@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -88,9 +89,24 @@ class RemoteChangesTest {
 
     @Test
     void anIdleNodeWakesForWorkQueuedElsewhereAndItsSubmitterFollowsTheJobToItsEnd() throws Exception {
-        JobHandle job = a.submit(JobRequest.ttsPermanent("narrator", "run on B"));
+        // Listening on A before the job exists: B may claim it and report before a subscription made
+        // after submit() returned, and that first report is the one this test waits for.
         BlockingQueue<JobEvent> events = new LinkedBlockingQueue<>();
-        a.subscribe(job.id(), events::add);
+        String[] id = new String[1];
+        CountDownLatch submitted = new CountDownLatch(1);
+        a.addListener(e -> {
+            try {
+                submitted.await();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (e.jobId().equals(id[0])) {
+                events.add(e);
+            }
+        });
+        JobHandle job = a.submit(JobRequest.ttsPermanent("narrator", "run on B"));
+        id[0] = job.id();
+        submitted.countDown();
         assertTrue(backendB.awaitStepsEntered(1, 10, TimeUnit.SECONDS), "B woke without polling");
         // B writes its first report at once (later ones at most twice a second): A hears of it.
         JobEvent e;
