@@ -1,32 +1,42 @@
 #!/usr/bin/env bash
 # The shipped server as users run it, under load from another process, while its queue grows.
 #
-#   benchmarks/queue-depth.sh [--store sqlite|memory] [--launcher PATH] [--window N] [--out FILE]
+#   benchmarks/queue-depth.sh [--store sqlite|memory|redis://...] [--launcher PATH] [--window N]
+#                             [--repeat N] [--warm-up-rounds N] [--out FILE]
 #
-# Starts the packaged launcher (server-adapter/target/ttsqueue-server/bin/ttsqueue-server; built
-# if missing) in its own process with its defaults, except --backend synthetic (a job sleeps 20 ms
+# Builds the packaged launcher from this checkout (server-adapter/target/ttsqueue-server/bin/
+# ttsqueue-server; with --launcher, that one is run as it is and its commit is "unknown") and
+# starts it in its own process with its defaults, except --backend synthetic (a job sleeps 20 ms
 # per word, as a GPU would be busy, so the queue grows because submits outpace it) and
 # --max-queue-size 0 (no limit, so the queue can reach 100k). Then drives it with wrk (Debian's
 # package) over loopback, -t2 -c32, and prints one JSON line per measurement:
 #
-#   warm-up   20k GET /health, 20k submits, 20k GET status, then every warm-up job cancelled, so the
-#             JIT has compiled the paths measured and the queue is empty again (its history is not)
+#   warm-up   rounds of 20k GET /health, 20k submits, 20k GET status, then every job of the round
+#             cancelled, until a round's submits/s is within 10 % of the round before (at least 3
+#             rounds, at most --warm-up-rounds, 8): the JIT has compiled the paths measured and the
+#             queue is empty again (its history is not). Each round prints a "warm-up" line.
 #   health    GET /health: the baseline of this run, same server, same load
 #   submit@1k, submit@10k, submit@100k
 #             POST /jobs/submit ({"job_type":"tts_permanent",...}, as issue "Queue at depth"
-#             measured), --window answers each, starting at a queue of about 1k, 10k and 100k jobs
+#             measured), --window answers each (10k), starting at a queue of about 1k, 10k and
+#             100k jobs; --repeat windows at each depth (3), the jobs of each window cancelled
+#             before the next, so each starts at the same depth
 #   status@100k
 #             GET /jobs/{id}/status of a job submitted when 50k were queued, at 100k queued
 #   health@100k
 #
 # Each line says what was measured, the queue depth before and after, successes and errors apart,
-# and ends with the commit the server was built from. Needs: wrk, curl, python3.
+# the server's CPU time per answer (user + system, microseconds: less noisy than a rate on a
+# machine wrk shares), and ends with the commit the server was built from ("+changes" when the
+# working tree differed from it). Needs: wrk, curl, python3, mvn (unless --launcher).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 store=sqlite
-launcher="$root/server-adapter/target/ttsqueue-server/bin/ttsqueue-server"
+launcher=
 window=10000
+repeat=3
+max_rounds=8
 out=/dev/null
 port=18321
 threads=2
@@ -36,6 +46,8 @@ while [ $# -gt 0 ]; do
     --store) store="$2"; shift 2 ;;
     --launcher) launcher="$2"; shift 2 ;;
     --window) window="$2"; shift 2 ;;
+    --repeat) repeat="$2"; shift 2 ;;
+    --warm-up-rounds) max_rounds="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --port) port="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -44,13 +56,16 @@ done
 for tool in wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "queue-depth.sh needs $tool" >&2; exit 2; }
 done
-if [ ! -x "$launcher" ]; then
-  (cd "$root" && mvn -q -DskipTests -pl server-adapter -am package)
+if [ -z "$launcher" ]; then
+  # Built here, so the commit on each line is the one measured.
+  commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  if [ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit+changes"; fi
+  (cd "$root" && mvn -q -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -Dassembly.skipAssembly=true \
+      -pl server-adapter -am package)
+  launcher="$root/server-adapter/target/ttsqueue-server/bin/ttsqueue-server"
+else
+  commit=unknown
 fi
-dist="$(cd "$(dirname "$launcher")/../.." && pwd)"
-commit="$(git -C "$dist" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-if [ -n "$(git -C "$dist" status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit+changes"; fi
-
 work="$(mktemp -d)"
 server_pid=
 cleanup() {
@@ -83,23 +98,40 @@ runs=0
 queued() {
   curl -sf "$base/jobs/queue-status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["queue_size"])'
 }
+# The server's CPU time so far, user + system, in clock ticks (the launcher execs java: same pid).
+cpu_ticks() {
+  awk '{print $14 + $15}' "/proc/$server_pid/stat"
+}
+ticks_per_second="$(getconf CLK_TCK)"
 
-# load <name> <kind> <answers> [argument]: one wrk run; prints its JSON line, with context, unless the name is "-".
+# load <name> <kind> <answers> [argument] [extra JSON fields]: one wrk run; prints its JSON line,
+# with context, unless the name is "-"; the line is also left in $last_line.
+last_line=
 load() {
-  local name="$1" kind="$2" answers="$3" arg="${4:-}"
+  local name="$1" kind="$2" answers="$3" arg="${4:-}" extra="${5:-}"
   local per_thread=$(( (answers + threads - 1) / threads ))
-  local before after line
+  local before after line cpu0 cpu1
   before="$(queued)"
   local done_file="$work/done.$((++runs))"
+  cpu0="$(cpu_ticks)"
   line="$(wrk -t"$threads" -c"$connections" -d600s --timeout 10s -s "$here/wrk/load.lua" "$base" -- "$kind" "$per_thread" \
       "$done_file" $arg | grep '^{"answers"')"
+  cpu1="$(cpu_ticks)"
   after="$(queued)"
+  local inner="${line#\{}"
+  inner="${inner%\}}"
+  local answered="${inner#\"answers\":}"
+  answered="${answered%%,*}"
+  local cpu_us
+  cpu_us="$(python3 -c "print(round(($cpu1 - $cpu0) * 1e6 / $ticks_per_second / max(1, $answered), 1))")"
+  last_line="{\"measure\":\"$name\",\"store\":\"$store\",${extra}\"queued_before\":$before,\"queued_after\":$after,$inner,\"server_cpu_us_per_answer\":$cpu_us,\"commit\":\"$commit\"}"
   if [ "$name" != "-" ]; then
-    local inner="${line#\{}"
-    inner="${inner%\}}"
-    echo "{\"measure\":\"$name\",\"store\":\"$store\",\"queued_before\":$before,\"queued_after\":$after,$inner,\"commit\":\"$commit\"}" \
-        | tee -a "$out"
+    echo "$last_line" | tee -a "$out"
   fi
+}
+
+rate() {
+  python3 -c 'import json,sys; print(json.loads(sys.argv[1])["ok_per_second"])' "$1"
 }
 
 fill_to() {
@@ -108,25 +140,51 @@ fill_to() {
   if [ "$now" -lt "$target" ]; then load - submit $(( target - now )); fi
 }
 
-any_id="$(curl -sf -X POST -H 'Content-Type: application/json' \
-    -d '{"job_type":"tts_permanent","parameters":{"voice_name":"myvoice","gen_text":"Load test."}}' "$base/jobs/submit" \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["job_id"])')"
-load - get 20000 /health
-load - submit 20000 "$work/ids"
-load - get 20000 "/jobs/$any_id/status"
-load - cancel 1000000 "$work/ids"
+submit_one() {
+  curl -sf -X POST -H 'Content-Type: application/json' \
+      -d '{"job_type":"tts_permanent","parameters":{"voice_name":"myvoice","gen_text":"Load test."}}' "$base/jobs/submit" \
+      | python3 -c 'import json,sys; print(json.load(sys.stdin)["job_id"])'
+}
+
+# Warm-up rounds until the submit rate settles: C2 keeps compiling for a minute or more on two
+# cores shared with wrk, and a rate measured before that says more about the JIT than the server.
+any_id="$(submit_one)"
+previous=0
+for round in $(seq 1 "$max_rounds"); do
+  rm -f "$work"/ids.*
+  load - get 20000 /health
+  load warm-up submit 20000 "$work/ids" "\"round\":$round,"
+  submits="$last_line"
+  load - get 20000 "/jobs/$any_id/status"
+  load - cancel 1000000 "$work/ids"
+  now="$(rate "$submits")"
+  if [ "$round" -ge 3 ] && python3 -c "import sys; sys.exit(0 if abs($now - $previous) <= 0.1 * $previous else 1)"; then
+    break
+  fi
+  previous="$now"
+done
+
 load health get 20000 /health
-fill_to 1000
-load submit@1k submit "$window"
-fill_to 10000
-load submit@10k submit "$window"
+# window <name> <depth>: --repeat windows of submits starting at about <depth> queued jobs; the
+# jobs of each are cancelled after it, so the next starts at the same depth.
+window() {
+  local name="$1" depth="$2" i
+  for i in $(seq 1 "$repeat"); do
+    fill_to "$depth"
+    rm -f "$work"/win.*
+    load "$name" submit "$window" "$work/win" "\"window\":$i,"
+    load - cancel 1000000 "$work/win"
+  done
+}
+window submit@1k 1000
+window submit@10k 10000
 fill_to 50000
-middle="$(curl -sf -X POST -H 'Content-Type: application/json' \
-    -d '{"job_type":"tts_permanent","parameters":{"voice_name":"myvoice","gen_text":"Load test."}}' "$base/jobs/submit" \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["job_id"])')"
+middle="$(submit_one)"
+window submit@100k 100000
 fill_to 100000
-load submit@100k submit "$window"
 position="$(curl -sf "$base/jobs/$middle/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["queue_position"])')"
 echo "{\"note\":\"status@100k asks for a job at queue position $position\"}" | tee -a "$out"
-load status@100k get 20000 "/jobs/$middle/status"
+for i in $(seq 1 "$repeat"); do
+  load status@100k get 20000 "/jobs/$middle/status" "\"window\":$i,"
+done
 load health@100k get 20000 /health

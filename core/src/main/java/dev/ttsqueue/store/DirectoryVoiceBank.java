@@ -20,6 +20,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -29,6 +30,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,9 +40,11 @@ import org.slf4j.LoggerFactory;
  * voices copied in by hand or written by the old server appear at once; their WAV may be in any
  * format {@link WavCodec} reads. What a voice's files say (duration, transcript) is kept in memory
  * with the files' identity, size and modification time, and read again only when one of those
- * changed: a lookup costs two {@code stat} calls, not a read of both files (every submit of a
- * permanent voice looks its voice up). New voices are written as 16-bit PCM at the clip's rate,
- * atomically.
+ * changed. Every submit of a permanent voice looks its voice up, so a voice found is taken as it
+ * was for {@link #RECHECK_AFTER} (a second) before its files are looked at again, two {@code stat}
+ * calls: a voice replaced or deleted by hand is seen within that second; a name not known is looked
+ * for on disk at every call, and changes made through this bank are seen at once. New voices are
+ * written as 16-bit PCM at the clip's rate, atomically.
  *
  * <p>{@link #save} normalises the name it is given ({@link Identifiers#normalizeVoiceName}).
  * {@link #find}, {@link #load} and {@link #delete} take the stored, normalised name: anything
@@ -58,6 +62,12 @@ public final class DirectoryVoiceBank implements VoiceBank {
     private static final Logger log = LoggerFactory.getLogger(DirectoryVoiceBank.class);
     private static final String WAV = ".wav";
     private static final String TRANSCRIPT = "_ref.txt";
+    /** How long a voice found stays as it was read before its files are looked at again. */
+    public static final Duration RECHECK_AFTER = Duration.ofSeconds(1);
+
+    /** Nanosecond ticks ({@link System#nanoTime} but in tests) that time {@link #RECHECK_AFTER}. */
+    private final LongSupplier ticker;
+    private static final long RECHECK_NANOS = RECHECK_AFTER.toNanos();
 
     private final Path dir;
     // Writers replace two files; readers must not see the new audio with the old transcript.
@@ -68,7 +78,7 @@ public final class DirectoryVoiceBank implements VoiceBank {
     private final Map<String, DirectoryVoiceBank> tenants;
 
     /** A voice and what its files were when it was read; {@code transcript} is null when there was none. */
-    private record Known(Voice voice, FileState wav, FileState transcript) {
+    private record Known(Voice voice, FileState wav, FileState transcript, long checkedAt) {
     }
 
     /** Enough of a file's metadata to tell it was replaced or changed: a rename brings a new inode. */
@@ -92,11 +102,17 @@ public final class DirectoryVoiceBank implements VoiceBank {
      * @throws IOException when it cannot be created or resolved
      */
     public DirectoryVoiceBank(Path dir) throws IOException {
-        this(dir, true);
+        this(dir, true, System::nanoTime);
     }
 
-    private DirectoryVoiceBank(Path dir, boolean shared) throws IOException {
+    /** With the ticker that times {@link #RECHECK_AFTER} (tests). */
+    DirectoryVoiceBank(Path dir, LongSupplier ticker) throws IOException {
+        this(dir, true, ticker);
+    }
+
+    private DirectoryVoiceBank(Path dir, boolean shared, LongSupplier ticker) throws IOException {
         Objects.requireNonNull(dir, "dir");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.dir = Files.createDirectories(dir).toRealPath();
         this.tenants = shared ? new ConcurrentHashMap<>() : null;
         AtomicFiles.deleteLeftovers(this.dir);
@@ -123,7 +139,7 @@ public final class DirectoryVoiceBank implements VoiceBank {
         }
         return tenants.computeIfAbsent(name, t -> {
             try {
-                return new DirectoryVoiceBank(AtomicFiles.inside(dir, t), false);
+                return new DirectoryVoiceBank(AtomicFiles.inside(dir, t), false, ticker);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create the voice folder of tenant '" + t + "'", e);
             }
@@ -197,6 +213,7 @@ public final class DirectoryVoiceBank implements VoiceBank {
                 return false;
             }
             AtomicFiles.prepareText(transcriptFile(name), text).commit();
+            known.remove(name);
             return true;
         } catch (NoSuchFileException e) {
             return false;
@@ -289,6 +306,10 @@ public final class DirectoryVoiceBank implements VoiceBank {
 
     private Optional<Voice> read(String name) throws IOException {
         Known before = known.get(name);
+        long now = ticker.getAsLong();
+        if (before != null && now - before.checkedAt() < RECHECK_NANOS) {
+            return Optional.of(before.voice());
+        }
         Path wav = before != null ? before.voice().path() : wavFile(name);
         FileState wavState = FileState.of(wav);
         if (wavState == null) {
@@ -298,11 +319,12 @@ public final class DirectoryVoiceBank implements VoiceBank {
         Path transcript = transcriptFile(name);
         FileState textState = FileState.of(transcript);
         if (before != null && before.wav().equals(wavState) && Objects.equals(before.transcript(), textState)) {
+            known.replace(name, before, new Known(before.voice(), wavState, textState, now));
             return Optional.of(before.voice());
         }
         Optional<Voice> voice = readFiles(name, wav, transcript);
         if (voice.isPresent()) {
-            known.put(name, new Known(voice.get(), wavState, textState));
+            known.put(name, new Known(voice.get(), wavState, textState, now));
         } else {
             known.remove(name);
         }

@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -274,24 +275,52 @@ class DirectoryVoiceBankTest {
     }
 
     @Test
-    void filesChangedBehindTheBanksBackAreSeenOnTheNextLookup() throws Exception {
-        DirectoryVoiceBank bank = new DirectoryVoiceBank(dir);
+    void filesChangedBehindTheBanksBackAreSeenOnceTheVoiceIsRechecked() throws Exception {
+        AtomicLong ticks = new AtomicLong();
+        long recheck = DirectoryVoiceBank.RECHECK_AFTER.toNanos();
+        DirectoryVoiceBank bank = new DirectoryVoiceBank(dir, ticks::get);
         bank.save("narrator", new AudioClip(new float[24_000], 24_000), "first words");
         assertEquals("first words", bank.find("narrator").orElseThrow().refText());
 
         // An operator edits the transcript, then copies in longer audio, as files (atomically, like cp + mv).
         Files.writeString(dir.resolve("narrator_ref.txt"), "second words", StandardCharsets.UTF_8);
+        ticks.addAndGet(recheck - 1);
+        assertEquals("first words", bank.find("narrator").orElseThrow().refText(), "within the interval the voice is taken as read");
+        ticks.addAndGet(1);
         assertEquals("second words", bank.find("narrator").orElseThrow().refText());
         Path replacement = dir.resolve("incoming.tmp");
         WavCodec.write(new AudioClip(new float[48_000], 24_000), WavFormat.PCM_16, replacement);
         Files.move(replacement, dir.resolve("narrator.wav"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        ticks.addAndGet(recheck);
         assertEquals(2.0, bank.find("narrator").orElseThrow().durationSeconds(), 1e-9);
 
         Files.delete(dir.resolve("narrator_ref.txt"));
+        ticks.addAndGet(recheck);
         assertEquals("", bank.find("narrator").orElseThrow().refText());
         Files.delete(dir.resolve("narrator.wav"));
+        assertTrue(bank.lookup("Narrator").isPresent(), "a voice deleted by hand is seen at the next check, not before");
+        ticks.addAndGet(recheck);
         assertTrue(bank.find("narrator").isEmpty());
         assertTrue(bank.lookup("Narrator").isEmpty());
+    }
+
+    @Test
+    void changesMadeThroughTheBankAndVoicesCopiedInAreSeenAtOnce() throws Exception {
+        AtomicLong ticks = new AtomicLong();
+        DirectoryVoiceBank bank = new DirectoryVoiceBank(dir, ticks::get);
+        assertTrue(bank.find("guest").isEmpty());
+        Files.write(dir.resolve("guest.wav"), WavCodec.encode(tone(8000, 8000), WavFormat.PCM_16));
+        assertEquals(1.0, bank.find("guest").orElseThrow().durationSeconds(), 1e-9, "a name not known is looked for on disk");
+
+        bank.save("guest", new AudioClip(new float[16_000], 8000), "new words");
+        assertEquals(2.0, bank.find("guest").orElseThrow().durationSeconds(), 1e-9);
+        assertEquals("new words", bank.find("guest").orElseThrow().refText());
+        assertTrue(bank.delete("guest"));
+        assertTrue(bank.find("guest").isEmpty());
+        VoiceBank tenant = bank.forTenant("acme");
+        tenant.save("guest", new AudioClip(new float[8000], 8000), "");
+        assertTrue(tenant.delete("guest"));
+        assertTrue(tenant.find("guest").isEmpty());
     }
 
     @Test

@@ -126,8 +126,10 @@ public final class ServiceResource {
         int stuck = 0;
         boolean storeReachable = true;
         if (open) {
+            stuck = ctx.queue().stuckWorkers();
             try {
-                stuck = ctx.queue().queueStatus().stuckWorkers();
+                // The store's counters, the cheapest read every store has: a probe, not a listing.
+                ctx.queue().jobCounts();
             } catch (StoreUnavailableException e) {
                 // A shared store's server is down: this node can do nothing until it is back (it
                 // reconnects by itself), so a load balancer should send requests elsewhere.

@@ -204,6 +204,9 @@ public final class DatabaseFile {
     private static Connection connect(Path file) throws SQLException {
         SQLiteConfig config = new SQLiteConfig();
         config.setBusyTimeout(BUSY_TIMEOUT_MS);
+        // No statement asks for generated keys; without this the driver runs a second query after
+        // every insert and update to have them ready.
+        config.setGetGeneratedKeys(false);
         return DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
     }
 }
