@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # The shipped server as users run it, under load from another process, while its queue grows.
 #
-#   benchmarks/queue-depth.sh [--store sqlite|memory|redis://...] [--launcher PATH] [--window N]
+#   benchmarks/queue-depth.sh [--store sqlite|memory|redis] [--launcher PATH] [--window N]
 #                             [--repeat N] [--warm-up-rounds N] [--out FILE]
 #
 # Builds the packaged launcher from this checkout (server-adapter/target/ttsqueue-server/bin/
 # ttsqueue-server; with --launcher, that one is run as it is and its commit is "unknown") and
 # starts it in its own process with its defaults, except --backend synthetic (a job sleeps 20 ms
 # per word, as a GPU would be busy, so the queue grows because submits outpace it) and
-# --max-queue-size 0 (no limit, so the queue can reach 100k). Then drives it with wrk (Debian's
+# --max-queue-size 0 (no limit, so the queue can reach 100k). --store redis starts Debian's
+# redis-server on a free loopback port in a temporary folder (appendonly yes, appendfsync everysec,
+# as store-redis/README.md recommends) and gives the server --store redis://127.0.0.1:PORT/0; the
+# voice the submits name is then uploaded through the API (the other stores find it in the old
+# server's folder layout). Then drives it with wrk (Debian's
 # package) over loopback, -t2 -c32, and prints one JSON line per measurement:
 #
 #   warm-up   rounds of 20k GET /health, 20k submits, 20k GET status, then every job of the round
@@ -28,7 +32,8 @@
 # Each line says what was measured, the queue depth before and after, successes and errors apart,
 # the server's CPU time per answer (user + system, microseconds: less noisy than a rate on a
 # machine wrk shares), and ends with the commit the server was built from ("+changes" when the
-# working tree differed from it). Needs: wrk, curl, python3, mvn (unless --launcher).
+# working tree differed from it); with Redis, redis-server's CPU time per answer too. Needs: wrk,
+# curl, python3, mvn (unless --launcher), redis-server (for --store redis).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -68,8 +73,10 @@ else
 fi
 work="$(mktemp -d)"
 server_pid=
+redis_pid=
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$redis_pid" ]; then kill "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -84,7 +91,22 @@ with wave.open(sys.argv[1], "wb") as w:
 PY
 echo "A reference transcript." > "$work/data/reference_voices/myvoice_ref.txt"
 
-"$launcher" --backend synthetic --max-queue-size 0 --store "$store" --data-dir "$work/data" --port "$port" \
+store_arg="$store"
+redis_pid=
+if [ "$store" = redis ]; then
+  command -v redis-server >/dev/null || { echo "queue-depth.sh --store redis needs redis-server" >&2; exit 2; }
+  redis_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  mkdir -p "$work/redis"
+  redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work/redis" --save "" --appendonly yes \
+      --appendfsync everysec --daemonize no --logfile "$work/redis.log" &
+  redis_pid=$!
+  for _ in $(seq 1 100); do
+    grep -q "Ready to accept connections" "$work/redis.log" 2>/dev/null && break
+    sleep 0.1
+  done
+  store_arg="redis://127.0.0.1:$redis_port/0"
+fi
+"$launcher" --backend synthetic --max-queue-size 0 --store "$store_arg" --data-dir "$work/data" --port "$port" \
     > "$work/server.log" 2>&1 &
 server_pid=$!
 base="http://127.0.0.1:$port"
@@ -94,6 +116,11 @@ for _ in $(seq 1 300); do
   sleep 0.2
 done
 
+if [ "$store" = redis ]; then
+  curl -sf -F voice_name=myvoice -F "audio_file=@$work/data/reference_voices/myvoice.wav;type=audio/wav" \
+      -F "ref_text=A reference transcript." "$base/upload-permanent-voice" >/dev/null
+fi
+
 runs=0
 queued() {
   curl -sf "$base/jobs/queue-status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["queue_size"])'
@@ -101,6 +128,9 @@ queued() {
 # The server's CPU time so far, user + system, in clock ticks (the launcher execs java: same pid).
 cpu_ticks() {
   awk '{print $14 + $15}' "/proc/$server_pid/stat"
+}
+redis_ticks() {
+  if [ -n "$redis_pid" ]; then awk '{print $14 + $15}' "/proc/$redis_pid/stat"; else echo 0; fi
 }
 ticks_per_second="$(getconf CLK_TCK)"
 
@@ -114,9 +144,12 @@ load() {
   before="$(queued)"
   local done_file="$work/done.$((++runs))"
   cpu0="$(cpu_ticks)"
+  local redis0 redis1
+  redis0="$(redis_ticks)"
   line="$(wrk -t"$threads" -c"$connections" -d600s --timeout 10s -s "$here/wrk/load.lua" "$base" -- "$kind" "$per_thread" \
       "$done_file" $arg | grep '^{"answers"')"
   cpu1="$(cpu_ticks)"
+  redis1="$(redis_ticks)"
   after="$(queued)"
   local inner="${line#\{}"
   inner="${inner%\}}"
@@ -124,6 +157,9 @@ load() {
   answered="${answered%%,*}"
   local cpu_us
   cpu_us="$(python3 -c "print(round(($cpu1 - $cpu0) * 1e6 / $ticks_per_second / max(1, $answered), 1))")"
+  if [ -n "$redis_pid" ]; then
+    cpu_us="$cpu_us,\"redis_cpu_us_per_answer\":$(python3 -c "print(round(($redis1 - $redis0) * 1e6 / $ticks_per_second / max(1, $answered), 1))")"
+  fi
   last_line="{\"measure\":\"$name\",\"store\":\"$store\",${extra}\"queued_before\":$before,\"queued_after\":$after,$inner,\"server_cpu_us_per_answer\":$cpu_us,\"commit\":\"$commit\"}"
   if [ "$name" != "-" ]; then
     echo "$last_line" | tee -a "$out"

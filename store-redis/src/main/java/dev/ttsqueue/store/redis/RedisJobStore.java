@@ -94,6 +94,15 @@ public final class RedisJobStore implements JobStore, JobChangeFeed {
     private final String[] fixedKeys;
     /** Names this instance in the change messages it causes, so it can skip its own. */
     private final String origin = Identifiers.newId();
+    /**
+     * The place the enqueue script reported for the job this thread enqueued last, until
+     * {@link #queuePlace} asks for it: a submit answers with its job's place, which the script
+     * already read, so that answer costs no second round trip.
+     */
+    private final ThreadLocal<PlaceAtEnqueue> placeAtEnqueue = new ThreadLocal<>();
+
+    private record PlaceAtEnqueue(String id, QueuePlace place) {
+    }
     private final List<ChangeSubscription> subscriptions = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
@@ -158,6 +167,9 @@ public final class RedisJobStore implements JobStore, JobChangeFeed {
         }
         if (seq == 0) {
             return Optional.empty();
+        }
+        if (reply.size() > 2 && reply.get(2) >= 0) {
+            placeAtEnqueue.set(new PlaceAtEnqueue(job.id(), new QueuePlace((int) Math.min(Integer.MAX_VALUE, reply.get(2) + 1), -1)));
         }
         // As a later read gives it back: times cut to milliseconds.
         JobRecord stored = new JobRecord(job.id(), job.request(), seq, job.seed(), JobStatus.QUEUED,
@@ -371,9 +383,19 @@ public final class RedisJobStore implements JobStore, JobChangeFeed {
         }
     }
 
-    /** {@code ZRANK} in the run-order set: one O(log n) command. */
+    /**
+     * {@code ZRANK} in the run-order set: one O(log n) command. Asked first for the job this thread
+     * has just enqueued, the place the enqueue script read in the same step, with no round trip.
+     */
     @Override
     public QueuePlace queuePlace(JobRecord job) {
+        PlaceAtEnqueue enqueued = placeAtEnqueue.get();
+        if (enqueued != null) {
+            placeAtEnqueue.remove();
+            if (enqueued.id().equals(job.id()) && job.status() == JobStatus.QUEUED) {
+                return enqueued.place();
+            }
+        }
         String member = RunKey.of(job.priority(), job.virtualStart(), job.sequence(), job.id());
         Long rank = link.call("find the place of job " + job.id(), () -> link.text().zrank(keys.queue(), member));
         return rank == null ? QueuePlace.NOT_QUEUED : new QueuePlace((int) Math.min(Integer.MAX_VALUE, rank + 1), -1);

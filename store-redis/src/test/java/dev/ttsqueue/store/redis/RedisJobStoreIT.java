@@ -123,6 +123,25 @@ class RedisJobStoreIT {
     }
 
     @Test
+    void aSubmitLearnsItsPlaceFromTheEnqueueAndEveryOtherAskIsAnsweredByRedis() throws Exception {
+        RedisServer r = redis();
+        RedisJobStore a = node(r);
+        RedisJobStore b = node(r);
+        JobRecord first = a.enqueue(queued("first", 0), 0).orElseThrow();
+        JobRecord second = a.enqueue(queued("second", 0), 0).orElseThrow();
+        assertEquals(2, a.queuePlace(second).position(), "the place the enqueue read");
+        JobRecord urgent = b.enqueue(queued("urgent", 9), 0).orElseThrow();
+        assertEquals(1, b.queuePlace(urgent).position());
+        assertEquals(3, a.queuePlace(second).position(), "asked again, Redis answers: a later job went ahead");
+        assertEquals(2, a.queuePlace(first).position());
+
+        JobRecord third = a.enqueue(queued("third", 0), 0).orElseThrow();
+        assertEquals(2, a.queuePlace(first).position(), "a place for another job drops the enqueue's");
+        b.enqueue(queued("later-urgent", 8), 0).orElseThrow();
+        assertEquals(5, a.queuePlace(third).position(), "not the place the enqueue read (4): it was dropped");
+    }
+
+    @Test
     void everyKeyLivesUnderTheHashTagOfItsPrefix() throws Exception {
         RedisServer r = redis();
         RedisJobStore s = node(r);

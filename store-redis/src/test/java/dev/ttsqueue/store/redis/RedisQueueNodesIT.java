@@ -113,9 +113,11 @@ class RedisQueueNodesIT {
         TtsJobQueue a = n[0];
         TtsJobQueue b = n[1];
 
-        JobHandle job = a.submit(say("run me elsewhere"));
+        // Listening before the submit: B may claim the job and report its first step before a
+        // subscription made once submit() returned.
         BlockingQueue<JobEvent> events = new LinkedBlockingQueue<>();
-        a.subscribe(job.id(), events::add);
+        a.addListener(events::add);
+        JobHandle job = a.submit(say("run me elsewhere"));
         assertTrue(backendB.awaitStepsEntered(1, 5, TimeUnit.SECONDS), "B woke for the job at once, not at its next poll");
         assertEquals(List.of("run me elsewhere"), backendB.order());
         assertEquals(JobStatus.PROCESSING, a.status(job.id()).status());

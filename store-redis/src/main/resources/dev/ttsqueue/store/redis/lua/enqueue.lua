@@ -1,14 +1,15 @@
 -- KEYS[12] job key. ARGV[4] id, [5] max queued (0 = none), [6] run key head (priority),
 -- [7] nonce of this call, [8] packed request, [9] tenant, [10] weight, [11] cost (VirtualTime.cost).
--- Returns {sequence, virtual start}; {0} when the queue is full; {-1} when another job has this id.
+-- Returns {sequence, virtual start, rank in the queue (0 first)}; {0} when the queue is full; {-1}
+-- when another job has this id.
 -- The virtual start: max(virtual time of the priority, the tenant's largest claimed finish there,
 -- the finish of its last job queued there), as VirtualTime.java says.
 local key, id = KEYS[12], ARGV[4]
 if redis.call('EXISTS', key) == 1 then
   -- The same call again (the client resent it after a lost connection): answer as the first time.
   if redis.call('HGET', key, 'n') == ARGV[7] then
-    local again = redis.call('HMGET', key, 'seq', 'vs')
-    return { tonumber(again[1]), tonumber(again[2] or '0') }
+    local again = redis.call('HMGET', key, 'seq', 'vs', 'rk')
+    return { tonumber(again[1]), tonumber(again[2] or '0'), redis.call('ZRANK', K_QUEUE, again[3] or '') or -1 }
   end
   return { -1 }
 end
@@ -40,4 +41,4 @@ if waiting == 0 then
   -- claim that leaves some behind does.
   announce('WORK_AVAILABLE', '', '')
 end
-return { seq, vs }
+return { seq, vs, redis.call('ZRANK', K_QUEUE, rk) }
