@@ -5,7 +5,8 @@
 #
 # Starts Debian's redis-server on a free loopback port in a temporary folder (appendonly yes,
 # appendfsync everysec: what store-redis/README.md recommends), then --nodes packaged launchers
-# (server-adapter/target/ttsqueue-server/bin/ttsqueue-server; built if missing), each with its own
+# (server-adapter/target/ttsqueue-server/bin/ttsqueue-server, built from this checkout first; with
+# --launcher, that one as it is, its commit "unknown"), each with its own
 # --data-dir and --store redis://..., --backend synthetic and --max-queue-size 0, so the shared
 # queue grows as in production. The permanent voice the submits name is uploaded to the first node
 # only: every node reads it from Redis. Load is wrk (Debian's package) with benchmarks/wrk/load.lua,
@@ -24,7 +25,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-launcher="$root/server-adapter/target/ttsqueue-server/bin/ttsqueue-server"
+launcher=
 nodes=1
 window=10000
 depth=100000
@@ -46,12 +47,16 @@ done
 for tool in redis-server wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "redis-nodes.sh needs $tool" >&2; exit 2; }
 done
-if [ ! -x "$launcher" ]; then
-  (cd "$root" && mvn -q -DskipTests -pl server-adapter -am package)
+if [ -z "$launcher" ]; then
+  # Built here, so the commit on each line is the one measured.
+  commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  if [ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit+changes"; fi
+  (cd "$root" && mvn -q -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -Dassembly.skipAssembly=true \
+      -pl server-adapter -am package)
+  launcher="$root/server-adapter/target/ttsqueue-server/bin/ttsqueue-server"
+else
+  commit=unknown
 fi
-dist="$(cd "$(dirname "$launcher")/../.." && pwd)"
-commit="$(git -C "$dist" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-if [ -n "$(git -C "$dist" status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit+changes"; fi
 
 work="$(mktemp -d)"
 pids=()
