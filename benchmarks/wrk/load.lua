@@ -86,7 +86,7 @@ function response(status, headers, body)
     f:close()
     local lines = 0
     for _ in io.lines(done_file) do lines = lines + 1 end
-    if lines >= thread_count then
+    if lines >= tonumber(thread_count) then
       os.execute("(sleep 0.005; kill -INT $PPID) >/dev/null 2>&1 &")
     end
     wrk.thread:stop()

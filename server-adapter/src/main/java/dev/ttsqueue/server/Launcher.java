@@ -35,6 +35,14 @@ public final class Launcher {
     }
 
     /** Runs the standalone server; see the class comment for the exit codes. */
+    /** The JVM, its heap limit and its garbage collector, as the operator's first question about a slow or big process. */
+    static String jvmSummary() {
+        String collectors = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(java.lang.management.GarbageCollectorMXBean::getName).collect(java.util.stream.Collectors.joining(", "));
+        return "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + "), heap up to "
+                + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB, garbage collector: " + collectors;
+    }
+
     public static void main(String[] args) {
         int code = run(args, System.getenv(), System.out, System.err);
         if (code != RUNNING) {
@@ -82,6 +90,7 @@ public final class Launcher {
         }
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
+        log.info("{}", jvmSummary());
         TtsJobQueue queue;
         try {
             queue = StandaloneQueue.build(options.standalone(), keys == null ? Map.of() : keys.weights());

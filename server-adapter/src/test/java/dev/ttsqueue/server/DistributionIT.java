@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Starts the packaged distribution as its own process with its defaults (FreeTTS voice, SQLite
  * under the data folder), speaks through it, stops it with SIGTERM, and starts it again on the
  * same data folder: the finished job and its audio are still served. Queued jobs across a
- * restart and {@code kill -9} are {@link CrashRecoveryIT}'s.
+ * restart and {@code kill -9} are {@link CrashRecoveryIT}'s. The launcher picks ZGC unless
+ * {@code JAVA_OPTS} names a collector, and says at start which one runs.
  */
 class DistributionIT {
     @TempDir
@@ -27,6 +28,8 @@ class DistributionIT {
         String out;
         String jobId;
         try (ServerProcess first = ServerProcess.start(data)) {
+            assertTrue(first.log().stream().anyMatch(l -> l.contains("garbage collector: ZGC")),
+                    "the launcher runs on ZGC when JAVA_OPTS names no collector: " + first.log());
             JsonNode health = first.get("/health").json();
             assertEquals("freetts", health.get("backend").asText());
             assertTrue(health.get("store").asText().contains("jobs.db"), health.toString());
@@ -48,7 +51,9 @@ class DistributionIT {
             first.stop();
         }
 
-        try (ServerProcess second = ServerProcess.start(data)) {
+        try (ServerProcess second = ServerProcess.start(data, Map.of("JAVA_OPTS", "-XX:+UseG1GC"))) {
+            assertTrue(second.log().stream().anyMatch(l -> l.contains("garbage collector: G1")),
+                    "a collector named in JAVA_OPTS is the one used: " + second.log());
             JsonNode status = second.get("/jobs/" + jobId + "/status").json();
             assertEquals("completed", status.get("status").asText(), status.toString());
             assertEquals(out, status.get("result").get("output_file_id").asText());
