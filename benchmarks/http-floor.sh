@@ -30,10 +30,8 @@ done
 for tool in wrk curl python3 mvn; do
   command -v "$tool" >/dev/null || { echo "http-floor.sh needs $tool" >&2; exit 2; }
 done
-commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-if [ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit+changes"; fi
-(cd "$root" && mvn -q -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -Dassembly.skipAssembly=true \
-    -pl server-adapter,benchmarks -am package)
+. "$here/build-checkout.sh"
+build_checkout "$root" benchmarks
 
 work="$(mktemp -d)"
 pid=
@@ -73,7 +71,7 @@ for round in $(seq 1 "$rounds"); do
   java -cp "$root/benchmarks/target/benchmarks.jar" dev.ttsqueue.benchmarks.server.HttpFloor "$port" > "$work/floor.log" 2>&1 &
   pid=$!
   measure floor "$round"
-  "$root/server-adapter/target/ttsqueue-server/bin/ttsqueue-server" --store memory --backend synthetic \
+  "$launcher" --store memory --backend synthetic \
       --data-dir "$work/data" --port "$port" > "$work/server.log" 2>&1 &
   pid=$!
   measure server "$round"

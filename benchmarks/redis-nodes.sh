@@ -48,12 +48,8 @@ for tool in redis-server wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "redis-nodes.sh needs $tool" >&2; exit 2; }
 done
 if [ -z "$launcher" ]; then
-  # Built here, so the commit on each line is the one measured.
-  commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  if [ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit+changes"; fi
-  (cd "$root" && mvn -q -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -Dassembly.skipAssembly=true \
-      -pl server-adapter -am package)
-  launcher="$root/server-adapter/target/ttsqueue-server/bin/ttsqueue-server"
+  . "$here/build-checkout.sh"
+  build_checkout "$root"
 else
   commit=unknown
 fi

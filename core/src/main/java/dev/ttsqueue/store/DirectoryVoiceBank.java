@@ -64,12 +64,11 @@ public final class DirectoryVoiceBank implements VoiceBank {
     private static final String TRANSCRIPT = "_ref.txt";
     /** How long a voice found stays as it was read before its files are looked at again. */
     public static final Duration RECHECK_AFTER = Duration.ofSeconds(1);
-
-    /** Nanosecond ticks ({@link System#nanoTime} but in tests) that time {@link #RECHECK_AFTER}. */
-    private final LongSupplier ticker;
     private static final long RECHECK_NANOS = RECHECK_AFTER.toNanos();
 
     private final Path dir;
+    /** Nanosecond ticks ({@link System#nanoTime} but in tests) that time {@link #RECHECK_AFTER}. */
+    private final LongSupplier ticker;
     // Writers replace two files; readers must not see the new audio with the old transcript.
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     /** Voices read before, with the state of the files they were read from; only voices that exist. */

@@ -8,10 +8,13 @@ import dev.ttsqueue.server.internal.StandaloneQueue;
 import dev.ttsqueue.server.internal.TenantKeys;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -35,19 +38,19 @@ public final class Launcher {
     }
 
     /** Runs the standalone server; see the class comment for the exit codes. */
-    /** The JVM, its heap limit and its garbage collector, as the operator's first question about a slow or big process. */
-    static String jvmSummary() {
-        String collectors = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .map(java.lang.management.GarbageCollectorMXBean::getName).collect(java.util.stream.Collectors.joining(", "));
-        return "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + "), heap up to "
-                + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB, garbage collector: " + collectors;
-    }
-
     public static void main(String[] args) {
         int code = run(args, System.getenv(), System.out, System.err);
         if (code != RUNNING) {
             System.exit(code);
         }
+    }
+
+    /** The JVM, its heap limit and its garbage collector, as the operator's first question about a slow or big process. */
+    static String jvmSummary() {
+        String collectors = ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", "));
+        return "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + "), heap up to "
+                + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB, garbage collector: " + collectors;
     }
 
     /**
