@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ttsqueue.InvalidRequestException;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -38,15 +39,31 @@ class IdentifiersTest {
     }
 
     @Test
-    void newIdsAreDistinctVersion4Uuids() {
+    void newIdsAreDistinctVersion7UuidsStampedWithTheTimeTheyWereIssued() {
         Set<String> seen = new HashSet<>();
+        long before = System.currentTimeMillis();
         for (int i = 0; i < 10_000; i++) {
             String id = Identifiers.newId();
             UUID u = UUID.fromString(id);
-            assertEquals(4, u.version());
+            assertEquals(7, u.version());
             assertEquals(2, u.variant());
+            long stamped = u.getMostSignificantBits() >>> 16;
+            assertTrue(stamped >= before && stamped <= System.currentTimeMillis(), id);
             assertTrue(Identifiers.isSafe(id));
             assertTrue(seen.add(id));
+        }
+    }
+
+    @Test
+    void idsOfLaterMillisecondsSortAfterEarlierOnesAndIdsOfOneMillisecondDiffer() {
+        long t = Instant.parse("2026-12-01T00:00:00Z").toEpochMilli();
+        String previous = Identifiers.newId(t);
+        Set<String> sameMillisecond = new HashSet<>();
+        for (int i = 1; i <= 5_000; i++) {
+            String id = Identifiers.newId(t + i);
+            assertTrue(id.compareTo(previous) > 0, previous + " then " + id);
+            previous = id;
+            assertTrue(sameMillisecond.add(Identifiers.newId(t)), "74 random bits tell ids of one millisecond apart");
         }
     }
 

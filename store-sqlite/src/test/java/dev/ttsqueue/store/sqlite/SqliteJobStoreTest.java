@@ -431,6 +431,54 @@ class SqliteJobStoreTest {
     }
 
     @Test
+    void theCountsAGroupCommitAddsMatchTheTableWhateverBecomesOfEachJob() throws Exception {
+        Path file = dir.resolve("counts.db");
+        Random random = new Random(11);
+        String[] tenants = {JobRequest.ANONYMOUS_TENANT, "acme", "globex"};
+        try (SqliteJobStore store = SqliteJobStore.open(file)) {
+            int next = 0;
+            for (int round = 0; round < 40; round++) {
+                List<JobRecord> group = new ArrayList<>();
+                int size = 1 + random.nextInt(12);
+                for (int i = 0; i < size; i++) {
+                    int pick = random.nextInt(10);
+                    String id = pick == 0 && next > 0 ? "j" + random.nextInt(next) : "j" + next++; // some ids again
+                    JobRequest request = JobRequest.ttsPermanent("v", "t").withTenant(tenants[random.nextInt(tenants.length)]);
+                    if (pick == 1) {
+                        request = request.withSettings(InferenceSettings.defaults().withSpeed(Double.NaN)); // the table refuses it
+                    }
+                    group.add(JobRecord.newQueued(id, request, 1, T0));
+                }
+                store.enqueueAsGroup(group, round % 5 == 4 ? 150 : 0); // some groups run into a queue limit
+                if (round % 3 == 2) {
+                    for (int i = 0; i < 4; i++) {
+                        Optional<Claim> claim = store.claimNext("w", T0, LEASE);
+                        if (claim.isPresent() && i % 2 == 0) {
+                            store.complete(claim.get().job().id(), claim.get().fencingToken(), result("out"), T0);
+                        }
+                    }
+                }
+            }
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+                for (JobStatus status : JobStatus.values()) {
+                    try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM jobs WHERE status = '" + status + "'")) {
+                        rs.next();
+                        assertEquals(rs.getLong(1), (long) store.counts().get(status), status.toString());
+                    }
+                }
+                for (String tenant : tenants) {
+                    try (ResultSet rs = st.executeQuery("SELECT SUM(status = 'QUEUED'), SUM(status = 'PROCESSING') FROM jobs "
+                            + "WHERE tenant = '" + tenant + "'")) {
+                        rs.next();
+                        assertEquals(new TenantCounts(rs.getLong(1), rs.getLong(2)), store.tenantCounts(tenant), tenant);
+                    }
+                }
+            }
+            assertTrue(store.counts().get(JobStatus.QUEUED) > 100, "the random groups left a queue: " + store.counts());
+        }
+    }
+
+    @Test
     void twoStoresOnOneFileNeverHandOutTheSameJobOrToken() throws Exception {
         Path file = dir.resolve("shared.db");
         try (SqliteJobStore first = SqliteJobStore.open(file); SqliteJobStore second = SqliteJobStore.open(file)) {

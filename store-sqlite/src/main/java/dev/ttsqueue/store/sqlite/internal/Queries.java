@@ -6,7 +6,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The store's SQL, and the small reads and writes its operations are made of. */
 public final class Queries {
@@ -43,6 +46,9 @@ public final class Queries {
     private static final String COUNT_OF = "SELECT jobs FROM status_counts WHERE status = ?";
     private static final String COUNTER = "SELECT next_value FROM counters WHERE name = ?";
     private static final String SET_COUNTER = "UPDATE counters SET next_value = ? WHERE name = ?";
+    private static final String ADD_TO_STATUS_COUNT = "UPDATE status_counts SET jobs = jobs + ? WHERE status = ?";
+    private static final String ADD_TO_TENANT_COUNT = "INSERT INTO tenant_counts (tenant, status, jobs) VALUES (?, ?, ?) "
+            + "ON CONFLICT (tenant, status) DO UPDATE SET jobs = jobs + excluded.jobs";
 
     public static JobRecord byId(CachedConnection c, String jobId) throws SQLException {
         PreparedStatement ps = c.prepare(BY_ID);
@@ -69,12 +75,53 @@ public final class Queries {
         finish.executeUpdate();
     }
 
-    /** Jobs in {@code status}, from the counts the triggers keep: one row, not a scan. */
+    /** Jobs in {@code status}, from the counts kept in {@code status_counts}: one row, not a scan. */
     public static long countOf(CachedConnection c, JobStatus status) throws SQLException {
         PreparedStatement ps = c.prepare(COUNT_OF);
         ps.setString(1, status.name());
         try (ResultSet rs = ps.executeQuery()) {
             return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /**
+     * What a group of inserted jobs adds to {@code status_counts} and {@code tenant_counts}, written
+     * in one statement per status and per tenant (layout 4 dropped the insert triggers; deletes
+     * and status changes still keep the counts by trigger). Only the group commit inserts jobs.
+     */
+    public static final class AddedCounts {
+        private final Map<JobStatus, Long> perStatus = new EnumMap<>(JobStatus.class);
+        private final Map<TenantStatus, Long> perTenant = new HashMap<>();
+
+        private record TenantStatus(String tenant, JobStatus status) {
+        }
+
+        public void add(JobRecord inserted) {
+            perStatus.merge(inserted.status(), 1L, Long::sum);
+            if (inserted.status() == JobStatus.QUEUED || inserted.status() == JobStatus.PROCESSING) {
+                perTenant.merge(new TenantStatus(inserted.tenant(), inserted.status()), 1L, Long::sum);
+            }
+        }
+
+        /** Adds the group to the counts, inside the caller's transaction. */
+        public void write(CachedConnection c) throws SQLException {
+            if (!perStatus.isEmpty()) {
+                PreparedStatement ps = c.prepare(ADD_TO_STATUS_COUNT);
+                for (Map.Entry<JobStatus, Long> e : perStatus.entrySet()) {
+                    ps.setLong(1, e.getValue());
+                    ps.setString(2, e.getKey().name());
+                    ps.executeUpdate();
+                }
+            }
+            if (!perTenant.isEmpty()) {
+                PreparedStatement ps = c.prepare(ADD_TO_TENANT_COUNT);
+                for (Map.Entry<TenantStatus, Long> e : perTenant.entrySet()) {
+                    ps.setString(1, e.getKey().tenant());
+                    ps.setString(2, e.getKey().status().name());
+                    ps.setLong(3, e.getValue());
+                    ps.executeUpdate();
+                }
+            }
         }
     }
 

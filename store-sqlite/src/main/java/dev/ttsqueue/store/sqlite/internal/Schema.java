@@ -148,7 +148,14 @@ public final class Schema {
                             SELECT NEW.tenant, NEW.status, 1 WHERE NEW.status IN ('QUEUED', 'PROCESSING')
                             ON CONFLICT (tenant, status) DO UPDATE SET jobs = jobs + 1;
                     END
-                    """)));
+                    """)),
+            // Jobs are inserted in one place only, the group commit, which now adds a whole group
+            // to the counts in one statement per status (and per tenant): the triggers ran two
+            // statements for every row, a third of an insert's time. Deletes and status changes
+            // keep their triggers; they come one job at a time.
+            new Migration(4, "counts of new jobs added once per group commit, not by a trigger per row", List.of(
+                    "DROP TRIGGER IF EXISTS jobs_count_insert",
+                    "DROP TRIGGER IF EXISTS jobs_tenant_count_insert")));
 
     public static final int CURRENT_VERSION = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
 
