@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Maps a {@link JobRecord} to the columns of the {@code jobs} table and back. Instants are kept
@@ -36,10 +37,62 @@ public final class JobRows {
     public static final String INSERT = "INSERT INTO jobs (" + COLUMNS + ") VALUES ("
             + "?, ".repeat(COLUMNS.split(",").length - 1) + "?)";
 
+    /** Positions (from 1) of the columns in {@link #COLUMNS}, for {@link #read}. */
+    private static final int C_ATTEMPTS = position("attempts");
+    private static final int C_AUDIO_FILE_ID = position("audio_file_id");
+    private static final int C_CANCEL_REQUESTED = position("cancel_requested");
+    private static final int C_COMPLETED_AT = position("completed_at");
+    private static final int C_CREATED_AT = position("created_at");
+    private static final int C_CROSS_FADE_DURATION = position("cross_fade_duration");
+    private static final int C_ERROR = position("error");
+    private static final int C_ESTIMATED_COMPLETION = position("estimated_completion");
+    private static final int C_FENCING_TOKEN = position("fencing_token");
+    private static final int C_GEN_TEXT = position("gen_text");
+    private static final int C_HAS_RESULT = position("has_result");
+    private static final int C_ID = position("id");
+    private static final int C_JOB_TYPE = position("job_type");
+    private static final int C_LEASE_EXPIRES_AT = position("lease_expires_at");
+    private static final int C_LEASE_OWNER = position("lease_owner");
+    private static final int C_NFE_STEP = position("nfe_step");
+    private static final int C_PRIORITY = position("priority");
+    private static final int C_PROGRESS = position("progress");
+    private static final int C_RANDOMIZE_SEED = position("randomize_seed");
+    private static final int C_REF_TEXT = position("ref_text");
+    private static final int C_REMOVE_SILENCE = position("remove_silence");
+    private static final int C_RESULT_BACKEND = position("result_backend");
+    private static final int C_RESULT_DURATION_SECONDS = position("result_duration_seconds");
+    private static final int C_RESULT_GEN_TEXT = position("result_gen_text");
+    private static final int C_RESULT_NOTE = position("result_note");
+    private static final int C_RESULT_OUTPUT_FILE_ID = position("result_output_file_id");
+    private static final int C_RESULT_REF_TEXT = position("result_ref_text");
+    private static final int C_RESULT_SAMPLE_RATE = position("result_sample_rate");
+    private static final int C_RESULT_SEED = position("result_seed");
+    private static final int C_RESULT_VOICE_NAME = position("result_voice_name");
+    private static final int C_SEED = position("seed");
+    private static final int C_SEQUENCE = position("sequence");
+    private static final int C_SETTINGS_SEED = position("settings_seed");
+    private static final int C_SHARE_WEIGHT = position("share_weight");
+    private static final int C_SPEED = position("speed");
+    private static final int C_STARTED_AT = position("started_at");
+    private static final int C_STATUS = position("status");
+    private static final int C_STEPS_DONE = position("steps_done");
+    private static final int C_STEPS_TOTAL = position("steps_total");
+    private static final int C_TENANT = position("tenant");
+    private static final int C_VIRTUAL_START = position("virtual_start");
+    private static final int C_VOICE_NAME = position("voice_name");
+
     /** Rewrites every mutable column of the job whose id is the last parameter. */
     public static final String UPDATE = "UPDATE jobs SET " + String.join(" = ?, ", MUTABLE) + " = ? WHERE id = ?";
 
     private JobRows() {
+    }
+
+    private static int position(String column) {
+        int at = List.of(COLUMNS.split(", ")).indexOf(column);
+        if (at < 0) {
+            throw new IllegalStateException("no column " + column + " in " + COLUMNS);
+        }
+        return at + 1;
     }
 
     /** Binds every column for {@link #INSERT}. */
@@ -111,59 +164,62 @@ public final class JobRows {
         return i;
     }
 
-    /** Reads the row under the cursor; the query must select {@link #COLUMNS}. */
+    /**
+     * Reads the row under the cursor; the query must select {@link #COLUMNS}, in their order.
+     * Columns are read by position: the driver maps names to positions anew for every result set.
+     */
     public static JobRecord read(ResultSet rs) throws SQLException {
         InferenceSettings settings = new InferenceSettings(
-                rs.getInt("randomize_seed") != 0,
-                rs.getLong("settings_seed"),
-                rs.getInt("remove_silence") != 0,
-                rs.getDouble("speed"),
-                rs.getInt("nfe_step"),
-                rs.getDouble("cross_fade_duration"));
+                rs.getInt(C_RANDOMIZE_SEED) != 0,
+                rs.getLong(C_SETTINGS_SEED),
+                rs.getInt(C_REMOVE_SILENCE) != 0,
+                rs.getDouble(C_SPEED),
+                rs.getInt(C_NFE_STEP),
+                rs.getDouble(C_CROSS_FADE_DURATION));
         JobRequest request = new JobRequest(
-                JobType.valueOf(rs.getString("job_type")),
-                rs.getString("audio_file_id"),
-                rs.getString("voice_name"),
-                rs.getString("ref_text"),
-                rs.getString("gen_text"),
+                JobType.valueOf(rs.getString(C_JOB_TYPE)),
+                rs.getString(C_AUDIO_FILE_ID),
+                rs.getString(C_VOICE_NAME),
+                rs.getString(C_REF_TEXT),
+                rs.getString(C_GEN_TEXT),
                 settings,
-                rs.getInt("priority"),
-                rs.getString("tenant"));
+                rs.getInt(C_PRIORITY),
+                rs.getString(C_TENANT));
         SynthesisResult result = null;
-        if (rs.getInt("has_result") != 0) {
+        if (rs.getInt(C_HAS_RESULT) != 0) {
             result = new SynthesisResult(
-                    rs.getString("result_output_file_id"),
-                    rs.getString("result_ref_text"),
-                    rs.getString("result_gen_text"),
-                    rs.getLong("result_seed"),
-                    rs.getString("result_voice_name"),
-                    rs.getDouble("result_duration_seconds"),
-                    rs.getInt("result_sample_rate"),
-                    rs.getString("result_backend"),
-                    rs.getString("result_note"));
+                    rs.getString(C_RESULT_OUTPUT_FILE_ID),
+                    rs.getString(C_RESULT_REF_TEXT),
+                    rs.getString(C_RESULT_GEN_TEXT),
+                    rs.getLong(C_RESULT_SEED),
+                    rs.getString(C_RESULT_VOICE_NAME),
+                    rs.getDouble(C_RESULT_DURATION_SECONDS),
+                    rs.getInt(C_RESULT_SAMPLE_RATE),
+                    rs.getString(C_RESULT_BACKEND),
+                    rs.getString(C_RESULT_NOTE));
         }
         return new JobRecord(
-                rs.getString("id"),
+                rs.getString(C_ID),
                 request,
-                rs.getLong("sequence"),
-                rs.getLong("seed"),
-                JobStatus.valueOf(rs.getString("status")),
-                getInstant(rs, "created_at"),
-                getInstant(rs, "started_at"),
-                getInstant(rs, "completed_at"),
-                rs.getInt("steps_done"),
-                rs.getInt("steps_total"),
-                rs.getDouble("progress"),
-                getInstant(rs, "estimated_completion"),
-                rs.getString("error"),
+                rs.getLong(C_SEQUENCE),
+                rs.getLong(C_SEED),
+                JobStatus.valueOf(rs.getString(C_STATUS)),
+                getInstant(rs, C_CREATED_AT),
+                getInstant(rs, C_STARTED_AT),
+                getInstant(rs, C_COMPLETED_AT),
+                rs.getInt(C_STEPS_DONE),
+                rs.getInt(C_STEPS_TOTAL),
+                rs.getDouble(C_PROGRESS),
+                getInstant(rs, C_ESTIMATED_COMPLETION),
+                rs.getString(C_ERROR),
                 result,
-                rs.getInt("attempts"),
-                rs.getString("lease_owner"),
-                getInstant(rs, "lease_expires_at"),
-                rs.getLong("fencing_token"),
-                rs.getInt("cancel_requested") != 0,
-                rs.getLong("virtual_start"),
-                rs.getInt("share_weight"));
+                rs.getInt(C_ATTEMPTS),
+                rs.getString(C_LEASE_OWNER),
+                getInstant(rs, C_LEASE_EXPIRES_AT),
+                rs.getLong(C_FENCING_TOKEN),
+                rs.getInt(C_CANCEL_REQUESTED) != 0,
+                rs.getLong(C_VIRTUAL_START),
+                rs.getInt(C_SHARE_WEIGHT));
     }
 
     /** The record with every instant cut to whole milliseconds, as the table keeps them. */
@@ -195,7 +251,7 @@ public final class JobRows {
         }
     }
 
-    private static Instant getInstant(ResultSet rs, String column) throws SQLException {
+    private static Instant getInstant(ResultSet rs, int column) throws SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : Instant.ofEpochMilli(v);
     }
