@@ -15,7 +15,8 @@
 # server's folder layout). Then drives it with wrk (Debian's
 # package) over loopback, -t2 -c32, and prints one JSON line per measurement:
 #
-#   warm-up   rounds of 20k GET /health, 20k submits, 20k GET status, then every job of the round
+#   warm-up   rounds of 20k GET /health, 20k submits, 20k GET status (of a job of the round, queued
+#             behind about 10k others), then every job of the round
 #             cancelled, until a round's submits/s is within 10 % of the round before (at least 3
 #             rounds, at most --warm-up-rounds, 8): the JIT has compiled the paths measured and the
 #             queue is empty again (its history is not). Each round prints a "warm-up" line.
@@ -180,14 +181,14 @@ submit_one() {
 
 # Warm-up rounds until the submit rate settles: C2 keeps compiling for a minute or more on two
 # cores shared with wrk, and a rate measured before that says more about the JIT than the server.
-any_id="$(submit_one)"
 previous=0
 for round in $(seq 1 "$max_rounds"); do
   rm -f "$work"/ids.*
   load - get 20000 /health
   load warm-up submit 20000 "$work/ids" "\"round\":$round,"
   submits="$last_line"
-  load - get 20000 "/jobs/$any_id/status"
+  # a job still queued, as status@100k asks about: its place is worked out, a finished job's is not
+  load - get 20000 "/jobs/$(sed -n '5000p' "$work/ids.0")/status"
   load - cancel 1000000 "$work/ids"
   now="$(rate "$submits")"
   if [ "$round" -ge 3 ] && python3 -c "import sys; sys.exit(0 if abs($now - $previous) <= 0.1 * $previous else 1)"; then
