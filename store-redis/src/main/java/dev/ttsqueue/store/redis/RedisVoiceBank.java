@@ -17,11 +17,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Named permanent voices in Redis, the same for every node: a voice uploaded to one node speaks
@@ -32,6 +36,15 @@ import java.util.Optional;
  * Voices last until deleted. A tenant's own voices ({@link #forTenant}) are hashes and a name
  * set of their own ({@code tvoice:{tenant}:{name}}, {@code tvoices:{tenant}}) under the same
  * prefix; the shared voices keep the keys they always had. Thread-safe.
+ *
+ * <p>Every submit of a permanent voice looks its voice up (the server resolving the name, then the
+ * queue checking it), each lookup a round trip to Redis. So a voice found is taken as it was for
+ * {@link #RECHECK_AFTER} (a second) before Redis is asked again, as {@code DirectoryVoiceBank}
+ * does with its files. A name not found is asked about every time, so a voice saved on any node
+ * is usable at once everywhere; saves, transcripts and deletes through this bank (any of its
+ * tenants' banks) are seen at once on this node. A voice replaced or deleted on another node is
+ * seen here within a second; a job submitted here in that second runs with the voice as it is
+ * when the job starts, or fails then with "voice not found".
  */
 public final class RedisVoiceBank implements VoiceBank {
     private static final Script SAVE = Script.plain("voice-save");
@@ -39,15 +52,46 @@ public final class RedisVoiceBank implements VoiceBank {
     private static final Script DELETE = Script.plain("voice-delete");
     private static final Script LIST = Script.plain("voice-list");
 
+    /** How long a voice found is taken as it was before Redis is asked again. */
+    public static final Duration RECHECK_AFTER = Duration.ofSeconds(1);
+    private static final long RECHECK_NANOS = RECHECK_AFTER.toNanos();
+    /** Voices remembered at most; past it the memory starts again (only voices that exist are kept). */
+    private static final int MAX_REMEMBERED = 10_000;
+
     private final RedisLink link;
     private final Keys keys;
     /** The tenant whose voices these are; empty for the shared voices. */
     private final String tenant;
+    private final Found found;
 
-    private RedisVoiceBank(RedisLink link, Keys keys, String tenant) {
+    /**
+     * Voices found lately, by key, shared by a bank and its tenants' banks. A lookup remembers what
+     * it read only when no change went through any of these banks while it read: otherwise a read
+     * that began before a save could put back the voice the save replaced.
+     */
+    private static final class Found {
+        final ConcurrentHashMap<String, Seen> byKey = new ConcurrentHashMap<>();
+        final AtomicLong changes = new AtomicLong();
+        final LongSupplier ticker;
+
+        Found(LongSupplier ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+        }
+
+        void changed(String key) {
+            changes.incrementAndGet();
+            byKey.remove(key);
+        }
+    }
+
+    private record Seen(Voice voice, long readAt) {
+    }
+
+    private RedisVoiceBank(RedisLink link, Keys keys, String tenant, Found found) {
         this.link = link;
         this.keys = keys;
         this.tenant = tenant;
+        this.found = found;
     }
 
     /**
@@ -66,7 +110,7 @@ public final class RedisVoiceBank implements VoiceBank {
         if (!this.tenant.isEmpty()) {
             throw new UnsupportedOperationException("a tenant's voice bank holds no other tenants");
         }
-        return new RedisVoiceBank(link, keys, name);
+        return new RedisVoiceBank(link, keys, name, found);
     }
 
     private String voiceKey(String name) {
@@ -83,7 +127,12 @@ public final class RedisVoiceBank implements VoiceBank {
 
     /** A voice bank on the Redis connection of {@code jobs}, under its key prefix. */
     public static RedisVoiceBank sharing(RedisJobStore jobs) {
-        return new RedisVoiceBank(jobs.link(), jobs.keys(), JobRequest.ANONYMOUS_TENANT);
+        return sharing(jobs, System::nanoTime);
+    }
+
+    /** With the ticker that times {@link #RECHECK_AFTER} (tests). */
+    static RedisVoiceBank sharing(RedisJobStore jobs, LongSupplier ticker) {
+        return new RedisVoiceBank(jobs.link(), jobs.keys(), JobRequest.ANONYMOUS_TENANT, new Found(ticker));
     }
 
     /**
@@ -98,8 +147,12 @@ public final class RedisVoiceBank implements VoiceBank {
         String normalized = Identifiers.normalizeVoiceName(name);
         String text = refText == null ? "" : refText.strip();
         byte[] wav = WavCodec.encode(audio, WavFormat.PCM_16);
-        link.evalBinary(SAVE, ScriptOutputType.INTEGER, new String[] {voiceKey(normalized), namesKey()}, bytes(normalized), wav,
-                bytes(text), bytes(Double.toString(audio.durationSeconds())), bytes(sha256(wav)));
+        try {
+            link.evalBinary(SAVE, ScriptOutputType.INTEGER, new String[] {voiceKey(normalized), namesKey()}, bytes(normalized), wav,
+                    bytes(text), bytes(Double.toString(audio.durationSeconds())), bytes(sha256(wav)));
+        } finally {
+            found.changed(voiceKey(normalized)); // after the write (or its failure), so no earlier read stays remembered
+        }
         return new Voice(normalized, normalized + ".wav", audio.durationSeconds(), text, null);
     }
 
@@ -118,8 +171,13 @@ public final class RedisVoiceBank implements VoiceBank {
         if (wav == null || !WavCodec.decode(wav).equals(transcribed)) {
             return false;
         }
-        Long stored = link.evalBinary(TRANSCRIPT, ScriptOutputType.INTEGER, new String[] {voiceKey(name)}, bytes(sha256(wav)),
-                bytes(text));
+        Long stored;
+        try {
+            stored = link.evalBinary(TRANSCRIPT, ScriptOutputType.INTEGER, new String[] {voiceKey(name)}, bytes(sha256(wav)),
+                    bytes(text));
+        } finally {
+            found.changed(voiceKey(name));
+        }
         return stored == 1;
     }
 
@@ -128,12 +186,27 @@ public final class RedisVoiceBank implements VoiceBank {
         if (!Identifiers.isVoiceName(name)) {
             return Optional.empty();
         }
-        List<KeyValue<String, byte[]>> m = link.call("read voice " + name, () -> link.binary().hmget(voiceKey(name), "text",
-                "duration"));
+        String key = voiceKey(name);
+        long now = found.ticker.getAsLong();
+        Seen seen = found.byKey.get(key);
+        if (seen != null && now - seen.readAt() < RECHECK_NANOS) {
+            return Optional.of(seen.voice());
+        }
+        long changesBefore = found.changes.get();
+        List<KeyValue<String, byte[]>> m = link.call("read voice " + name, () -> link.binary().hmget(key, "text", "duration"));
         if (!m.get(1).hasValue()) {
+            found.byKey.remove(key);
             return Optional.empty();
         }
-        return Optional.of(voice(name, m.get(0).hasValue() ? text(m.get(0).getValue()) : "", text(m.get(1).getValue())));
+        Voice voice = voice(name, m.get(0).hasValue() ? text(m.get(0).getValue()) : "", text(m.get(1).getValue()));
+        if (found.byKey.size() >= MAX_REMEMBERED) {
+            found.byKey.clear();
+        }
+        found.byKey.put(key, new Seen(voice, now));
+        if (found.changes.get() != changesBefore) {
+            found.byKey.remove(key); // a change went through meanwhile: what was read may be older than it
+        }
+        return Optional.of(voice);
     }
 
     /** @throws ReferenceNotFoundException when there is no such voice */
@@ -163,7 +236,12 @@ public final class RedisVoiceBank implements VoiceBank {
         if (!Identifiers.isVoiceName(name)) {
             return false;
         }
-        Long existed = link.evalBinary(DELETE, ScriptOutputType.INTEGER, new String[] {voiceKey(name), namesKey()}, bytes(name));
+        Long existed;
+        try {
+            existed = link.evalBinary(DELETE, ScriptOutputType.INTEGER, new String[] {voiceKey(name), namesKey()}, bytes(name));
+        } finally {
+            found.changed(voiceKey(name));
+        }
         return existed == 1;
     }
 

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -136,6 +137,45 @@ class RedisVoiceBankIT {
         assertEquals("the right words", b.find("bob").orElseThrow().refText());
         assertFalse(a.storeTranscript("bob", current, "other words"), "a voice with a transcript keeps it");
         assertFalse(a.storeTranscript("nobody", current, "x"));
+    }
+
+    @Test
+    void aVoiceFoundIsTakenAsItWasForASecondAndChangesThroughThisNodeAreSeenAtOnce() throws Exception {
+        AtomicLong ticks = new AtomicLong();
+        RedisJobStore store = RedisJobStore.open(RedisConfig.builder(redis.uri()).keyPrefix(prefix).build());
+        opened.add(store);
+        VoiceBank here = RedisVoiceBank.sharing(store, ticks::get);
+        VoiceBank elsewhere = node();
+        long second = RedisVoiceBank.RECHECK_AFTER.toNanos();
+
+        here.save("anna", tone(100, 0.1), "first words");
+        assertEquals("first words", here.find("anna").orElseThrow().refText());
+        elsewhere.save("anna", tone(100, 0.1), "second words");
+        ticks.addAndGet(second - 1);
+        assertEquals("first words", here.find("anna").orElseThrow().refText(), "another node's change: within the second, as read");
+        ticks.addAndGet(1);
+        assertEquals("second words", here.find("anna").orElseThrow().refText(), "a second later, Redis is asked again");
+
+        here.save("anna", tone(100, 0.1), "third words");
+        assertFalse(here.storeTranscript("anna", here.load("anna"), "ignored: it has words"));
+        assertEquals("third words", here.find("anna").orElseThrow().refText(), "a save through this bank, at once");
+        elsewhere.delete("anna");
+        assertTrue(here.find("anna").isPresent(), "deleted elsewhere: still as read, for the rest of the second");
+        assertThrows(ReferenceNotFoundException.class, () -> here.load("anna"), "the audio itself is always read from Redis");
+        ticks.addAndGet(second);
+        assertTrue(here.find("anna").isEmpty());
+
+        assertTrue(here.find("zoe").isEmpty());
+        elsewhere.save("zoe", tone(100, 0.1), "");
+        assertTrue(here.find("zoe").isPresent(), "a name not found is asked about every time: new voices work at once");
+        assertTrue(here.delete("zoe"));
+        assertTrue(here.find("zoe").isEmpty(), "a delete through this bank, at once");
+
+        VoiceBank acmeHere = here.forTenant("acme");
+        acmeHere.save("bob", tone(100, 0.1), "acme words");
+        assertEquals("acme words", acmeHere.find("bob").orElseThrow().refText());
+        here.forTenant("acme").save("bob", tone(100, 0.1), "newer acme words");
+        assertEquals("newer acme words", acmeHere.find("bob").orElseThrow().refText(), "a tenant's banks share what they found");
     }
 
     @Test
