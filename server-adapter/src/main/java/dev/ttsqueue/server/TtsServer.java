@@ -18,6 +18,7 @@ import dev.ttsqueue.server.internal.JobEventsResource;
 import dev.ttsqueue.server.internal.JobsResource;
 import dev.ttsqueue.server.internal.JsonBodyWriter;
 import dev.ttsqueue.server.internal.JsonErrorHandler;
+import dev.ttsqueue.server.internal.JsonSubmitHandler;
 import dev.ttsqueue.server.internal.QueueEventsResource;
 import dev.ttsqueue.server.internal.OriginCheckHandler;
 import dev.ttsqueue.server.internal.OriginPolicy;
@@ -167,8 +168,9 @@ public final class TtsServer implements AutoCloseable {
         rc.register(new ErrorMapper());
         rc.register(new JsonBodyWriter(mapper));
         Set<String> hosts = allowedHosts(config);
-        if (hosts != null) {
-            rc.register(new HostCheckFilter(hosts));
+        HostCheckFilter hostCheck = hosts == null ? null : new HostCheckFilter(hosts);
+        if (hostCheck != null) {
+            rc.register(hostCheck);
         }
         OriginPolicy origins = OriginPolicy.of(config.corsOrigins(), boundToLoopback(config));
         CorsFilter cors = new CorsFilter(origins);
@@ -202,8 +204,10 @@ public final class TtsServer implements AutoCloseable {
         connector.setAcceptQueueSize(ACCEPT_QUEUE);
         jetty.addConnector(connector);
         // Bodies arrive before Jersey, which reads them blocking, takes a thread for the request.
+        // POST /jobs/submit, the request sent most, is answered below Jersey, by the same code.
         BodyArrivalHandler bodies = new BodyArrivalHandler(
-                new FailedWritesHandler(ContainerFactory.createContainer(JettyHttpContainer.class, rc)),
+                new JsonSubmitHandler(new FailedWritesHandler(ContainerFactory.createContainer(JettyHttpContainer.class, rc)),
+                        ctx, cors, hostCheck, keys),
                 bodyLimits(config, ctx.maxFieldBytes()), tempDir, ctx.shutdown(), cors);
         metrics.watchArrivingBodies(bodies::bodiesArriving, bodies::bytesHeld);
         // Lets stop() wait (up to the stop timeout) for requests in flight instead of cutting them off.

@@ -33,17 +33,23 @@ public final class HostCheckFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext ctx) {
         String host = ctx.getHeaderString("Host");
-        if (host == null || host.isBlank()) {
-            return;
-        }
-        String name = normalize(host);
-        // An address literal cannot be rebound: DNS rebinding needs a name the attacker controls.
-        if (!allowed.contains(name) && !isAddressLiteral(name)) {
+        if (!allows(host)) {
+            String name = normalize(host);
             ctx.abortWith(Response.status(400).type(MediaType.APPLICATION_JSON_TYPE)
                     .entity(WireFormat.detail("Invalid host header: this server answers to " + String.join(", ", allowed.stream().sorted().toList())
                             + "; add the name with --allowed-hosts " + name + " (ServerConfig.allowedHosts when embedded)"))
                     .build());
         }
+    }
+
+    /** True when a request with this {@code Host} header (null: none) is served. */
+    public boolean allows(String host) {
+        if (host == null || host.isBlank()) {
+            return true;
+        }
+        String name = normalize(host);
+        // An address literal cannot be rebound: DNS rebinding needs a name the attacker controls.
+        return allowed.contains(name) || isAddressLiteral(name);
     }
 
     /**

@@ -8,7 +8,6 @@ import dev.ttsqueue.JobPage;
 import dev.ttsqueue.JobRequest;
 import dev.ttsqueue.JobSnapshot;
 import dev.ttsqueue.JobStatus;
-import dev.ttsqueue.JobType;
 import dev.ttsqueue.QueueStatus;
 import dev.ttsqueue.SynthesisResult;
 import jakarta.ws.rs.DELETE;
@@ -25,108 +24,29 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.glassfish.jersey.server.ContainerRequest;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The job queue endpoints: submit, status, result, queue status, cleanup, cancel, list. */
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 @Singleton
 public final class JobsResource {
-    private static final Logger log = LoggerFactory.getLogger(JobsResource.class);
 
     private final ServerContext ctx;
     private final Submissions submissions;
+    private final JsonSubmit jsonSubmit;
 
     @Inject
     public JobsResource(ServerContext ctx) {
         this.ctx = ctx;
         this.submissions = new Submissions(ctx);
+        this.jsonSubmit = new JsonSubmit(ctx);
     }
 
     @POST
     @Path("submit")
     public Map<String, Object> submit(byte[] body, @Context ContainerRequest http) throws IOException {
-        JsonFields json = JsonFields.parse(ctx.mapper(), body);
-        String jobType = json.requiredString("job_type");
-        if (!json.has("parameters")) {
-            json.errors().missing("body", "parameters");
-        }
-        Optional<JsonFields> params = json.object("parameters");
-        int priority = json.integer("priority", 0);
-        json.errors().throwIfAny();
-        JsonFields p = params.orElseThrow();
-        JobType type = WireNames.jobType(jobType);
-        String genText = p.string("gen_text", null);
-        String refText = p.string("ref_text", "");
-        InferenceSettings settings = p.object("inference_settings").map(Submissions::settings).orElse(InferenceSettings.defaults());
-        JobRequest request;
-        String askedVoice = null;
-        ReferencePaths.Resolved copied = null;
-        switch (type) {
-            case TTS_GENERATE -> {
-                String audioFileId = p.string("audio_file_id", null);
-                String refPath = p.string("ref_audio_path", null);
-                p.errors().throwIfAny();
-                requireText(genText, type);
-                if (audioFileId == null && refPath != null) {
-                    ReferencePaths.Resolved r = ctx.referencePaths().resolve(Tenancy.grant(http), refPath);
-                    audioFileId = r.audioFileId();
-                    if (refText.isBlank()) {
-                        refText = r.refText();
-                    }
-                    copied = r.temporary() ? r : null;
-                }
-                request = JobRequest.ttsGenerate(audioFileId, genText);
-            }
-            case TTS_PERMANENT -> {
-                String voice = p.string("voice_name", null);
-                p.errors().throwIfAny();
-                requireText(genText, type);
-                askedVoice = voice;
-                request = JobRequest.ttsPermanent(voice == null ? null : VoiceNames.canonical(ctx.tenancy().voices(), Tenancy.grant(http), voice), genText);
-            }
-            case VOICE_CLONING -> {
-                String audioFileId = p.string("audio_file_id", null);
-                p.errors().throwIfAny();
-                requireText(genText, type);
-                request = JobRequest.voiceCloning(audioFileId, genText);
-            }
-            default -> throw new IllegalStateException(type.name());
-        }
-        request = request.refText(refText).settings(settings).priority(priority);
-        JobHandle h;
-        try {
-            h = submissions.submit(Tenancy.grant(http), request, MissingReferences.QUEUED, askedVoice);
-        } catch (RuntimeException e) {
-            deleteCopy(copied);
-            throw e;
-        }
-        if (copied != null) {
-            ReferencePaths.Resolved c = copied;
-            h.result().whenComplete((r, e) -> deleteCopy(c));
-        }
-        return submissions.accepted(h);
-    }
-
-    /** A missing {@code gen_text} gets the old server's message; the reference is checked where every submission is. */
-    private static void requireText(String genText, JobType type) {
-        if (genText == null) {
-            throw ApiException.badRequest(Submissions.missingParameters(type));
-        }
-    }
-
-    private void deleteCopy(ReferencePaths.Resolved copy) {
-        if (copy == null) {
-            return;
-        }
-        try {
-            ctx.queue().audioStore().delete(copy.audioFileId());
-        } catch (IOException | RuntimeException e) {
-            log.warn("could not delete the reference copy {}: {}", copy.audioFileId(), e.toString());
-        }
+        return jsonSubmit.submit(body, Tenancy.grant(http));
     }
 
     @POST
