@@ -18,7 +18,7 @@ import dev.ttsqueue.server.internal.JobEventsResource;
 import dev.ttsqueue.server.internal.JobsResource;
 import dev.ttsqueue.server.internal.JsonBodyWriter;
 import dev.ttsqueue.server.internal.JsonErrorHandler;
-import dev.ttsqueue.server.internal.JsonSubmitHandler;
+import dev.ttsqueue.server.internal.DirectRoutesHandler;
 import dev.ttsqueue.server.internal.QueueEventsResource;
 import dev.ttsqueue.server.internal.OriginCheckHandler;
 import dev.ttsqueue.server.internal.OriginPolicy;
@@ -206,7 +206,7 @@ public final class TtsServer implements AutoCloseable {
         // Bodies arrive before Jersey, which reads them blocking, takes a thread for the request.
         // POST /jobs/submit, the request sent most, is answered below Jersey, by the same code.
         BodyArrivalHandler bodies = new BodyArrivalHandler(
-                new JsonSubmitHandler(new FailedWritesHandler(ContainerFactory.createContainer(JettyHttpContainer.class, rc)),
+                new DirectRoutesHandler(new FailedWritesHandler(ContainerFactory.createContainer(JettyHttpContainer.class, rc)),
                         ctx, cors, hostCheck, keys),
                 bodyLimits(config, ctx.maxFieldBytes()), tempDir, ctx.shutdown(), cors);
         metrics.watchArrivingBodies(bodies::bodiesArriving, bodies::bytesHeld);

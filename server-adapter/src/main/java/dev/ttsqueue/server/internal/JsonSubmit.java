@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /jobs/submit}: the old server's JSON submission ({@code job_type}, {@code parameters},
  * {@code priority}) read, checked and queued. Both ways a submission arrives use it: through
- * Jersey ({@link JobsResource}) and straight from Jetty ({@link JsonSubmitHandler}).
+ * Jersey ({@link JobsResource}) and straight from Jetty ({@link DirectRoutesHandler}).
  */
 final class JsonSubmit {
     private static final Logger log = LoggerFactory.getLogger(JsonSubmit.class);

@@ -18,11 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code POST /jobs/submit} is answered below Jersey unless a request needs something only Jersey
- * does; an {@code Accept} header with a weight is one such request. Every body here is sent both
- * ways, and both answers must be the same: status, JSON, and the headers a client reads.
+ * {@code POST /jobs/submit} and {@code GET /jobs/{id}/status} are answered below Jersey unless a
+ * request needs something only Jersey does; an {@code Accept} header with a weight is one such
+ * request. Every request here is sent both ways, and both answers must be the same: status, JSON,
+ * and the headers a client reads.
  */
-class SubmitPathsTest {
+class DirectRoutesTest {
     /** Sent as is, this takes the direct path; with it, Jersey's (it negotiates weights). */
     private static final String JERSEY = "application/json;q=1";
 
@@ -49,9 +50,20 @@ class SubmitPathsTest {
         return s.send(b.build());
     }
 
+    private TestServer.Reply status(String id, String accept) {
+        HttpRequest.Builder b = s.request("/jobs/" + id + "/status").GET();
+        if (accept != null) {
+            b.header("Accept", accept);
+        }
+        return s.send(b.build());
+    }
+
     /** The answer as a client sees it, with the parts that differ between any two submits taken out. */
     private static String seen(TestServer.Reply r) {
         JsonNode json = r.json();
+        if (json.has("estimated_completion")) {
+            ((ObjectNode) json).remove("estimated_completion"); // now plus an estimate: moves between two asks
+        }
         if (json.has("job_id")) {
             UUID.fromString(json.get("job_id").asText());
             ((ObjectNode) json).put("job_id", "<id>");
@@ -105,6 +117,33 @@ class SubmitPathsTest {
             sameBothWays(body, "http://localhost:5173"); // a page of this machine: allowed, with CORS headers
         }
         assertEquals(406, submit(bodies.get(0), "text/html", null).status(), "Jersey still negotiates what it is asked to");
+        gated.releaseAll();
+    }
+
+    @Test
+    void statusIsAnsweredAlikeOnBothPathsWhateverTheJobsState() throws Exception {
+        SyntheticBackend gated = SyntheticBackend.builder().steps(1).gated().build();
+        s = TestServer.builder(dir).backend(gated).start();
+        String fileId = s.upload();
+        String done = s.submitAsync(fileId, "finished first", 0);
+        assertTrue(gated.awaitStepsEntered(1, 10, TimeUnit.SECONDS));
+        gated.release(1);
+        s.awaitFinished(done);
+        String running = s.submitAsync(fileId, "running now", 0);
+        assertTrue(gated.awaitStepsEntered(1, 10, TimeUnit.SECONDS));
+        String queued = s.submitAsync(fileId, "waiting", 3);
+        String cancelled = s.submitAsync(fileId, "cancelled", 0);
+        assertEquals(200, s.delete("/jobs/" + cancelled).status());
+        for (String id : List.of(done, running, queued, cancelled, "no-such-job", UUID.randomUUID().toString())) {
+            assertEquals(seen(status(id, JERSEY)), seen(status(id, null)), id);
+        }
+        assertEquals(200, status(queued, null).status());
+        assertEquals(404, status("no-such-job", null).status());
+        for (String odd : List.of("a.b", "..%2Fx", "%61bc", "-x")) {
+            TestServer.Reply r = status(odd, null); // not plainly an id: Jersey's, either way
+            assertEquals(seen(status(odd, JERSEY)), seen(r), odd);
+            assertTrue(r.status() == 400 || r.status() == 404, odd + ": " + r);
+        }
         gated.releaseAll();
     }
 

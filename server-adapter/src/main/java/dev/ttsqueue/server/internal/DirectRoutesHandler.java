@@ -1,6 +1,7 @@
 package dev.ttsqueue.server.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ttsqueue.spi.Identifiers;
 import jakarta.ws.rs.core.MultivaluedMap;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -16,28 +17,33 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Serves {@code POST /jobs/submit} straight from Jetty, ahead of Jersey: the request users send
- * most, thousands a second while a queue fills. Jersey's routing, filters and providers cost about
- * as much CPU per request as the submit itself (the bare Jetty answer to {@code /health} costs 30
- * µs, Jersey's 73 µs), and a submit needs none of what they offer.
+ * Serves the two requests users send most straight from Jetty, ahead of Jersey:
+ * {@code POST /jobs/submit}, thousands a second while a queue fills, and
+ * {@code GET /jobs/{id}/status}, which clients poll. Jersey's routing, filters and providers cost
+ * about as much CPU per request as a memory-store submit itself (the bare Jetty answer to
+ * {@code /health} costs 30 µs, Jersey's 73 µs), and neither request needs what they offer.
  *
- * <p>It answers exactly as the Jersey resource does, because it runs the same code: the body goes
- * to {@link JsonSubmit}, a failure to {@link ErrorMapper}, the answer through the same
- * {@link ObjectMapper}, with the same CORS headers ({@link CorsFilter#headersFor}). It takes only
- * requests it can answer that way, and leaves everything else to Jersey, which answers it as it
- * always has:
+ * <p>It answers exactly as the Jersey resources do, because it runs the same code: a submission
+ * goes to {@link JsonSubmit}, a status to {@link Tenancy#job} and {@link WireFormat#status}, a
+ * failure to {@link ErrorMapper}, the answer through the same {@link ObjectMapper}, with the same
+ * CORS headers ({@link CorsFilter#headersFor}). It takes only requests it can answer that way, and
+ * leaves everything else to Jersey, which answers it as it always has:
  * <ul>
  * <li>a request whose {@code Host} the host check refuses, or without a valid {@code X-API-Key}
  *     when keys are required (Jersey's filters answer 400 and 401);
  * <li>an {@code Accept} header that does not plainly take JSON (Jersey negotiates, and may answer 406);
- * <li>any other method or path, and a path spelled otherwise ({@code /jobs/submit/}, escapes).
+ * <li>a job id that is not plainly one ({@link Identifiers#isSafe}: escapes, dots, slashes);
+ * <li>any other method or path, and a path spelled otherwise ({@code /jobs/submit/}).
  * </ul>
  * Cross-origin requests that would change something were refused before this handler, by
  * {@link OriginCheckHandler}; bodies are whole and within their limits ({@link BodyArrivalHandler}).
  */
-public final class JsonSubmitHandler extends Handler.Wrapper {
-    static final String PATH = "/jobs/submit";
+public final class DirectRoutesHandler extends Handler.Wrapper {
+    static final String SUBMIT = "/jobs/submit";
+    private static final String JOBS = "/jobs/";
+    private static final String STATUS = "/status";
 
+    private final ServerContext ctx;
     private final JsonSubmit submit;
     private final ObjectMapper mapper;
     private final ErrorMapper errors = new ErrorMapper();
@@ -51,8 +57,9 @@ public final class JsonSubmitHandler extends Handler.Wrapper {
      * @param hosts the host check Jersey runs, null when there is none
      * @param keys the keys Jersey requires, null when it requires none
      */
-    public JsonSubmitHandler(Handler next, ServerContext ctx, CorsFilter cors, HostCheckFilter hosts, TenantKeys keys) {
+    public DirectRoutesHandler(Handler next, ServerContext ctx, CorsFilter cors, HostCheckFilter hosts, TenantKeys keys) {
         super(next);
+        this.ctx = ctx;
         this.submit = new JsonSubmit(ctx);
         this.mapper = ctx.mapper();
         this.cors = cors;
@@ -62,7 +69,15 @@ public final class JsonSubmitHandler extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        if (!"POST".equals(request.getMethod()) || !PATH.equals(request.getHttpURI().getPath())) {
+        String path = request.getHttpURI().getPath();
+        String method = request.getMethod();
+        String statusOf = null;
+        if ("GET".equals(method)) {
+            statusOf = statusJobId(path);
+            if (statusOf == null) {
+                return super.handle(request, response, callback);
+            }
+        } else if (!"POST".equals(method) || !SUBMIT.equals(path)) {
             return super.handle(request, response, callback);
         }
         HttpFields headers = request.getHeaders();
@@ -85,11 +100,15 @@ public final class JsonSubmitHandler extends Handler.Wrapper {
         Object entity;
         MultivaluedMap<String, Object> extra = null;
         try {
-            byte[] body;
-            try (InputStream in = Request.asInputStream(request)) {
-                body = in.readAllBytes();
+            if (statusOf != null) {
+                entity = WireFormat.status(ctx.tenancy().job(grant, statusOf), ctx.queue().audioStore());
+            } else {
+                byte[] body;
+                try (InputStream in = Request.asInputStream(request)) {
+                    body = in.readAllBytes();
+                }
+                entity = submit.submit(body, grant);
             }
-            entity = submit.submit(body, grant);
             status = 200;
         } catch (Exception e) {
             jakarta.ws.rs.core.Response mapped = errors.toResponse(e);
@@ -114,6 +133,15 @@ public final class JsonSubmitHandler extends Handler.Wrapper {
         out.put(HttpHeader.CONTENT_LENGTH, json.length);
         response.write(true, ByteBuffer.wrap(json), callback);
         return true;
+    }
+
+    /** The id in {@code /jobs/{id}/status}, when the path is that and the id plainly an id; otherwise null. */
+    static String statusJobId(String path) {
+        if (path == null || !path.startsWith(JOBS) || !path.endsWith(STATUS) || path.length() <= JOBS.length() + STATUS.length()) {
+            return null;
+        }
+        String id = path.substring(JOBS.length(), path.length() - STATUS.length());
+        return Identifiers.isSafe(id) ? id : null;
     }
 
     /**
