@@ -18,7 +18,7 @@ import java.time.Instant;
  */
 final class SpeedEstimator {
     static final double ALPHA = 0.2;
-    static final double DECAY = 0.95;
+    static final double DECAY = 0.85;
 
     private double secondsPerStep = Double.NaN;
 

@@ -43,7 +43,7 @@ class SpeedEstimatorTest {
         for (int i = 0; i < 100; i++) {
             speed.recordJob(50 + i % 7, seconds(3.0));
         }
-        // Older jobs fade: after 100 jobs at the new speed the old one weighs 0.95^100 < 1 %.
+        // Older jobs fade: after 100 jobs at the new speed the old ones weigh DECAY^100, far below 1 %.
         assertEquals(3.0, speed.secondsFor(53), 0.05);
     }
 
