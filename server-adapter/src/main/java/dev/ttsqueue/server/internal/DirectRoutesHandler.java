@@ -120,9 +120,7 @@ public final class DirectRoutesHandler extends Handler.Wrapper {
         response.setStatus(status);
         HttpFields.Mutable out = response.getHeaders();
         out.put(HttpHeader.CONTENT_TYPE, MimeTypes.Type.APPLICATION_JSON.asString());
-        for (Map.Entry<String, String> h : cors.headersFor(headers.get(HttpHeader.ORIGIN)).entrySet()) {
-            out.put(h.getKey(), h.getValue());
-        }
+        cors.headersFor(headers.get(HttpHeader.ORIGIN)).forEach(out::put);
         if (extra != null) {
             for (Map.Entry<String, List<Object>> h : extra.entrySet()) {
                 if (!h.getKey().equalsIgnoreCase("Content-Type") && !h.getValue().isEmpty()) {

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Named permanent voices in Redis, the same for every node: a voice uploaded to one node speaks
@@ -113,6 +114,18 @@ public final class RedisVoiceBank implements VoiceBank {
         return new RedisVoiceBank(link, keys, name, found);
     }
 
+    /**
+     * Runs {@code write}, a change to voice {@code name}, then forgets what was found of it: after
+     * the write, or its failure, so that no read from before it stays remembered.
+     */
+    private <T> T changing(String name, Supplier<T> write) {
+        try {
+            return write.get();
+        } finally {
+            found.changed(voiceKey(name));
+        }
+    }
+
     private String voiceKey(String name) {
         return keyPrefix() + name;
     }
@@ -147,12 +160,8 @@ public final class RedisVoiceBank implements VoiceBank {
         String normalized = Identifiers.normalizeVoiceName(name);
         String text = refText == null ? "" : refText.strip();
         byte[] wav = WavCodec.encode(audio, WavFormat.PCM_16);
-        try {
-            link.evalBinary(SAVE, ScriptOutputType.INTEGER, new String[] {voiceKey(normalized), namesKey()}, bytes(normalized), wav,
-                    bytes(text), bytes(Double.toString(audio.durationSeconds())), bytes(sha256(wav)));
-        } finally {
-            found.changed(voiceKey(normalized)); // after the write (or its failure), so no earlier read stays remembered
-        }
+        changing(normalized, () -> link.evalBinary(SAVE, ScriptOutputType.INTEGER, new String[] {voiceKey(normalized), namesKey()},
+                bytes(normalized), wav, bytes(text), bytes(Double.toString(audio.durationSeconds())), bytes(sha256(wav))));
         return new Voice(normalized, normalized + ".wav", audio.durationSeconds(), text, null);
     }
 
@@ -171,13 +180,8 @@ public final class RedisVoiceBank implements VoiceBank {
         if (wav == null || !WavCodec.decode(wav).equals(transcribed)) {
             return false;
         }
-        Long stored;
-        try {
-            stored = link.evalBinary(TRANSCRIPT, ScriptOutputType.INTEGER, new String[] {voiceKey(name)}, bytes(sha256(wav)),
-                    bytes(text));
-        } finally {
-            found.changed(voiceKey(name));
-        }
+        Long stored = changing(name, () -> link.evalBinary(TRANSCRIPT, ScriptOutputType.INTEGER, new String[] {voiceKey(name)},
+                bytes(sha256(wav)), bytes(text)));
         return stored == 1;
     }
 
@@ -236,12 +240,8 @@ public final class RedisVoiceBank implements VoiceBank {
         if (!Identifiers.isVoiceName(name)) {
             return false;
         }
-        Long existed;
-        try {
-            existed = link.evalBinary(DELETE, ScriptOutputType.INTEGER, new String[] {voiceKey(name), namesKey()}, bytes(name));
-        } finally {
-            found.changed(voiceKey(name));
-        }
+        Long existed = changing(name, () -> link.evalBinary(DELETE, ScriptOutputType.INTEGER, new String[] {voiceKey(name), namesKey()},
+                bytes(name)));
         return existed == 1;
     }
 
