@@ -142,6 +142,59 @@ class RedisJobStoreIT {
     }
 
     @Test
+    void enqueuesThatWaitedGoAsOneScriptAndEachIsAnsweredAsItsOwnScriptWouldHave() throws Exception {
+        RedisServer r = redis();
+        RedisJobStore s = node(r);
+        s.enqueue(queued("before", 0), 0).orElseThrow();
+        r.cli("CONFIG", "RESETSTAT");
+        // Redis holds every script until unpaused: two groups go out (the most at once), the
+        // enqueues after them wait, and go together when the first group is answered.
+        r.cli("CLIENT", "PAUSE", "30000", "WRITE");
+        List<CompletableFuture<Optional<JobRecord>>> calls = new ArrayList<>();
+        String[] ids = {"a", "b", "urgent", "before", "urgent", "limited", "last"};
+        int[] priorities = {0, 0, 5, 0, 1, 0, 0};
+        int[] limits = {0, 0, 0, 0, 0, 4, 0};
+        for (int i = 0; i < ids.length; i++) {
+            JobRecord job = queued(ids[i], priorities[i]);
+            int limit = limits[i];
+            calls.add(CompletableFuture.supplyAsync(() -> s.enqueue(job, limit)));
+            int[] expected = i < 2 ? new int[] {i + 1, 0} : new int[] {2, i - 1};
+            awaitGroups(s, expected);
+        }
+        r.cli("CLIENT", "UNPAUSE");
+
+        JobRecord a = calls.get(0).get(10, TimeUnit.SECONDS).orElseThrow();
+        JobRecord b = calls.get(1).get(10, TimeUnit.SECONDS).orElseThrow();
+        JobRecord urgent = calls.get(2).get(10, TimeUnit.SECONDS).orElseThrow();
+        assertEquals(1, s.queuePlace(urgent).position(), "the place read in the group, ahead of the four queued");
+        for (int duplicate : new int[] {3, 4}) {
+            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> calls.get(duplicate).get(10, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof IllegalArgumentException && e.getCause().getMessage().contains("already exists"),
+                    "an id taken before, or earlier in the same group: " + e.getCause());
+        }
+        assertEquals(Optional.empty(), calls.get(5).get(10, TimeUnit.SECONDS), "four queued when its turn came: full");
+        JobRecord last = calls.get(6).get(10, TimeUnit.SECONDS).orElseThrow();
+        assertEquals(5, s.queuePlace(last).position());
+        assertTrue(r.cli("INFO", "commandstats").contains("cmdstat_evalsha:calls=3,"),
+                "a, b, then the five that waited in one script: " + r.cli("INFO", "commandstats"));
+        assertTrue(a.sequence() < urgent.sequence() && b.sequence() < urgent.sequence() && urgent.sequence() < last.sequence(),
+                "sequences in the order the scripts ran");
+        assertEquals(List.of("urgent", "before", "a", "b", "last"), s.queuedInRunOrder(10).stream().map(JobRecord::id).toList());
+        assertEquals(5, s.counts().get(JobStatus.QUEUED).intValue());
+    }
+
+    private static void awaitGroups(RedisJobStore s, int[] outAndWaiting) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!java.util.Arrays.equals(s.enqueueGroupsOutAndWaiting(), outAndWaiting)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("groups out and enqueues waiting: " + java.util.Arrays.toString(s.enqueueGroupsOutAndWaiting())
+                        + ", not " + java.util.Arrays.toString(outAndWaiting));
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
     void everyKeyLivesUnderTheHashTagOfItsPrefix() throws Exception {
         RedisServer r = redis();
         RedisJobStore s = node(r);

@@ -8,6 +8,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
@@ -18,6 +19,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -32,6 +34,9 @@ import io.netty.handler.flush.FlushConsolidationHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -77,6 +82,7 @@ public final class RedisLink implements AutoCloseable {
     private final AbstractRedisClient client;
     private final StatefulConnection<String, String> textConnection;
     private final RedisClusterCommands<String, String> text;
+    private final RedisClusterAsyncCommands<String, String> textAsync;
     private final StatefulConnection<String, byte[]> binaryConnection;
     private final RedisClusterCommands<String, byte[]> binary;
     private final Supplier<StatefulRedisPubSubConnection<String, String>> pubSub;
@@ -86,7 +92,8 @@ public final class RedisLink implements AutoCloseable {
 
     /** What one kind of client (standalone and Sentinel, or cluster) opened. */
     private record Opened(AbstractRedisClient client, StatefulConnection<String, String> textConnection,
-            RedisClusterCommands<String, String> text, StatefulConnection<String, byte[]> binaryConnection,
+            RedisClusterCommands<String, String> text, RedisClusterAsyncCommands<String, String> textAsync,
+            StatefulConnection<String, byte[]> binaryConnection,
             RedisClusterCommands<String, byte[]> binary, Supplier<StatefulRedisPubSubConnection<String, String>> pubSub) {
     }
 
@@ -96,6 +103,7 @@ public final class RedisLink implements AutoCloseable {
         this.client = opened.client();
         this.textConnection = opened.textConnection();
         this.text = opened.text();
+        this.textAsync = opened.textAsync();
         this.binaryConnection = opened.binaryConnection();
         this.binary = opened.binary();
         this.pubSub = opened.pubSub();
@@ -147,7 +155,7 @@ public final class RedisLink implements AutoCloseable {
                 StatefulRedisConnection<String, String> t = standalone.connect(StringCodec.UTF8);
                 text = t;
                 StatefulRedisConnection<String, byte[]> b = standalone.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-                opened = new Opened(standalone, t, t.sync(), b, b.sync(), () -> standalone.connectPubSub(StringCodec.UTF8));
+                opened = new Opened(standalone, t, t.sync(), t.async(), b, b.sync(), () -> standalone.connectPubSub(StringCodec.UTF8));
             } else {
                 RedisClusterClient cluster = RedisClusterClient.create(resources, seeds);
                 client = cluster;
@@ -166,7 +174,7 @@ public final class RedisLink implements AutoCloseable {
                 StatefulRedisClusterConnection<String, String> t = cluster.connect(StringCodec.UTF8);
                 text = t;
                 StatefulRedisClusterConnection<String, byte[]> b = cluster.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-                opened = new Opened(cluster, t, t.sync(), b, b.sync(), () -> cluster.connectPubSub(StringCodec.UTF8));
+                opened = new Opened(cluster, t, t.sync(), t.async(), b, b.sync(), () -> cluster.connectPubSub(StringCodec.UTF8));
             }
             RedisLink link = new RedisLink(config, resources, opened, description);
             log.info("connected to Redis at {} as node {}", description, config.nodeId());
@@ -221,6 +229,47 @@ public final class RedisLink implements AutoCloseable {
         });
     }
 
+    /**
+     * {@link #eval} without waiting for the answer: the future completes on a connection thread,
+     * exceptionally with the exceptions {@link #call} throws.
+     */
+    public <T> CompletableFuture<T> evalAsync(Script script, ScriptOutputType type, String[] keys, String... args) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        try {
+            textAsync.<T>evalsha(script.sha(), type, keys, args).whenComplete((value, error) -> {
+                if (error == null) {
+                    out.complete(value);
+                } else if (cause(error) instanceof RedisNoScriptException) {
+                    RedisFuture<T> whole = textAsync.eval(script.text(), type, keys, args);
+                    whole.whenComplete((v, e) -> settle(out, script.name(), v, e));
+                } else {
+                    settle(out, script.name(), null, error);
+                }
+            });
+        } catch (RuntimeException e) {
+            settle(out, script.name(), null, e);
+        }
+        return out;
+    }
+
+    private <T> void settle(CompletableFuture<T> future, String what, T value, Throwable error) {
+        if (error == null) {
+            future.complete(value);
+            return;
+        }
+        Throwable cause = cause(error);
+        future.completeExceptionally(cause instanceof RuntimeException r ? translate(what, r)
+                : unavailable(description, what, new RedisException(cause)));
+    }
+
+    private static Throwable cause(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
     /** {@link #eval} on the binary connection. */
     public <T> T evalBinary(Script script, ScriptOutputType type, String[] keys, byte[]... args) {
         return call(script.name(), () -> {
@@ -240,16 +289,29 @@ public final class RedisLink implements AutoCloseable {
     public <T> T call(String what, Supplier<T> operation) {
         try {
             return operation.get();
-        } catch (RedisCommandExecutionException e) {
+        } catch (RedisException e) {
+            throw translate(what, e);
+        }
+    }
+
+    /**
+     * The library's exception for a failure of Lettuce's: {@link StoreUnavailableException} when
+     * Redis is out of reach or says "not now", {@link RedisStoreException} for any other error
+     * reply; any other exception as it is.
+     */
+    public RuntimeException translate(String what, RuntimeException e) {
+        if (e instanceof RedisCommandExecutionException) {
             String reply = e.getMessage() == null ? "" : e.getMessage();
             String code = reply.split(" ", 2)[0].toUpperCase(Locale.ROOT);
             if (TRANSIENT.contains(code)) {
-                throw unavailable(description, what, e);
+                return unavailable(description, what, e);
             }
-            throw new RedisStoreException("Redis at " + description + " refused to " + what + ": " + reply, e);
-        } catch (RedisException e) {
-            throw unavailable(description, what, e);
+            return new RedisStoreException("Redis at " + description + " refused to " + what + ": " + reply, e);
         }
+        if (e instanceof RedisException) {
+            return unavailable(description, what, e);
+        }
+        return e;
     }
 
     /**
