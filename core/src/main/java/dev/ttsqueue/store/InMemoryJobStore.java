@@ -49,6 +49,47 @@ public final class InMemoryJobStore implements JobStore {
         }
     }
 
+    /**
+     * Slots by job id, spread over 64 hash maps by the id's hash. A hash map doubles its table in
+     * one step when it fills: with one map, the step at 98,304 jobs rehashed them all under the
+     * store lock, and every submit of the server waited about 20 ms for it. Each of these maps
+     * holds a 64th of the jobs, so its step costs a 64th as much. Guarded by the store's lock.
+     */
+    private static final class SlotsById {
+        private static final int SHARD_BITS = 6;
+        private final List<HashMap<String, Slot>> shards = new ArrayList<>(1 << SHARD_BITS);
+
+        SlotsById() {
+            for (int i = 0; i < 1 << SHARD_BITS; i++) {
+                shards.add(new HashMap<>());
+            }
+        }
+
+        /**
+         * The top bits of the hash, multiplied to mix them: a map picks its bucket from the low
+         * bits, so choosing the shard by those would leave most of each map's buckets empty.
+         */
+        private HashMap<String, Slot> shard(String id) {
+            return shards.get((id.hashCode() * 0x9E3779B9) >>> (Integer.SIZE - SHARD_BITS));
+        }
+
+        Slot get(String id) {
+            return shard(id).get(id);
+        }
+
+        boolean containsKey(String id) {
+            return shard(id).containsKey(id);
+        }
+
+        Slot putIfAbsent(String id, Slot slot) {
+            return shard(id).putIfAbsent(id, slot);
+        }
+
+        void remove(String id) {
+            shard(id).remove(id);
+        }
+    }
+
     private static final Comparator<Slot> BY_SEQUENCE = (a, b) -> Long.compare(a.sequence, b.sequence);
     /** Terminal slots only: their completion time no longer changes. */
     private static final Comparator<Slot> BY_COMPLETION = (a, b) -> {
@@ -57,7 +98,7 @@ public final class InMemoryJobStore implements JobStore {
     };
 
     private final Object lock = new Object();
-    private final Map<String, Slot> jobs = new HashMap<>();
+    private final SlotsById jobs = new SlotsById();
     private final RunOrderIndex<Slot> queued = new RunOrderIndex<>();
     private final EnumMap<JobStatus, NavigableSet<Slot>> byStatus = new EnumMap<>(JobStatus.class);
     private final TreeSet<Slot> finished = new TreeSet<>(BY_COMPLETION);
