@@ -151,9 +151,9 @@ class RedisJobStoreIT {
         // enqueues after them wait, and go together when the first group is answered.
         r.cli("CLIENT", "PAUSE", "30000", "WRITE");
         List<CompletableFuture<Optional<JobRecord>>> calls = new ArrayList<>();
-        String[] ids = {"a", "b", "urgent", "before", "urgent", "limited", "last"};
-        int[] priorities = {0, 0, 5, 0, 1, 0, 0};
-        int[] limits = {0, 0, 0, 0, 0, 4, 0};
+        String[] ids = {"a", "b", "urgent", "before", "urgent", "limited", "last", "after-last"};
+        int[] priorities = {0, 0, 5, 0, 1, 0, 0, 0};
+        int[] limits = {0, 0, 0, 0, 0, 4, 0, 0};
         for (int i = 0; i < ids.length; i++) {
             JobRecord job = queued(ids[i], priorities[i]);
             int limit = limits[i];
@@ -175,12 +175,17 @@ class RedisJobStoreIT {
         assertEquals(Optional.empty(), calls.get(5).get(10, TimeUnit.SECONDS), "four queued when its turn came: full");
         JobRecord last = calls.get(6).get(10, TimeUnit.SECONDS).orElseThrow();
         assertEquals(5, s.queuePlace(last).position());
+        JobRecord afterLast = calls.get(7).get(10, TimeUnit.SECONDS).orElseThrow();
+        assertEquals(6, s.queuePlace(afterLast).position());
+        long cost = dev.ttsqueue.spi.VirtualTime.cost(1);
+        assertEquals(b.virtualStart() + cost, last.virtualStart(), "after the tail of its lane, queued by another script");
+        assertEquals(last.virtualStart() + cost, afterLast.virtualStart(), "after the job queued before it in the same script");
         assertTrue(r.cli("INFO", "commandstats").contains("cmdstat_evalsha:calls=3,"),
-                "a, b, then the five that waited in one script: " + r.cli("INFO", "commandstats"));
+                "a, b, then the six that waited in one script: " + r.cli("INFO", "commandstats"));
         assertTrue(a.sequence() < urgent.sequence() && b.sequence() < urgent.sequence() && urgent.sequence() < last.sequence(),
                 "sequences in the order the scripts ran");
-        assertEquals(List.of("urgent", "before", "a", "b", "last"), s.queuedInRunOrder(10).stream().map(JobRecord::id).toList());
-        assertEquals(5, s.counts().get(JobStatus.QUEUED).intValue());
+        assertEquals(List.of("urgent", "before", "a", "b", "last", "after-last"), s.queuedInRunOrder(10).stream().map(JobRecord::id).toList());
+        assertEquals(6, s.counts().get(JobStatus.QUEUED).intValue());
     }
 
     private static void awaitGroups(RedisJobStore s, int[] outAndWaiting) throws InterruptedException {

@@ -10,6 +10,10 @@ local n = tonumber(ARGV[4])
 local waiting = redis.call('ZCARD', K_QUEUE)
 local was_empty = waiting == 0
 local out = {}
+-- The virtual finish of the job this script queued last in each lane: the lane's tail now, and the
+-- next job's virtual start there, as no claim (which alone moves the priority's virtual time and
+-- the tenant's claimed finish) runs before the script ends.
+local lane_tail = {}
 for i = 0, n - 1 do
   local a = 5 + 8 * i
   local key, id = KEYS[12 + i], ARGV[a]
@@ -34,15 +38,19 @@ for i = 0, n - 1 do
     else
       local head, tenant = ARGV[a + 2], ARGV[a + 5]
       local lane = lane_key(head, tenant)
-      local vs = math.max(tonumber(redis.call('HGET', K_VTIME, head) or '0'),
-        tonumber(redis.call('HGET', K_TFINISH, head .. ':' .. tenant) or '0'))
-      local tail = redis.call('ZRANGE', lane, -1, -1, 'WITHSCORES')
-      if tail[2] then
-        vs = math.max(vs, tonumber(tail[2]))
+      local vs = lane_tail[lane]
+      if not vs then
+        vs = math.max(tonumber(redis.call('HGET', K_VTIME, head) or '0'),
+          tonumber(redis.call('HGET', K_TFINISH, head .. ':' .. tenant) or '0'))
+        local tail = redis.call('ZRANGE', lane, -1, -1, 'WITHSCORES')
+        if tail[2] then
+          vs = math.max(vs, tonumber(tail[2]))
+        end
       end
       local vf = vs + tonumber(ARGV[a + 7])
+      lane_tail[lane] = vf
       local seq = redis.call('INCR', K_SEQ)
-      local rk = head .. string.format('%016x', vs) .. string.format('%016x', seq) .. id
+      local rk = head .. string.format('%016x%016x', vs, seq) .. id
       redis.call('HSET', key, 'req', ARGV[a + 4], 'st', 'QUEUED', 'seq', int(seq), 'rk', rk, 'n', ARGV[a + 3],
         'tn', tenant, 'w', ARGV[a + 6], 'vs', int(vs), 'vf', int(vf))
       redis.call('ZADD', K_QUEUE, 0, rk)
