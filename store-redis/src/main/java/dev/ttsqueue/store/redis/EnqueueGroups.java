@@ -20,8 +20,9 @@ import java.util.function.Function;
  * keys and arguments, Lua's set-up) is paid once per group instead of once per job.
  *
  * <p>Each job in a group is enqueued as its own script would have done it, in arrival order, and
- * gets its own answer; a group that fails (Redis out of reach, a timeout) fails each of its
- * callers with the same exception. Thread-safe.
+ * gets its own answer. A group that fails fails each of its callers with its exception; when that
+ * says Redis is out of reach (refused, or no answer within the command timeout), the callers still
+ * waiting fail with it at once, unsent, rather than each after a group of their own. Thread-safe.
  *
  * @param <J> what one caller asks for
  */
@@ -32,6 +33,8 @@ final class EnqueueGroups<J> {
     private final Function<List<J>, CompletableFuture<List<long[]>>> send;
     private final ConcurrentLinkedQueue<Waiting<J>> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** True on a thread inside {@link #pump}. */
+    private final ThreadLocal<Boolean> pumping = ThreadLocal.withInitial(() -> false);
 
     private record Waiting<J>(J job, CompletableFuture<long[]> answer) {
     }
@@ -58,15 +61,31 @@ final class EnqueueGroups<J> {
             return w.answer().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            // The group may still be written: the same as a lost answer, which the caller must
-            // allow for anyway.
-            throw new StoreUnavailableException("interrupted while waiting for Redis to enqueue", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
+            if (waiting.remove(w)) {
+                throw new StoreUnavailableException("interrupted while waiting to enqueue; nothing was written", e);
             }
-            throw new IllegalStateException(e.getCause());
+            // Its group is out: it may be written, as after any lost answer.
+            throw new StoreUnavailableException("interrupted while waiting for Redis to enqueue; the job may be queued", e);
+        } catch (ExecutionException e) {
+            throw forThisCaller(e.getCause());
         }
+    }
+
+    /**
+     * The group's failure, thrown again with this caller's stack (each caller of a group gets the
+     * same exception object, made on a connection thread).
+     */
+    private static RuntimeException forThisCaller(Throwable failure) {
+        if (failure instanceof StoreUnavailableException u) {
+            return new StoreUnavailableException(u.getMessage(), u);
+        }
+        if (failure instanceof RedisStoreException r) {
+            return new RedisStoreException(r.getMessage(), r);
+        }
+        if (failure instanceof RuntimeException r) {
+            return r;
+        }
+        return new IllegalStateException("enqueue failed: " + failure, failure);
     }
 
     /** Callers waiting for a group to take them (for tests: O(n)). */
@@ -82,27 +101,37 @@ final class EnqueueGroups<J> {
     /**
      * Sends groups while some wait and fewer than {@code maxInFlight} are out. Whoever adds a job
      * calls it, and so does each group's answer after it gave back its slot: the caller either sees
-     * the free slot or the answer's call sees its job, so none is left waiting.
+     * the free slot or the answer's call sees its job, so none is left waiting. An answer that
+     * arrives inside this loop, on its thread (a group refused at once), only gives its slot back:
+     * the loop goes on, and does not nest a loop per group.
      */
     private void pump() {
-        while (!waiting.isEmpty()) {
-            int out = inFlight.get();
-            if (out >= maxInFlight) {
-                return;
+        if (pumping.get()) {
+            return;
+        }
+        pumping.set(true);
+        try {
+            while (!waiting.isEmpty()) {
+                int out = inFlight.get();
+                if (out >= maxInFlight) {
+                    return;
+                }
+                if (!inFlight.compareAndSet(out, out + 1)) {
+                    continue;
+                }
+                List<Waiting<J>> group = new ArrayList<>(Math.min(maxGroup, 16));
+                Waiting<J> w;
+                while (group.size() < maxGroup && (w = waiting.poll()) != null) {
+                    group.add(w);
+                }
+                if (group.isEmpty()) {
+                    inFlight.decrementAndGet();
+                    continue;
+                }
+                sendGroup(group);
             }
-            if (!inFlight.compareAndSet(out, out + 1)) {
-                continue;
-            }
-            List<Waiting<J>> group = new ArrayList<>(Math.min(maxGroup, 16));
-            Waiting<J> w;
-            while (group.size() < maxGroup && (w = waiting.poll()) != null) {
-                group.add(w);
-            }
-            if (group.isEmpty()) {
-                inFlight.decrementAndGet();
-                continue;
-            }
-            sendGroup(group);
+        } finally {
+            pumping.set(false);
         }
     }
 
@@ -114,7 +143,7 @@ final class EnqueueGroups<J> {
         CompletableFuture<List<long[]>> answers;
         try {
             answers = send.apply(jobs);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             answers = CompletableFuture.failedFuture(e);
         }
         answers.whenComplete((list, error) -> {
@@ -127,7 +156,7 @@ final class EnqueueGroups<J> {
         });
     }
 
-    private static <J> void settle(List<Waiting<J>> group, List<long[]> answers, Throwable error) {
+    private void settle(List<Waiting<J>> group, List<long[]> answers, Throwable error) {
         if (error == null && (answers == null || answers.size() != group.size())) {
             error = new RedisStoreException("Redis answered " + (answers == null ? "nothing" : answers.size() + " results")
                     + " to an enqueue of " + group.size() + " jobs", null);
@@ -140,6 +169,15 @@ final class EnqueueGroups<J> {
                 group.get(i).answer().completeExceptionally(error);
             } else {
                 group.get(i).answer().complete(answers.get(i));
+            }
+        }
+        if (error instanceof StoreUnavailableException) {
+            // Redis is out of reach (or did not answer within the command timeout): the callers
+            // still waiting would each wait for a group of their own to fail the same way. They
+            // fail now; nothing of theirs was sent.
+            Waiting<J> w;
+            while ((w = waiting.poll()) != null) {
+                w.answer().completeExceptionally(new StoreUnavailableException(error.getMessage() + " (not sent)", error));
             }
         }
     }

@@ -151,11 +151,12 @@ class EnqueueGroupsTest {
         Sent s2 = nextSent();
         Future<long[]> c = call(groups, 4);
         awaitWaiting(groups, 1);
-        StoreUnavailableException down = new StoreUnavailableException("Redis at redis://x is not reachable", null);
-        s2.answer().completeExceptionally(down);
+        RedisStoreException refused = new RedisStoreException("Redis at redis://x refused to enqueue: NOPERM", null);
+        s2.answer().completeExceptionally(refused);
         for (Future<long[]> f : List.of(a, b)) {
             var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
-            assertSame(down, e.getCause(), "each caller gets the group's own exception");
+            assertSame(refused, e.getCause().getCause(), "each caller gets the group's exception, with its own stack");
+            assertEquals(refused.getMessage(), e.getCause().getMessage());
         }
         Sent s3 = nextSent();
         assertEquals(List.of(4), s3.jobs());
@@ -178,10 +179,70 @@ class EnqueueGroupsTest {
             }
             return CompletableFuture.completedFuture(answers);
         });
-        assertThrows(StoreUnavailableException.class, () -> groups.enqueue(1));
+        StoreUnavailableException down = assertThrows(StoreUnavailableException.class, () -> groups.enqueue(1));
+        assertEquals("not connected", down.getMessage());
         RedisStoreException wrong = assertThrows(RedisStoreException.class, () -> groups.enqueue(2));
         assertTrue(wrong.getMessage().contains("0 results"), wrong.getMessage());
         assertArrayEquals(new long[] {5, 0, 0}, groups.enqueue(3));
+    }
+
+    @Test
+    void whenRedisIsOutOfReachTheCallersStillWaitingFailAtOnceUnsent() throws Exception {
+        EnqueueGroups<Integer> groups = groups(32, 1);
+        Future<long[]> first = call(groups, 1);
+        Sent s1 = nextSent();
+        List<Future<long[]>> waitingCalls = new ArrayList<>();
+        for (int j = 2; j <= 6; j++) {
+            waitingCalls.add(call(groups, j));
+            awaitWaiting(groups, j - 1);
+        }
+        StoreUnavailableException down = new StoreUnavailableException("Redis at redis://x is not reachable", null);
+        s1.answer().completeExceptionally(down);
+        for (Future<long[]> f : waitingCalls) {
+            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof StoreUnavailableException && e.getCause().getMessage().contains("not sent"),
+                    e.getCause().toString());
+        }
+        var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> first.get(10, TimeUnit.SECONDS));
+        assertSame(down, e.getCause().getCause(), "thrown again with the caller's stack, caused by the group's failure");
+        assertTrue(sent.isEmpty(), "none of the waiting callers was sent");
+        Future<long[]> later = call(groups, 7);
+        Sent s2 = nextSent();
+        s2.reply();
+        assertArrayEquals(new long[] {7, 70, 700}, later.get(10, TimeUnit.SECONDS), "Redis is back: the next caller goes");
+    }
+
+    @Test
+    void aCallerInterruptedWhileWaitingIsNeverSent() throws Exception {
+        EnqueueGroups<Integer> groups = groups(32, 1);
+        Future<long[]> first = call(groups, 1);
+        Sent s1 = nextSent();
+        Future<long[]> interrupted = call(groups, 2);
+        awaitWaiting(groups, 1);
+        interrupted.cancel(true);
+        awaitWaiting(groups, 0);
+        Future<long[]> next = call(groups, 3);
+        awaitWaiting(groups, 1);
+        s1.reply();
+        Sent s2 = nextSent();
+        assertEquals(List.of(3), s2.jobs(), "the interrupted caller left the queue: nothing of it was written");
+        s2.reply();
+        first.get(10, TimeUnit.SECONDS);
+        next.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aSenderThatThrowsAnErrorFailsItsCallersAndKeepsNoSlot() {
+        AtomicInteger calls = new AtomicInteger();
+        EnqueueGroups<Integer> groups = new EnqueueGroups<>(32, 1, jobs -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new StackOverflowError("deep");
+            }
+            return CompletableFuture.completedFuture(List.of(new long[] {9, 0, 0}));
+        });
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> groups.enqueue(1));
+        assertTrue(e.getCause() instanceof StackOverflowError, e.toString());
+        assertArrayEquals(new long[] {9, 0, 0}, groups.enqueue(2), "the one slot is free again");
     }
 
     @Test

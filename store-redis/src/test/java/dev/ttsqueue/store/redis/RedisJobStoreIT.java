@@ -144,48 +144,57 @@ class RedisJobStoreIT {
     @Test
     void enqueuesThatWaitedGoAsOneScriptAndEachIsAnsweredAsItsOwnScriptWouldHave() throws Exception {
         RedisServer r = redis();
-        RedisJobStore s = node(r);
+        // Long enough a command timeout that the scripts Redis holds while paused do not time out.
+        RedisJobStore s = node(RedisConfig.builder(r.uri()).keyPrefix(prefix).commandTimeout(Duration.ofSeconds(30)).build());
         s.enqueue(queued("before", 0), 0).orElseThrow();
         r.cli("CONFIG", "RESETSTAT");
         // Redis holds every script until unpaused: two groups go out (the most at once), the
         // enqueues after them wait, and go together when the first group is answered.
         r.cli("CLIENT", "PAUSE", "30000", "WRITE");
-        List<CompletableFuture<Optional<JobRecord>>> calls = new ArrayList<>();
+        // Each call also asks for its job's place on its own thread: the place the script answered.
+        List<CompletableFuture<Optional<Placed>>> calls = new ArrayList<>();
         String[] ids = {"a", "b", "urgent", "before", "urgent", "limited", "last", "after-last"};
         int[] priorities = {0, 0, 5, 0, 1, 0, 0, 0};
         int[] limits = {0, 0, 0, 0, 0, 4, 0, 0};
         for (int i = 0; i < ids.length; i++) {
             JobRecord job = queued(ids[i], priorities[i]);
             int limit = limits[i];
-            calls.add(CompletableFuture.supplyAsync(() -> s.enqueue(job, limit)));
+            calls.add(CompletableFuture.supplyAsync(() -> s.enqueue(job, limit).map(j -> new Placed(j, s.queuePlace(j).position()))));
             int[] expected = i < 2 ? new int[] {i + 1, 0} : new int[] {2, i - 1};
             awaitGroups(s, expected);
         }
         r.cli("CLIENT", "UNPAUSE");
 
-        JobRecord a = calls.get(0).get(10, TimeUnit.SECONDS).orElseThrow();
-        JobRecord b = calls.get(1).get(10, TimeUnit.SECONDS).orElseThrow();
-        JobRecord urgent = calls.get(2).get(10, TimeUnit.SECONDS).orElseThrow();
-        assertEquals(1, s.queuePlace(urgent).position(), "the place read in the group, ahead of the four queued");
+        Placed a = calls.get(0).get(10, TimeUnit.SECONDS).orElseThrow();
+        Placed b = calls.get(1).get(10, TimeUnit.SECONDS).orElseThrow();
+        Placed urgent = calls.get(2).get(10, TimeUnit.SECONDS).orElseThrow();
+        assertEquals(2, a.place());
+        assertEquals(3, b.place());
+        assertEquals(1, urgent.place(), "the place its script read, ahead of the three queued");
         for (int duplicate : new int[] {3, 4}) {
             var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> calls.get(duplicate).get(10, TimeUnit.SECONDS));
             assertTrue(e.getCause() instanceof IllegalArgumentException && e.getCause().getMessage().contains("already exists"),
                     "an id taken before, or earlier in the same group: " + e.getCause());
         }
         assertEquals(Optional.empty(), calls.get(5).get(10, TimeUnit.SECONDS), "four queued when its turn came: full");
-        JobRecord last = calls.get(6).get(10, TimeUnit.SECONDS).orElseThrow();
-        assertEquals(5, s.queuePlace(last).position());
-        JobRecord afterLast = calls.get(7).get(10, TimeUnit.SECONDS).orElseThrow();
-        assertEquals(6, s.queuePlace(afterLast).position());
+        Placed last = calls.get(6).get(10, TimeUnit.SECONDS).orElseThrow();
+        assertEquals(5, last.place());
+        Placed afterLast = calls.get(7).get(10, TimeUnit.SECONDS).orElseThrow();
+        assertEquals(6, afterLast.place());
         long cost = dev.ttsqueue.spi.VirtualTime.cost(1);
-        assertEquals(b.virtualStart() + cost, last.virtualStart(), "after the tail of its lane, queued by another script");
-        assertEquals(last.virtualStart() + cost, afterLast.virtualStart(), "after the job queued before it in the same script");
+        assertEquals(b.job().virtualStart() + cost, last.job().virtualStart(), "after the tail of its lane, queued by another script");
+        assertEquals(last.job().virtualStart() + cost, afterLast.job().virtualStart(),
+                "after the job queued before it in the same script");
         assertTrue(r.cli("INFO", "commandstats").contains("cmdstat_evalsha:calls=3,"),
                 "a, b, then the six that waited in one script: " + r.cli("INFO", "commandstats"));
-        assertTrue(a.sequence() < urgent.sequence() && b.sequence() < urgent.sequence() && urgent.sequence() < last.sequence(),
+        assertTrue(a.job().sequence() < urgent.job().sequence() && b.job().sequence() < urgent.job().sequence()
+                && urgent.job().sequence() < last.job().sequence(),
                 "sequences in the order the scripts ran");
         assertEquals(List.of("urgent", "before", "a", "b", "last", "after-last"), s.queuedInRunOrder(10).stream().map(JobRecord::id).toList());
         assertEquals(6, s.counts().get(JobStatus.QUEUED).intValue());
+    }
+
+    private record Placed(JobRecord job, int place) {
     }
 
     private static void awaitGroups(RedisJobStore s, int[] outAndWaiting) throws InterruptedException {

@@ -152,9 +152,9 @@ public final class RedisLink implements AutoCloseable {
                         .timeoutOptions(TimeoutOptions.enabled(config.commandTimeout()))
                         .socketOptions(socket)
                         .build());
-                StatefulRedisConnection<String, String> t = standalone.connect(StringCodec.UTF8);
+                StatefulRedisConnection<String, String> t = connecting(() -> standalone.connect(StringCodec.UTF8));
                 text = t;
-                StatefulRedisConnection<String, byte[]> b = standalone.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+                StatefulRedisConnection<String, byte[]> b = connecting(() -> standalone.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE)));
                 opened = new Opened(standalone, t, t.sync(), t.async(), b, b.sync(), () -> standalone.connectPubSub(StringCodec.UTF8));
             } else {
                 RedisClusterClient cluster = RedisClusterClient.create(resources, seeds);
@@ -171,9 +171,9 @@ public final class RedisLink implements AutoCloseable {
                         .timeoutOptions(TimeoutOptions.enabled(config.commandTimeout()))
                         .socketOptions(socket)
                         .build());
-                StatefulRedisClusterConnection<String, String> t = cluster.connect(StringCodec.UTF8);
+                StatefulRedisClusterConnection<String, String> t = connecting(() -> cluster.connect(StringCodec.UTF8));
                 text = t;
-                StatefulRedisClusterConnection<String, byte[]> b = cluster.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+                StatefulRedisClusterConnection<String, byte[]> b = connecting(() -> cluster.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE)));
                 opened = new Opened(cluster, t, t.sync(), t.async(), b, b.sync(), () -> cluster.connectPubSub(StringCodec.UTF8));
             }
             RedisLink link = new RedisLink(config, resources, opened, description);
@@ -194,6 +194,34 @@ public final class RedisLink implements AutoCloseable {
             }
             throw unavailable(description, "connect", e);
         }
+    }
+
+    /**
+     * Lettuce's connect, tried again (twice at most) when it lost a race with a handshake that
+     * failed at once: a refused password closes the handshake before Lettuce looks the handshake up,
+     * and the connect then fails with "RedisHandshakeHandler not registered" instead of Redis's
+     * reply. The next try gets the reply (NOAUTH, WRONGPASS), which {@link #refusal} reports.
+     */
+    private static <C> C connecting(Supplier<C> connect) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return connect.get();
+            } catch (RuntimeException e) {
+                if (attempt >= 3 || !lostHandshakeRace(e)) {
+                    throw e;
+                }
+                log.debug("connect lost a race with a failed handshake; trying again", e);
+            }
+        }
+    }
+
+    private static boolean lostHandshakeRace(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IllegalStateException && "RedisHandshakeHandler not registered".equals(t.getMessage())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Where Redis is, without credentials: {@code redis://host:6379/0}. */
@@ -237,16 +265,18 @@ public final class RedisLink implements AutoCloseable {
         CompletableFuture<T> out = new CompletableFuture<>();
         try {
             textAsync.<T>evalsha(script.sha(), type, keys, args).whenComplete((value, error) -> {
-                if (error == null) {
-                    out.complete(value);
-                } else if (cause(error) instanceof RedisNoScriptException) {
-                    RedisFuture<T> whole = textAsync.eval(script.text(), type, keys, args);
-                    whole.whenComplete((v, e) -> settle(out, script.name(), v, e));
+                if (error != null && cause(error) instanceof RedisNoScriptException) {
+                    try {
+                        RedisFuture<T> whole = textAsync.eval(script.text(), type, keys, args);
+                        whole.whenComplete((v, e) -> settle(out, script.name(), v, e));
+                    } catch (Throwable e) {
+                        settle(out, script.name(), null, e);
+                    }
                 } else {
-                    settle(out, script.name(), null, error);
+                    settle(out, script.name(), value, error);
                 }
             });
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             settle(out, script.name(), null, e);
         }
         return out;
@@ -259,7 +289,7 @@ public final class RedisLink implements AutoCloseable {
         }
         Throwable cause = cause(error);
         future.completeExceptionally(cause instanceof RuntimeException r ? translate(what, r)
-                : unavailable(description, what, new RedisException(cause)));
+                : cause instanceof Error ? cause : unavailable(description, what, new RedisException(cause)));
     }
 
     private static Throwable cause(Throwable error) {
