@@ -64,6 +64,17 @@ class EnqueueGroupsTest {
         return s;
     }
 
+    /** Calls for jobs {@code from} to {@code to}, each once the one before waits: they arrive in that order. */
+    private List<Future<long[]>> queueUp(EnqueueGroups<Integer> groups, int from, int to) throws InterruptedException {
+        List<Future<long[]>> out = new ArrayList<>();
+        int before = groups.waiting();
+        for (int j = from; j <= to; j++) {
+            out.add(call(groups, j));
+            awaitWaiting(groups, before + j - from + 1);
+        }
+        return out;
+    }
+
     /** Waits until {@code n} callers wait for a group. */
     private static void awaitWaiting(EnqueueGroups<Integer> groups, int n) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -92,11 +103,7 @@ class EnqueueGroupsTest {
         Sent s1 = nextSent();
         Future<long[]> second = call(groups, 2);
         Sent s2 = nextSent();
-        List<Future<long[]>> later = new ArrayList<>();
-        for (int j = 3; j <= 7; j++) {
-            later.add(call(groups, j));
-            awaitWaiting(groups, j - 2);
-        }
+        List<Future<long[]>> later = queueUp(groups, 3, 7);
         assertTrue(sent.isEmpty(), "two groups are out: the others wait");
         s2.reply();
         Sent s3 = nextSent();
@@ -116,11 +123,7 @@ class EnqueueGroupsTest {
         EnqueueGroups<Integer> groups = groups(3, 1);
         Future<long[]> first = call(groups, 0);
         Sent s0 = nextSent();
-        List<Future<long[]>> later = new ArrayList<>();
-        for (int j = 1; j <= 7; j++) {
-            later.add(call(groups, j));
-            awaitWaiting(groups, j);
-        }
+        List<Future<long[]>> later = queueUp(groups, 1, 7);
         s0.reply();
         Sent s1 = nextSent();
         assertEquals(List.of(1, 2, 3), s1.jobs());
@@ -143,17 +146,14 @@ class EnqueueGroupsTest {
         EnqueueGroups<Integer> groups = groups(32, 1);
         Future<long[]> first = call(groups, 1);
         Sent s1 = nextSent();
-        Future<long[]> a = call(groups, 2);
-        awaitWaiting(groups, 1);
-        Future<long[]> b = call(groups, 3);
-        awaitWaiting(groups, 2);
+        List<Future<long[]>> ab = queueUp(groups, 2, 3);
         s1.reply();
         Sent s2 = nextSent();
         Future<long[]> c = call(groups, 4);
         awaitWaiting(groups, 1);
         RedisStoreException refused = new RedisStoreException("Redis at redis://x refused to enqueue: NOPERM", null);
         s2.answer().completeExceptionally(refused);
-        for (Future<long[]> f : List.of(a, b)) {
+        for (Future<long[]> f : ab) {
             var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
             assertSame(refused, e.getCause().getCause(), "each caller gets the group's exception, with its own stack");
             assertEquals(refused.getMessage(), e.getCause().getMessage());
@@ -191,11 +191,7 @@ class EnqueueGroupsTest {
         EnqueueGroups<Integer> groups = groups(32, 1);
         Future<long[]> first = call(groups, 1);
         Sent s1 = nextSent();
-        List<Future<long[]>> waitingCalls = new ArrayList<>();
-        for (int j = 2; j <= 6; j++) {
-            waitingCalls.add(call(groups, j));
-            awaitWaiting(groups, j - 1);
-        }
+        List<Future<long[]>> waitingCalls = queueUp(groups, 2, 6);
         StoreUnavailableException down = new StoreUnavailableException("Redis at redis://x is not reachable", null);
         s1.answer().completeExceptionally(down);
         for (Future<long[]> f : waitingCalls) {
