@@ -52,8 +52,9 @@ public final class InMemoryJobStore implements JobStore {
     /**
      * Slots by job id, spread over 64 hash maps by the id's hash. A hash map doubles its table in
      * one step when it fills: with one map, the step at 98,304 jobs rehashed them all under the
-     * store lock, and every submit of the server waited about 20 ms for it. Each of these maps
-     * holds a 64th of the jobs, so its step costs a 64th as much. Guarded by the store's lock.
+     * store lock while every submit waited, and made one window of the queue-depth benchmark
+     * slow (p99 14-24 ms against 3-5 ms; benchmarks/README.md). Each of these maps holds a 64th of
+     * the jobs, so its step costs a 64th as much. Guarded by the store's lock.
      */
     private static final class SlotsById {
         private static final int SHARD_BITS = 6;

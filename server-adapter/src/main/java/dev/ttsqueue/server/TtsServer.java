@@ -204,7 +204,8 @@ public final class TtsServer implements AutoCloseable {
         connector.setAcceptQueueSize(ACCEPT_QUEUE);
         jetty.addConnector(connector);
         // Bodies arrive before Jersey, which reads them blocking, takes a thread for the request.
-        // POST /jobs/submit, the request sent most, is answered below Jersey, by the same code.
+        // POST /jobs/submit and GET /jobs/{id}/status, the requests sent most, are answered below
+        // Jersey, by the same code (DirectRoutesHandler).
         BodyArrivalHandler bodies = new BodyArrivalHandler(
                 new DirectRoutesHandler(new FailedWritesHandler(ContainerFactory.createContainer(JettyHttpContainer.class, rc)),
                         ctx, cors, hostCheck, keys),

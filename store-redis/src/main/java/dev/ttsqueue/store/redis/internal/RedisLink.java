@@ -329,7 +329,7 @@ public final class RedisLink implements AutoCloseable {
      * Redis is out of reach or says "not now", {@link RedisStoreException} for any other error
      * reply; any other exception as it is.
      */
-    public RuntimeException translate(String what, RuntimeException e) {
+    private RuntimeException translate(String what, RuntimeException e) {
         if (e instanceof RedisCommandExecutionException) {
             String reply = e.getMessage() == null ? "" : e.getMessage();
             String code = reply.split(" ", 2)[0].toUpperCase(Locale.ROOT);
