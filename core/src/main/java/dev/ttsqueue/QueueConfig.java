@@ -29,6 +29,7 @@ import java.util.function.LongSupplier;
  * @param closeGracePeriod how long {@code close()} lets running jobs finish
  * @param retentionMaxAge finished jobs older than this are deleted; null = kept until {@code cleanup}
  * @param retentionInterval how often retention runs
+ * @param warmUp how long each worker runs its backend's warm-up requests before its first job; zero = none
  * @param maxAttempts claims per job before it fails as "worker lost"
  * @param fairShare tenant weights: how tenants share the workers within a priority
  * @param clock time source of timestamps, ETAs, leases and timeouts
@@ -51,6 +52,7 @@ public record QueueConfig(
         Duration closeGracePeriod,
         Duration retentionMaxAge,
         Duration retentionInterval,
+        Duration warmUp,
         int maxAttempts,
         FairShare fairShare,
         Clock clock,
@@ -67,6 +69,10 @@ public record QueueConfig(
         Objects.requireNonNull(maintenanceInterval, "maintenanceInterval");
         Objects.requireNonNull(closeGracePeriod, "closeGracePeriod");
         Objects.requireNonNull(retentionInterval, "retentionInterval");
+        Objects.requireNonNull(warmUp, "warmUp");
+        if (warmUp.isNegative()) {
+            throw new IllegalArgumentException("warmUp must not be negative");
+        }
         Objects.requireNonNull(fairShare, "fairShare");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(seedSource, "seedSource");

@@ -310,6 +310,7 @@ public final class TtsJobQueue implements JobQueue {
         Duration closeGracePeriod = Duration.ofSeconds(30);
         Duration retentionMaxAge = DEFAULT_RETENTION;
         Duration retentionInterval = Duration.ofMinutes(10);
+        Duration warmUp = Duration.ZERO;
         int maxAttempts = 3;
         FairShare fairShare = FairShare.EQUAL;
         Clock clock = Clock.systemUTC();
@@ -397,6 +398,27 @@ public final class TtsJobQueue implements JobQueue {
         /** How often leases, timeouts and lost workers are checked. Default 1 s. */
         public Builder maintenanceInterval(Duration value) {
             this.maintenanceInterval = positive(value, "maintenanceInterval");
+            return this;
+        }
+
+        /**
+         * How long each worker runs its backend's {@linkplain TtsBackend#warmUpRequests() warm-up
+         * requests} before it takes its first job; default zero, none. A fresh process runs its
+         * first jobs slowly (the JIT, a GPU library choosing kernels); a warm-up takes that cost
+         * before the first job and gives the queue its first measure of the backend's speed, so the
+         * first jobs run at full speed and their estimates hold. The requests run in turn until the
+         * time is spent (the first always runs, however long it takes), the queue closes, or one
+         * fails (logged; the worker goes on to its jobs). Jobs submitted meanwhile wait, and their
+         * estimates count the warm-up time left.
+         *
+         * @throws IllegalArgumentException when {@code value} is negative
+         */
+        public Builder warmUp(Duration value) {
+            Objects.requireNonNull(value, "warmUp");
+            if (value.isNegative()) {
+                throw new IllegalArgumentException("warmUp must not be negative: " + value);
+            }
+            this.warmUp = value;
             return this;
         }
 
@@ -489,7 +511,7 @@ public final class TtsJobQueue implements JobQueue {
                     store != null ? store : new InMemoryJobStore(),
                     audioStore != null ? audioStore : new InMemoryAudioStore(clock, Duration.ofHours(24), null),
                     voiceBank, transcriber, workers, maxQueueSize, maxTextLength, jobTimeout, leaseDuration,
-                    maintenanceInterval, closeGracePeriod, retentionMaxAge, retentionInterval, maxAttempts, fairShare, clock,
+                    maintenanceInterval, closeGracePeriod, retentionMaxAge, retentionInterval, warmUp, maxAttempts, fairShare, clock,
                     seedSource != null ? seedSource : () -> ThreadLocalRandom.current().nextLong(), List.copyOf(listeners),
                     List.copyOf(metricsListeners));
             return new TtsJobQueue(QueueEngine.start(cfg), backend);

@@ -131,7 +131,7 @@ public final class QueueEngine {
             JobRuntime runtime = new JobRuntime(cfg.store(), cfg.clock(), engine.speed, engine.snapshots, engine.notifier,
                     cfg.jobTimeout(), cfg.leaseDuration());
             WorkerSetup setup = new WorkerSetup(runtime, cfg.backend(), engine.backendInfo, cfg.audioStore(), engine.references,
-                    engine.running, engine.wake, cfg.maintenanceInterval(), () -> engine.accepting);
+                    engine.running, engine.wake, cfg.maintenanceInterval(), () -> engine.accepting, cfg.warmUp());
             for (int i = 0; i < cfg.workers(); i++) {
                 Worker w = new Worker(i, setup);
                 engine.workers.add(w);

@@ -11,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The jobs running in this process, by id: what their workers, estimates and maintenance share. */
 final class RunningJobs {
     private final Map<String, RunningJob> byId = new ConcurrentHashMap<>();
+    /** Workers still warming their backend up, and when their warm-up time ends. */
+    private final Map<String, Instant> warmingUp = new ConcurrentHashMap<>();
 
     void add(RunningJob job) {
         byId.put(job.id, job);
@@ -48,9 +50,25 @@ final class RunningJobs {
         return byId.size();
     }
 
-    /** Seconds the running jobs still need, added up; the ones nothing is known of count nothing. */
+    /** Marks {@code worker} as warming up until {@code end}: its warm-up time left counts as work ahead. */
+    void warmingUp(String worker, Instant end) {
+        warmingUp.put(worker, end);
+    }
+
+    /** Marks {@code worker} as done with its warm-up. */
+    void warmedUp(String worker) {
+        warmingUp.remove(worker);
+    }
+
+    /**
+     * Seconds the running jobs still need, added up, with the warm-up time workers have left; the
+     * jobs nothing is known of count nothing.
+     */
     double secondsLeft(Instant now) {
         double sum = 0;
+        for (Instant end : warmingUp.values()) {
+            sum += Math.max(0, Duration.between(now, end).toNanos() / 1e9);
+        }
         for (RunningJob rj : byId.values()) {
             double left = rj.secondsLeft(now);
             if (!Double.isNaN(left)) {

@@ -11,6 +11,7 @@ import dev.ttsqueue.spi.AudioEntry;
 import dev.ttsqueue.spi.AudioKind;
 import dev.ttsqueue.spi.Claim;
 import dev.ttsqueue.spi.JobRecord;
+import dev.ttsqueue.spi.SynthesisContext;
 import dev.ttsqueue.spi.SynthesisRequest;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +45,7 @@ final class Worker extends Thread {
 
     @Override
     public void run() {
+        warmUp();
         while (setup.takingWork().getAsBoolean()) {
             long seen = setup.wake().version();
             try {
@@ -66,6 +69,69 @@ final class Worker extends Thread {
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * Runs the backend's warm-up requests in turn until the warm-up time is spent, recording each
+     * run in the speed model as a finished job of its length would be. The first request always
+     * runs; the time is checked between requests, on the queue's clock and on the system's
+     * monotonic timer (a test's fixed clock must not make it endless). Stops early when the queue
+     * closes or a request fails: a warm-up is an optimisation, never a reason not to work.
+     */
+    private void warmUp() {
+        Duration budget = setup.warmUp();
+        List<SynthesisRequest> requests = budget.isZero() ? List.of() : setup.backend().warmUpRequests();
+        if (requests.isEmpty()) {
+            return;
+        }
+        Instant start = rt.clock().instant();
+        long startNanos = System.nanoTime();
+        setup.running().warmingUp(getName(), start.plus(budget));
+        SynthesisContext ctx = new WarmUpContext(setup.takingWork());
+        int runs = 0;
+        try {
+            while (setup.takingWork().getAsBoolean() && runs < MAX_WARM_UP_RUNS) {
+                SynthesisRequest request = requests.get(runs % requests.size());
+                Instant before = rt.clock().instant();
+                setup.backend().synthesize(request, ctx);
+                rt.speed().recordJob(request.text().codePointCount(0, request.text().length()),
+                        Duration.between(before, rt.clock().instant()));
+                runs++;
+                if (Duration.between(start, rt.clock().instant()).compareTo(budget) >= 0
+                        || System.nanoTime() - startNanos >= budget.toNanos()) {
+                    break;
+                }
+            }
+            log.info("{}: backend warmed up with {} request(s) in {} ms", getName(), runs,
+                    (System.nanoTime() - startNanos) / 1_000_000);
+        } catch (Throwable t) {
+            if (t instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.warn("{}: backend warm-up stopped after {} request(s); going on to jobs: {}", getName(), runs, t.toString());
+        } finally {
+            setup.running().warmedUp(getName());
+        }
+    }
+
+    /** At most this many warm-up requests, however fast the backend (a bound, should its clock stand still). */
+    static final int MAX_WARM_UP_RUNS = 10_000;
+
+    /** What a warm-up request reports to: nothing listens; it is cancelled when the queue closes. */
+    private record WarmUpContext(BooleanSupplier takingWork) implements SynthesisContext {
+        @Override
+        public String jobId() {
+            return "warm-up";
+        }
+
+        @Override
+        public void reportProgress(int stepsDone, int stepsTotal) {
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return !takingWork.getAsBoolean();
         }
     }
 

@@ -44,6 +44,20 @@ public interface TtsBackend extends AutoCloseable {
     }
 
     /**
+     * Requests that bring this backend to its working speed before the first job: what a fresh
+     * process does slowly once (a JIT compiling the synthesis code, a GPU library choosing its
+     * kernels, memory pools growing to size). The queue runs them through {@link #synthesize}, in
+     * turn and again, for its warm-up time ({@code TtsJobQueue.Builder.warmUp}) before a worker takes
+     * its first job, and learns its speed from them, so the first jobs run at full speed and get
+     * estimates that hold. Lengths should vary as real texts do: the speed model fits a cost per
+     * job and a cost per character. The default, none, suits a backend whose first call is as fast
+     * as the later ones.
+     */
+    default List<SynthesisRequest> warmUpRequests() {
+        return List.of();
+    }
+
+    /**
      * Whether the model is loaded now. Called from any thread, often (every {@code /health}
      * probe): answer from state already at hand, without touching the device. The default,
      * {@link ModelState#LOADED}, suits a backend that loads everything in its constructor and never

@@ -40,7 +40,7 @@ class QueueEngineListenerTest {
     private QueueEngine start() {
         engine = QueueEngine.start(new QueueConfig(SyntheticBackend.builder().build(), new InMemoryJobStore(),
                 new InMemoryAudioStore(clock, Duration.ofHours(24), null), null, null, 1, 100, 0, Duration.ofMinutes(10),
-                Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofSeconds(5), null, Duration.ofMinutes(10), 3,
+                Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofSeconds(5), null, Duration.ofMinutes(10), Duration.ZERO, 3,
                 FairShare.EQUAL, clock, () -> 7L, List.of(), List.of()));
         return engine;
     }

@@ -50,6 +50,9 @@ public final class EtaAccuracy {
     private record Job(String id, int priority, long characters, Instant submitted, Instant atSubmit, int order) {
     }
 
+    /** The standalone server's default {@code --warm-up}. */
+    private static final long DEFAULT_BACKEND_WARM_UP_SECONDS = 10;
+
     private EtaAccuracy() {
     }
 
@@ -57,6 +60,7 @@ public final class EtaAccuracy {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         long seed = args.length > 1 ? Long.parseLong(args[1]) : 1;
         int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 30;
+        Duration backendWarmUp = Duration.ofSeconds(args.length > 3 ? Long.parseLong(args[3]) : DEFAULT_BACKEND_WARM_UP_SECONDS);
         Random random = new Random(seed);
         Map<String, Instant[]> runs = new ConcurrentHashMap<>();
         CountDownLatch finished = new CountDownLatch(jobs + warmUp);
@@ -64,6 +68,7 @@ public final class EtaAccuracy {
                 .backend(new FreeTtsBackend())
                 .audioStore(new DiscardingAudioStore())
                 .workers(1)
+                .warmUp(backendWarmUp)
                 .maxQueueSize(0)
                 .keepFinishedJobs()
                 .listener(e -> {

@@ -1,6 +1,7 @@
 package dev.ttsqueue.inference.f5;
 
 import ai.onnxruntime.OrtEnvironment;
+import dev.ttsqueue.InferenceSettings;
 import dev.ttsqueue.InvalidRequestException;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.audio.CrossFade;
@@ -162,6 +163,38 @@ public final class F5OnnxBackend implements TtsBackend {
         jobs.incrementAndGet();
         totalNanos.addAndGet(System.nanoTime() - start);
         return new AudioClip(joined, SAMPLE_RATE);
+    }
+
+    /**
+     * Two requests at the default NFE step, one sentence and three, in a made-up voice: a 3 s
+     * vowel-like signal (a 140 Hz voice with harmonics, four syllables a second) and its "transcript".
+     * What they warm up is the device, not the voice: the first calls of a session choose
+     * convolution algorithms, fill memory pools and compile kernels (seconds on CUDA), and the
+     * lengths give the queue's speed model a cost per job and per character to start from.
+     */
+    @Override
+    public List<SynthesisRequest> warmUpRequests() {
+        AudioClip voice = warmUpVoice();
+        InferenceSettings settings = InferenceSettings.defaults().withNfeStep(info.defaultNfeStep());
+        String refText = "This is how the warm up voice sounds.";
+        return List.of(
+                new SynthesisRequest(voice, refText, "The model is getting ready.", settings, 1),
+                new SynthesisRequest(voice, refText, "The first jobs of the day should not wait for the device to wake up. "
+                        + "So it speaks a few lines before the queue opens. Then every job runs at full speed.", settings, 2));
+    }
+
+    private static AudioClip warmUpVoice() {
+        float[] s = new float[3 * SAMPLE_RATE];
+        for (int i = 0; i < s.length; i++) {
+            double t = (double) i / SAMPLE_RATE;
+            double syllables = 0.5 - 0.5 * Math.cos(2 * Math.PI * 4 * t);
+            double v = 0;
+            for (int h = 1; h <= 5; h++) {
+                v += Math.sin(2 * Math.PI * 140 * h * t) / h;
+            }
+            s[i] = (float) (0.2 * syllables * v);
+        }
+        return new AudioClip(s, SAMPLE_RATE);
     }
 
     /** Hands a final piece to the queue, at the output gain (the joined result gets the same). */

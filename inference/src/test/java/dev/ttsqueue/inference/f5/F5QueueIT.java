@@ -13,6 +13,8 @@ import dev.ttsqueue.SynthesisResult;
 import dev.ttsqueue.TtsJobQueue;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.spi.AudioKind;
+import dev.ttsqueue.spi.SynthesisRequest;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +39,23 @@ class F5QueueIT {
             assertEquals(24_000, result.sampleRate());
             AudioClip audio = queue.readOutput(result.outputFileId());
             assertEquals(106 * 256, audio.length());
+        }
+    }
+
+    @Test
+    void warmUpRequestsRunOnTheModelBeforeTheFirstJob() throws Exception {
+        F5OnnxBackend backend = F5OnnxBackend.builder(models("fp32")).provider(ExecutionProvider.CPU).build();
+        for (SynthesisRequest r : backend.warmUpRequests()) {
+            assertEquals(backend.info().defaultNfeStep(), r.settings().nfeStep(), "the backend's own default step");
+            assertTrue(backend.synthesize(r, new F5TestSupport.RecordingContext(0)).length() > 0, r.text());
+        }
+        long before = backend.timings().jobs();
+        // The shortest warm-up: its first request only, which always runs, then the job.
+        try (TtsJobQueue queue = TtsJobQueue.builder().backend(backend).warmUp(Duration.ofNanos(1)).build()) {
+            String ref = queue.audioStore().save(AudioKind.UPLOAD, F5TestSupport.tone(1.0, 0.5)).id();
+            JobHandle job = queue.submit(JobRequest.voiceCloning(ref, "This is a test.").refText("Hello there."));
+            job.result().get(60, TimeUnit.SECONDS);
+            assertEquals(before + 2, backend.timings().jobs(), "one warm-up request, then the job");
         }
     }
 }

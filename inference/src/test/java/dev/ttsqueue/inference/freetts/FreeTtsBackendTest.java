@@ -12,7 +12,9 @@ import dev.ttsqueue.JobCancelledException;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.spi.BackendInfo;
 import dev.ttsqueue.spi.SynthesisRequest;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -92,6 +94,20 @@ class FreeTtsBackendTest {
             peak = Math.max(peak, Math.abs(s));
         }
         assertTrue(peak <= 1.0f, "peak " + peak);
+    }
+
+    @Test
+    void warmUpRequestsAreSpeakableTextsOfManyLengths() {
+        List<SynthesisRequest> warmUps = backend.warmUpRequests();
+        assertTrue(warmUps.size() >= 4, "enough lengths to fit a cost per job and per character");
+        Set<Integer> sentences = new HashSet<>();
+        for (SynthesisRequest r : warmUps) {
+            RecordingContext ctx = new RecordingContext();
+            AudioClip clip = backend.synthesize(r, ctx);
+            assertTrue(clip.length() > 0, r.text());
+            sentences.add(ctx.progress.size());
+        }
+        assertTrue(sentences.contains(1) && sentences.stream().anyMatch(n -> n >= 12), "short and long texts: " + sentences);
     }
 
     @Test
