@@ -110,6 +110,9 @@ class CommandLineTest {
             assertTrue(errLines().get(0).contains(named), String.join(" ", args) + " -> " + errLines());
             assertEquals(2, errLines().size(), errLines().toString());
         });
+        err.reset();
+        assertEquals(2, launch(Map.of(), "--warm-up", "-5s"));
+        assertTrue(errLines().get(0).contains("--warm-up") && errLines().get(0).contains("negative"), errLines().toString());
     }
 
     @Test
@@ -124,7 +127,7 @@ class CommandLineTest {
         assertEquals(List.of("TTSQ_HOST", "TTSQ_PORT", "TTSQ_DATA_DIR", "TTSQ_MODEL_DIR", "TTSQ_TRANSCRIBER_MODEL_DIR", "TTSQ_DEVICES",
                 "TTSQ_WORKERS", "TTSQ_PROVIDER", "TTSQ_STORE", "TTSQ_NODE_ID", "TTSQ_API_KEY", "TTSQ_API_KEYS", "TTSQ_METRICS_OPEN", "TTSQ_ACCESS_LOG",
                 "TTSQ_MAX_UPLOAD_BYTES", "TTSQ_MAX_TEXT_LENGTH", "TTSQ_MAX_QUEUE_SIZE", "TTSQ_RETENTION", "TTSQ_UPLOAD_TTL",
-                "TTSQ_SYNC_TIMEOUT", "TTSQ_CORS_ORIGINS", "TTSQ_ALLOWED_HOSTS", "TTSQ_LEASE", "TTSQ_BACKEND"),
+                "TTSQ_SYNC_TIMEOUT", "TTSQ_CORS_ORIGINS", "TTSQ_ALLOWED_HOSTS", "TTSQ_LEASE", "TTSQ_WARM_UP", "TTSQ_BACKEND"),
                 CommandLineOptions.environmentVariables());
         Map<String, String> env = Map.ofEntries(Map.entry("TTSQ_HOST", "0.0.0.0"), Map.entry("TTSQ_PORT", "7000"),
                 Map.entry("TTSQ_DATA_DIR", "/srv/tts"), Map.entry("TTSQ_MODEL_DIR", "/m"), Map.entry("TTSQ_TRANSCRIBER_MODEL_DIR", "/w"),
@@ -134,7 +137,7 @@ class CommandLineTest {
                 Map.entry("TTSQ_MAX_TEXT_LENGTH", "50"), Map.entry("TTSQ_MAX_QUEUE_SIZE", "7"), Map.entry("TTSQ_RETENTION", "90m"),
                 Map.entry("TTSQ_UPLOAD_TTL", "2h"), Map.entry("TTSQ_SYNC_TIMEOUT", "30s"), Map.entry("TTSQ_CORS_ORIGINS", "none"),
                 Map.entry("TTSQ_ALLOWED_HOSTS", "TTS.example.com, api.example.com"), Map.entry("TTSQ_LEASE", "3s"),
-                Map.entry("TTSQ_BACKEND", "auto"));
+                Map.entry("TTSQ_BACKEND", "auto"), Map.entry("TTSQ_WARM_UP", "0"));
         Parsed p = CommandLineOptions.parse(new String[0], env);
         ServerConfig h = p.server();
         assertEquals("0.0.0.0", h.host());
@@ -161,6 +164,7 @@ class CommandLineTest {
         assertEquals(Duration.ofMinutes(90), s.retention());
         assertEquals(Duration.ofHours(2), s.uploadTtl());
         assertEquals(Duration.ofSeconds(3), s.lease());
+        assertEquals(Duration.ZERO, s.warmUp());
     }
 
     @Test
@@ -195,6 +199,7 @@ class CommandLineTest {
         assertEquals(1, p.standalone().workerCount());
         assertEquals(Duration.ofHours(24), p.standalone().retention());
         assertEquals(Duration.ofSeconds(30), p.standalone().lease());
+        assertEquals(Duration.ofSeconds(10), p.standalone().warmUp(), "the model warms up before the first job");
         assertNull(parse("--retention", "0").standalone().retention(), "0 keeps finished jobs");
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +42,8 @@ class DistributionIT {
                     .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"voice_name\":\"dist\",\"text\":\"The packaged server speaks.\"}"))
                     .build());
             assertEquals(200, gen.status(), gen.text());
+            // By default the worker warms FreeTTS up before its first job.
+            first.awaitLine(Pattern.compile("backend warmed up with \\d+ request"), Duration.ofSeconds(30));
             out = gen.json().get("audio_file_id").asText();
             jobId = first.get("/jobs?status=completed").json().get("jobs").get(0).get("job_id").asText();
             TestServer.Reply wav = first.get("/download-audio/" + out);

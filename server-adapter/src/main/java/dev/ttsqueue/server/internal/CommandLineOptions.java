@@ -127,6 +127,11 @@ public final class CommandLineOptions {
             description = "how long a running job's claim lasts unrenewed; a lapsed job runs again (min 2s); default ${DEFAULT-VALUE}")
     Duration lease;
 
+    @Option(names = "--warm-up", paramLabel = "DURATION", defaultValue = "10s", converter = Durations.class,
+            description = "how long each worker warms its model up before its first job, so the first jobs run at full speed"
+                    + " and get estimates that hold (0 = none); default ${DEFAULT-VALUE}")
+    Duration warmUp;
+
     @Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "auto",
             description = "auto (F5 with --model-dir, else FreeTTS) | synthetic (tests only: a tone, no speech); default ${DEFAULT-VALUE}")
     String backend;
@@ -192,7 +197,8 @@ public final class CommandLineOptions {
 
     private StandaloneOptions standaloneOptions() {
         return new StandaloneOptions(dataDir, modelDir, deviceIds(devices), workers, provider, store, maxTextLength, maxQueueSize,
-                retention.isZero() ? null : retention, uploadTtl.isZero() ? null : uploadTtl, backend, lease, transcriberModelDir, nodeId);
+                retention.isZero() ? null : retention, uploadTtl.isZero() ? null : uploadTtl, backend, lease, transcriberModelDir, nodeId,
+                warmUp);
     }
 
     /** The environment's value for an option, trimmed; null (the default applies) when unset or blank. */

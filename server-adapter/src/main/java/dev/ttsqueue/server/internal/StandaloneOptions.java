@@ -29,6 +29,7 @@ import java.util.Objects;
  * @param transcriberModelDir Whisper ONNX export that transcribes references sent without
  *     {@code ref_text}; null = such jobs are refused with 400. Needs {@code modelDir}
  * @param nodeId this node's name among several on one Redis store; null = host name and process id
+ * @param warmUp how long each worker warms its backend up before its first job ({@code TtsJobQueue.Builder.warmUp}); zero = none
  */
 public record StandaloneOptions(
         Path dataDir,
@@ -44,7 +45,8 @@ public record StandaloneOptions(
         String backend,
         Duration lease,
         Path transcriberModelDir,
-        String nodeId) {
+        String nodeId,
+        Duration warmUp) {
 
     /** Default lease of a running job, as the queue's own default. */
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
@@ -88,6 +90,9 @@ public record StandaloneOptions(
         }
         if (transcriberModelDir != null && modelDir == null) {
             throw new IllegalArgumentException("--transcriber-model-dir needs --model-dir: only F5-TTS uses reference transcripts");
+        }
+        if (Objects.requireNonNull(warmUp, "warmUp").isNegative()) {
+            throw new IllegalArgumentException("--warm-up must not be negative: " + warmUp);
         }
         if (Objects.requireNonNull(lease, "lease").compareTo(MIN_LEASE) < 0) {
             throw new IllegalArgumentException("--lease must be at least 2s: " + lease.toMillis() + " ms");

@@ -85,6 +85,7 @@ public final class StandaloneQueue {
                     .maxQueueSize(config.maxQueueSize())
                     .maxTextLength(config.maxTextLength())
                     .leaseDuration(config.lease())
+                    .warmUp(config.warmUp())
                     .tenantWeights(tenantWeights)
                     .metricsListener(new JobLog(storage.node()))
                     .clock(clock);
