@@ -12,6 +12,7 @@ import dev.ttsqueue.server.internal.BodyLimits;
 import dev.ttsqueue.server.internal.CorsFilter;
 import dev.ttsqueue.server.internal.DashboardResource;
 import dev.ttsqueue.server.internal.ErrorMapper;
+import dev.ttsqueue.server.internal.EventStreams;
 import dev.ttsqueue.server.internal.FailedWritesHandler;
 import dev.ttsqueue.server.internal.HostCheckFilter;
 import dev.ttsqueue.server.internal.JobEventsResource;
@@ -79,8 +80,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>The standalone server ({@link Launcher}) builds its queue from the command line and serves it here.
- * HTTP requests run on threads named {@code ttsq-http-N}; event streams and answers of the
- * synchronous endpoints on {@code ttsq-http-bg-N}.
+ * HTTP requests run on threads named {@code ttsq-http-N}; answers of the synchronous endpoints
+ * and audio streams on {@code ttsq-http-bg-N}; event streams are written, when they have something
+ * to write, by a few {@code ttsq-sse-writer-N} and kept alive by {@code ttsq-sse-heartbeat}.
  */
 public final class TtsServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TtsServer.class);
@@ -153,7 +155,8 @@ public final class TtsServer implements AutoCloseable {
                 new ReferencePaths(queue.audioStore(), queue.voiceBank()), background, version(), clock,
                 maxFieldBytes(config, queue), new ShutdownHooks(), tempDir, eventBacklog,
                 new Tenancy(queue, new TenantQuotas(queue, clock), new TenantVoices(queue.voiceBank(),
-                        config.apiKeysFile() != null && keys != null ? keys.tenants() : List.of())));
+                        config.apiKeysFile() != null && keys != null ? keys.tenants() : List.of())),
+                new EventStreams());
 
         ResourceConfig rc = new ResourceConfig();
         rc.setApplicationName("ttsqueue-server");
@@ -227,6 +230,7 @@ public final class TtsServer implements AutoCloseable {
         } catch (Exception e) {
             stopQuietly(jetty);
             background.shutdownNow();
+            ctx.eventStreams().close();
             metrics.close();
             TempFolders.deleteTree(tempDir);
             throw e instanceof IOException io ? io : new IOException("could not start the HTTP server on "
@@ -335,8 +339,14 @@ public final class TtsServer implements AutoCloseable {
         context.shutdown().runAll();
         stopQuietly(jetty);
         context.background().shutdownNow();
+        context.eventStreams().close();
         context.metrics().close();
         TempFolders.deleteTree(tempDir);
+    }
+
+    /** The server's event streams (tests shorten their heartbeat, write timeout and cap). */
+    EventStreams eventStreams() {
+        return context.eventStreams();
     }
 
     static String version() {

@@ -15,11 +15,7 @@ import org.glassfish.jersey.server.ContainerRequest;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.io.IOException;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,14 +26,15 @@ import org.slf4j.LoggerFactory;
  * then {@code started}, {@code progress} and one terminal event ({@code completed}, {@code failed}
  * or {@code cancelled}), after which the stream ends. Each event's data is the status JSON.
  *
- * <p>Events are handed from the queue's event thread to a per-stream queue and written by a
- * background thread, so a slow client never holds up the queue's listeners.
+ * <p>Events are handed from the queue's event thread to the stream's own bounded backlog (which
+ * keeps only the newest of the job's progress events still waiting) and written by
+ * {@link EventStreams}' writers when there is something to write: a slow client never holds up
+ * the queue's listeners, and a stream that waits holds no thread.
  */
 @Path("/jobs/{job_id}/events")
 @Singleton
 public final class JobEventsResource {
     private static final Logger log = LoggerFactory.getLogger(JobEventsResource.class);
-    private static final long HEARTBEAT_SECONDS = 15;
 
     private final ServerContext ctx;
 
@@ -48,67 +45,111 @@ public final class JobEventsResource {
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void events(@PathParam("job_id") String id, @Context ContainerRequest request, @Context SseEventSink sink, @Context Sse sse) {
+    public void events(@PathParam("job_id") String id, @Context ContainerRequest request, @Context SseEventSink sink, @Context Sse sse,
+            @Context org.eclipse.jetty.server.Request connection) {
         ctx.tenancy().job(Tenancy.grant(request), id); // 404 before the stream opens for an unknown job or another tenant's
-        BlockingQueue<Object> pending = new LinkedBlockingQueue<>();
-        Subscription subscription = ctx.queue().subscribe(id, pending::add);
-        ShutdownHooks.Registration onShutdown = ctx.shutdown().register(() -> pending.add(SERVER_STOPPING));
+        EventStreams streams = ctx.eventStreams();
+        if (!streams.reserve()) {
+            throw tooMany(id);
+        }
+        JobStream stream;
+        Subscription subscription = null;
+        ShutdownHooks.Registration onShutdown;
         try {
-            ctx.background().execute(() -> stream(id, pending, subscription, onShutdown, sink, sse));
-        } catch (RejectedExecutionException e) {
-            subscription.close();
-            onShutdown.close();
-            throw new ApiException(503, "Too many open event streams; poll /jobs/" + id + "/status instead");
+            stream = new JobStream(streams, id, new SseWriter(sink, sse, ctx.mapper(), streams.writeTimeoutNanos()),
+                    EventStreams.closer(connection));
+            subscription = ctx.queue().subscribe(id, stream::offer);
+            onShutdown = ctx.shutdown().register(stream::stop);
+        } catch (RuntimeException e) {
+            if (subscription != null) {
+                subscription.close();
+            }
+            streams.unreserve();
+            throw e;
+        }
+        if (!stream.start(subscription, onShutdown)) {
+            throw tooMany(id);
         }
     }
 
-    /** Put in a stream's queue when the server stops: the stream ends at once, not at the next heartbeat. */
-    private static final Object SERVER_STOPPING = new Object();
+    private static ApiException tooMany(String id) {
+        return new ApiException(503, "Too many open event streams; poll /jobs/" + id + "/status instead");
+    }
 
-    private void stream(String id, BlockingQueue<Object> pending, Subscription subscription, ShutdownHooks.Registration onShutdown,
-            SseEventSink sink, Sse sse) {
-        SseWriter out = new SseWriter(sink, sse, ctx.mapper());
-        try (subscription; sink) {
+    /** One client's stream of one job. */
+    private final class JobStream extends SseStream {
+        private final String id;
+        private final EventBacklog pending = new EventBacklog(ctx.eventBacklog());
+        private volatile boolean stopping;
+        /** Only the drain reads or writes it. */
+        private double lastProgress;
+
+        JobStream(EventStreams streams, String id, SseWriter out, Runnable abort) {
+            super(streams, out, abort);
+            this.id = id;
+        }
+
+        /** The queue's listener: never waits. */
+        void offer(JobEvent e) {
+            pending.offer(e);
+            signal();
+        }
+
+        /** The server stops: what is pending still goes out, then a comment, then the end. */
+        void stop() {
+            stopping = true;
+            signal();
+        }
+
+        @Override
+        boolean open() throws InterruptedException {
             JobSnapshot now = ctx.queue().status(id);
             if (!out.event(initialName(now.status()), WireFormat.status(now, ctx.queue().audioStore()))) {
-                return;
+                return false;
             }
             if (now.status().isTerminal()) {
-                return;
+                return false;
             }
-            double lastProgress = now.progress();
-            while (!out.isClosed()) {
-                Object next = pending.poll(HEARTBEAT_SECONDS, TimeUnit.SECONDS);
-                if (next == SERVER_STOPPING) {
+            lastProgress = now.progress();
+            return true;
+        }
+
+        @Override
+        Next writeNext() throws InterruptedException {
+            JobEvent e = pending.poll(0, TimeUnit.NANOSECONDS);
+            if (e == null) {
+                if (pending.end() == EventBacklog.End.OVERFLOWED) {
+                    log.info("closing the event stream of job {}: its client fell {} events behind", id, ctx.eventBacklog());
+                    out.comment("too far behind: reconnect");
+                    return Next.END;
+                }
+                if (stopping) {
                     out.comment("server stopping");
-                    return;
+                    return Next.END;
                 }
-                JobEvent e = (JobEvent) next;
-                if (e == null) {
-                    if (!out.comment("keep-alive")) {
-                        return;
-                    }
-                    continue;
-                }
-                if (e.kind() == JobEvent.Kind.PROGRESS && e.progress() != null && e.progress().percent() < lastProgress) {
-                    continue; // older than the snapshot sent first
-                }
-                if (e.progress() != null) {
-                    lastProgress = e.progress().percent();
-                }
-                Map<String, Object> data = WireFormat.progress(e.snapshot(), e.progress(), ctx.queue().audioStore());
-                if (!out.event(WireFormat.eventName(e.kind()), data) || e.kind().isTerminal()) {
-                    return;
-                }
+                return Next.IDLE;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            log.debug("closing the event stream of job {} failed: {}", id, e.toString());
-        } catch (RuntimeException e) {
-            log.warn("event stream of job {} ended with an error: {}", id, e.toString());
-        } finally {
-            onShutdown.close();
+            if (e.kind() == JobEvent.Kind.PROGRESS && e.progress() != null && e.progress().percent() < lastProgress) {
+                return Next.WROTE; // older than the snapshot sent first
+            }
+            if (e.progress() != null) {
+                lastProgress = e.progress().percent();
+            }
+            Map<String, Object> data = WireFormat.progress(e.snapshot(), e.progress(), ctx.queue().audioStore());
+            if (!out.event(WireFormat.eventName(e.kind()), data) || e.kind().isTerminal()) {
+                return Next.END;
+            }
+            return Next.WROTE;
+        }
+
+        @Override
+        boolean hasPending() {
+            return stopping || pending.size() > 0 || pending.end() != EventBacklog.End.NONE;
+        }
+
+        @Override
+        String describe() {
+            return "the event stream of job " + id;
         }
     }
 

@@ -12,8 +12,6 @@ import org.glassfish.jersey.server.ContainerRequest;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.io.IOException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * the state so far from {@code GET /jobs} and {@code GET /jobs/queue-status}) and runs until the
  * client leaves or the server stops.
  *
- * <p>Each stream has its own bounded {@link EventBacklog} fed by one queue listener, and its own
- * writing thread: a slow client holds up neither the queue nor other clients. One that falls
+ * <p>Each stream has its own bounded {@link EventBacklog} fed by one queue listener, and is written
+ * by {@link EventStreams}' writers when the backlog has something in it: a slow client holds up
+ * neither the queue nor other clients, and a stream that waits holds no thread. One that falls
  * {@link #BACKLOG_EVENTS} events behind is told so in a comment and its stream ends; a browser's
  * {@code EventSource} then reconnects, and the client reloads the state.
  */
@@ -35,7 +34,6 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public final class QueueEventsResource {
     private static final Logger log = LoggerFactory.getLogger(QueueEventsResource.class);
-    private static final long HEARTBEAT_SECONDS = 15;
     /** Events a stream may have waiting before it counts as too slow (progress is coalesced per job first). */
     public static final int BACKLOG_EVENTS = 1024;
 
@@ -48,66 +46,93 @@ public final class QueueEventsResource {
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void events(@Context ContainerRequest request, @Context SseEventSink sink, @Context Sse sse) {
-        EventBacklog backlog = new EventBacklog(ctx.eventBacklog());
-        TenantKeys.Grant grant = Tenancy.grant(request);
-        // A tenant's stream carries its own jobs only; an admin's (and a server without keys) every job.
-        Subscription subscription = ctx.queue().addListener(e -> {
-            if (grant.sees(e.snapshot().tenant())) {
-                backlog.offer(e);
-            }
-        });
-        ShutdownHooks.Registration onShutdown = ctx.shutdown().register(backlog::stop);
+    public void events(@Context ContainerRequest request, @Context SseEventSink sink, @Context Sse sse,
+            @Context org.eclipse.jetty.server.Request connection) {
+        EventStreams streams = ctx.eventStreams();
+        if (!streams.reserve()) {
+            throw tooMany();
+        }
+        QueueStream stream;
+        Subscription subscription = null;
+        ShutdownHooks.Registration onShutdown;
         try {
-            ctx.background().execute(() -> stream(backlog, subscription, onShutdown, sink, sse));
-        } catch (RejectedExecutionException e) {
-            subscription.close();
-            onShutdown.close();
-            throw new ApiException(503, "Too many open event streams; poll /jobs/queue-status instead");
+            EventBacklog backlog = new EventBacklog(ctx.eventBacklog());
+            stream = new QueueStream(streams, backlog, new SseWriter(sink, sse, ctx.mapper(), streams.writeTimeoutNanos()),
+                    EventStreams.closer(connection));
+            TenantKeys.Grant grant = Tenancy.grant(request);
+            // A tenant's stream carries its own jobs only; an admin's (and a server without keys) every job.
+            subscription = ctx.queue().addListener(e -> {
+                if (grant.sees(e.snapshot().tenant())) {
+                    backlog.offer(e);
+                    stream.signal();
+                }
+            });
+            onShutdown = ctx.shutdown().register(() -> {
+                backlog.stop();
+                stream.signal();
+            });
+        } catch (RuntimeException e) {
+            if (subscription != null) {
+                subscription.close();
+            }
+            streams.unreserve();
+            throw e;
+        }
+        if (!stream.start(subscription, onShutdown)) {
+            throw tooMany();
         }
     }
 
-    private void stream(EventBacklog backlog, Subscription subscription, ShutdownHooks.Registration onShutdown,
-            SseEventSink sink, Sse sse) {
-        SseWriter out = new SseWriter(sink, sse, ctx.mapper());
-        try (subscription; sink) {
+    private static ApiException tooMany() {
+        return new ApiException(503, "Too many open event streams; poll /jobs/queue-status instead");
+    }
+
+    /** One client's stream of every job (its tenant's). */
+    private final class QueueStream extends SseStream {
+        private final EventBacklog backlog;
+
+        QueueStream(EventStreams streams, EventBacklog backlog, SseWriter out, Runnable abort) {
+            super(streams, out, abort);
+            this.backlog = backlog;
+        }
+
+        @Override
+        boolean open() throws InterruptedException {
             // Sent at once, so a client knows the stream is open before the first job event.
-            if (!out.comment("queue events")) {
-                return;
+            return out.comment("queue events");
+        }
+
+        @Override
+        Next writeNext() throws InterruptedException {
+            JobEvent e = backlog.poll(0, TimeUnit.NANOSECONDS);
+            if (e != null) {
+                return out.event(WireFormat.eventName(e.kind()), WireFormat.progress(e.snapshot(), e.progress(), ctx.queue().audioStore()))
+                        ? Next.WROTE : Next.END;
             }
-            while (!out.isClosed()) {
-                JobEvent e = backlog.poll(HEARTBEAT_SECONDS, TimeUnit.SECONDS);
-                if (e != null) {
-                    if (!out.event(WireFormat.eventName(e.kind()), WireFormat.progress(e.snapshot(), e.progress(), ctx.queue().audioStore()))) {
-                        return;
-                    }
-                    continue;
+            switch (backlog.end()) {
+                case OVERFLOWED -> {
+                    log.info("closing a queue event stream whose client fell {} events behind", ctx.eventBacklog());
+                    out.comment("too far behind: reconnect and reload the state");
+                    return Next.END;
                 }
-                switch (backlog.end()) {
-                    case OVERFLOWED -> {
-                        log.info("closing a queue event stream whose client fell {} events behind", ctx.eventBacklog());
-                        out.comment("too far behind: reconnect and reload the state");
-                        return;
-                    }
-                    case STOPPED -> {
-                        out.comment("server stopping");
-                        return;
-                    }
-                    case NONE -> {
-                        if (!out.comment("keep-alive")) {
-                            return;
-                        }
-                    }
+                case STOPPED -> {
+                    out.comment("server stopping");
+                    return Next.END;
+                }
+                default -> {
+                    return Next.IDLE;
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            log.debug("closing a queue event stream failed: {}", e.toString());
-        } catch (RuntimeException e) {
-            log.warn("a queue event stream ended with an error: {}", e.toString());
-        } finally {
-            onShutdown.close();
+        }
+
+        @Override
+        boolean hasPending() {
+            return backlog.size() > 0 || backlog.end() != EventBacklog.End.NONE;
+        }
+
+        @Override
+        String describe() {
+            return "a queue event stream";
         }
     }
 }
