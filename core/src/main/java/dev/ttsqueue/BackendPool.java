@@ -73,6 +73,15 @@ public final class BackendPool implements TtsBackend {
         }
     }
 
+    /**
+     * The first instance's warm-up requests (the instances are one model). Each worker warms up
+     * through the pool while the others do, so every instance, one per worker, gets its share.
+     */
+    @Override
+    public List<SynthesisRequest> warmUpRequests() {
+        return instances.get(0).warmUpRequests();
+    }
+
     /** Loaded only when every instance is: a device whose model is gone can no longer take its share. */
     @Override
     public ModelState modelState() {
