@@ -210,6 +210,56 @@ class TtsJobQueueTest {
     }
 
     @Test
+    void aJobClaimedBeforeItsFirstSnapshotStillGetsAnEstimate() throws Exception {
+        ControlledStore store = new ControlledStore(new InMemoryJobStore());
+        start(SyntheticBackend.builder().steps(1).gated().build(), b -> b.store(store));
+        String ref = upload(queue);
+        JobHandle a = queue.submit(JobRequest.ttsGenerate(ref, "a".repeat(10)));
+        assertTrue(backend.awaitStepsEntered(1, WAIT_SECONDS, TimeUnit.SECONDS));
+        clock.advance(Duration.ofSeconds(4));
+        backend.release(1);
+        await(a); // the speed model: 4 s a job
+
+        // The idle worker claims the next job before the submit reads its place for the answer, and
+        // stops right after the claim, before its run is registered here.
+        Thread submitter = Thread.currentThread();
+        CountDownLatch claimed = new CountDownLatch(1);
+        CountDownLatch goOn = new CountDownLatch(1);
+        store.afterClaim(c -> {
+            if (c.isPresent()) {
+                claimed.countDown();
+                awaitQuietly(goOn);
+            }
+        });
+        store.beforeQueuePlace(() -> {
+            if (Thread.currentThread() == submitter) {
+                awaitQuietly(claimed);
+            }
+        });
+        Instant submitted = clock.instant();
+        JobHandle b = queue.submit(JobRequest.ttsGenerate(ref, "b".repeat(10)));
+        store.beforeQueuePlace(() -> { });
+        // Read as queued, claimed since: it starts about now.
+        assertNear(submitted.plusSeconds(4), b.accepted().estimatedCompletion());
+        clock.advance(Duration.ofSeconds(1));
+        // Running, with no report and no run here yet: from its start, not from now.
+        JobSnapshot running = queue.status(b.id());
+        assertEquals(JobStatus.PROCESSING, running.status());
+        assertNear(submitted.plusSeconds(4), running.estimatedCompletion());
+        goOn.countDown();
+        backend.release(1);
+        await(b);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void progressReachesTheStoreEveryHalfSecondWhileStatusShowsEveryStep() throws Exception {
         ControlledStore store = new ControlledStore(new InMemoryJobStore());
         List<Integer> written = new CopyOnWriteArrayList<>();

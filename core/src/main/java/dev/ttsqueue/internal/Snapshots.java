@@ -52,13 +52,23 @@ final class Snapshots {
                 progress, eta, place.position(), r.error(), r.result(), r.attempts(), r.request());
     }
 
-    /** A job running here is estimated from its live pace; one running elsewhere from its last report. */
-    private static Instant runningEta(JobRecord r, RunningJob here, Instant now) {
+    /**
+     * A job running here is estimated from its live pace; one running elsewhere from its last
+     * report. One that reported nothing yet (claimed a moment ago, its run not registered yet, or on
+     * a node that has not written progress): its start plus what the speed model gives its work.
+     */
+    private Instant runningEta(JobRecord r, RunningJob here, Instant now) {
         if (here != null) {
             Instant live = SpeedEstimator.plusSeconds(now, here.secondsLeft(now));
-            return live != null ? live : r.estimatedCompletion();
+            if (live != null) {
+                return live;
+            }
         }
-        return r.estimatedCompletion();
+        if (r.estimatedCompletion() != null || r.startedAt() == null || !speed.knowsJobs()) {
+            return r.estimatedCompletion();
+        }
+        Instant predicted = SpeedEstimator.plusSeconds(r.startedAt(), speed.secondsFor(r.work()));
+        return predicted.isBefore(now) ? now : predicted;
     }
 
     /**
@@ -67,8 +77,12 @@ final class Snapshots {
      * own run. Null until a job has finished here, since nothing says yet how fast this device is.
      */
     private Instant queuedEta(JobRecord r, Instant now, QueuePlace place) {
-        if (!place.isQueued() || !speed.knowsJobs()) {
+        if (!speed.knowsJobs()) {
             return null;
+        }
+        if (!place.isQueued()) {
+            // Read as queued, claimed since (a submit to an idle worker): it starts about now.
+            return SpeedEstimator.plusSeconds(now, speed.secondsFor(r.work()));
         }
         long jobsAhead = place.position() - 1L;
         long workAhead = place.workAhead() >= 0 ? place.workAhead()

@@ -26,6 +26,7 @@ public final class ControlledStore implements JobStore {
     private final JobStore delegate;
     private volatile Predicate<String> mayClaim = name -> true;
     private volatile Runnable beforeClaim = () -> { };
+    private volatile Runnable beforeQueuePlace = () -> { };
     private volatile BiConsumer<String, LeaseState> afterProgress = (id, state) -> { };
     private volatile Runnable beforeRequeueExpired = () -> { };
     private volatile Runnable beforeComplete = () -> { };
@@ -56,6 +57,10 @@ public final class ControlledStore implements JobStore {
     }
 
     /** Runs at the start of every {@link #claimNext}, on the claiming thread. */
+    public void beforeQueuePlace(Runnable hook) {
+        beforeQueuePlace = hook;
+    }
+
     public void beforeClaim(Runnable hook) {
         this.beforeClaim = hook;
     }
@@ -189,6 +194,7 @@ public final class ControlledStore implements JobStore {
 
     @Override
     public QueuePlace queuePlace(JobRecord job) {
+        beforeQueuePlace.run();
         return delegate.queuePlace(job);
     }
 
