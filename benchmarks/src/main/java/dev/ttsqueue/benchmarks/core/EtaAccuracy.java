@@ -3,6 +3,7 @@ package dev.ttsqueue.benchmarks.core;
 import dev.ttsqueue.JobEvent;
 import dev.ttsqueue.JobHandle;
 import dev.ttsqueue.JobRequest;
+import dev.ttsqueue.JobSnapshot;
 import dev.ttsqueue.TtsJobQueue;
 import dev.ttsqueue.audio.AudioClip;
 import dev.ttsqueue.inference.freetts.FreeTtsBackend;
@@ -99,16 +100,19 @@ public final class EtaAccuracy {
             }
             Instant built = Instant.now();
             Map<String, Instant> afterBuilt = new ConcurrentHashMap<>();
+            List<String> doneBeforeBuilt = new ArrayList<>();
             for (Job j : submitted) {
-                Instant eta = queue.status(j.id()).estimatedCompletion();
-                if (eta != null) {
-                    afterBuilt.put(j.id(), eta);
+                JobSnapshot s = queue.status(j.id());
+                if (s.status().isTerminal()) {
+                    doneBeforeBuilt.add(j.id()); // nothing left to estimate
+                } else if (s.estimatedCompletion() != null) {
+                    afterBuilt.put(j.id(), s.estimatedCompletion());
                 }
             }
             if (!finished.await(30, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("jobs did not finish");
             }
-            report(submitted, runs, built, afterBuilt);
+            report(submitted, runs, built, afterBuilt, doneBeforeBuilt);
         }
     }
 
@@ -126,7 +130,8 @@ public final class EtaAccuracy {
         return b.toString().strip();
     }
 
-    private static void report(List<Job> jobs, Map<String, Instant[]> runs, Instant built, Map<String, Instant> afterBuilt) {
+    private static void report(List<Job> jobs, Map<String, Instant[]> runs, Instant built, Map<String, Instant> afterBuilt,
+            List<String> doneBeforeBuilt) {
         List<Double> atSubmit = new ArrayList<>();
         List<Double> atSubmitNotOvertaken = new ArrayList<>();
         List<Double> queueBuilt = new ArrayList<>();
@@ -136,7 +141,8 @@ public final class EtaAccuracy {
         for (Job j : jobs) {
             Instant[] run = runs.get(j.id());
             Instant completed = run[2];
-            if (j.atSubmit() == null || run[1] == null || !afterBuilt.containsKey(j.id())) {
+            boolean done = doneBeforeBuilt.contains(j.id());
+            if (j.atSubmit() == null || run[1] == null || !(done || afterBuilt.containsKey(j.id()))) {
                 missing++;
                 continue;
             }
@@ -154,7 +160,9 @@ public final class EtaAccuracy {
             } else {
                 atSubmitNotOvertaken.add(e);
             }
-            queueBuilt.add(error(afterBuilt.get(j.id()), completed, built));
+            if (!done) {
+                queueBuilt.add(error(afterBuilt.get(j.id()), completed, built));
+            }
             atStart.add(error(run[1], completed, run[0]));
             if (System.getenv("ETA_DEBUG") != null) {
                 System.out.printf(Locale.ROOT, "%s p%d chars %4d run %.3f s, start estimate %.3f s, submit wait %.2f est %.2f%n", j.id().substring(0, 8),
@@ -163,8 +171,8 @@ public final class EtaAccuracy {
                         Duration.between(j.submitted(), j.atSubmit()).toNanos() / 1e9);
             }
         }
-        System.out.printf(Locale.ROOT, "%d jobs (%d overtaken by a later, higher-priority job; %d without an estimate)%n",
-                jobs.size(), overtaken, missing);
+        System.out.printf(Locale.ROOT, "%d jobs (%d overtaken by a later, higher-priority job; %d finished before the queue "
+                + "was built; %d without an estimate)%n", jobs.size(), overtaken, doneBeforeBuilt.size(), missing);
         line("at submit, all jobs", atSubmit);
         line("at submit, not overtaken", atSubmitNotOvertaken);
         line("queue built (status after the last submit)", queueBuilt);
