@@ -24,10 +24,11 @@ import java.util.concurrent.TimeUnit;
  * voice, one worker, the library embedded in this process (not the server).
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.ttsqueue.benchmarks.core.EtaAccuracy [jobs] [seed] [warm-up jobs]
+ * java -cp benchmarks/target/benchmarks.jar dev.ttsqueue.benchmarks.core.EtaAccuracy [jobs] [seed] [warm-up jobs] [backend warm-up s]
  * </pre>
  *
- * <p>After a warm-up of 30 jobs by default (the JIT, and the queue's speed model), {@code jobs} jobs (200 by
+ * <p>The backend first warms up for 10 s by default, as the standalone server does ({@code --warm-up}); then,
+ * after a warm-up of 30 jobs by default (the JIT, and the queue's speed model), {@code jobs} jobs (200 by
  * default) of 1 to 20 sentences (50 to 1,800 characters) and priority 0, 1 or 2, in random order, are submitted at once.
  * For each job it compares its real completion with three estimates:
  * <ul>
