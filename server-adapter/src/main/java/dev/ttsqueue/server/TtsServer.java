@@ -27,6 +27,7 @@ import dev.ttsqueue.server.internal.ReferencePaths;
 import dev.ttsqueue.server.internal.ServerContext;
 import dev.ttsqueue.server.internal.ServerMetrics;
 import dev.ttsqueue.server.internal.ShutdownHooks;
+import dev.ttsqueue.server.internal.SseEventWrites;
 import dev.ttsqueue.server.internal.ServiceResource;
 import dev.ttsqueue.server.internal.SyncResource;
 import dev.ttsqueue.server.internal.TempFolders;
@@ -170,6 +171,7 @@ public final class TtsServer implements AutoCloseable {
                 QueueEventsResource.class, AudioStreamResource.class, WorkersResource.class, DashboardResource.class);
         rc.register(new ErrorMapper());
         rc.register(new JsonBodyWriter(mapper));
+        rc.register(new SseEventWrites());
         Set<String> hosts = allowedHosts(config);
         HostCheckFilter hostCheck = hosts == null ? null : new HostCheckFilter(hosts);
         if (hostCheck != null) {
