@@ -22,11 +22,16 @@ final class MiniHttpClient implements AutoCloseable {
     private final String host;
 
     MiniHttpClient(String host, int port) throws IOException {
+        this(host, port, 30_000);
+    }
+
+    /** With {@code readTimeoutMillis} as the longest wait for an answer's next bytes. */
+    MiniHttpClient(String host, int port, int readTimeoutMillis) throws IOException {
         this.host = host + ":" + port;
         socket = new Socket();
         socket.setTcpNoDelay(true);
         socket.connect(new InetSocketAddress(host, port), 5_000);
-        socket.setSoTimeout(30_000);
+        socket.setSoTimeout(readTimeoutMillis);
         out = socket.getOutputStream();
         in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
     }
@@ -36,6 +41,12 @@ final class MiniHttpClient implements AutoCloseable {
 
     Response get(String path) throws IOException {
         out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return read();
+    }
+
+    Response delete(String path) throws IOException {
+        out.write(("DELETE " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
         return read();
     }
