@@ -38,6 +38,7 @@ for tool in curl python3; do
   command -v "$tool" >/dev/null || { echo "event-streams.sh needs $tool" >&2; exit 2; }
 done
 . "$here/build-checkout.sh"
+. "$here/server-fixture.sh"
 if [ -z "$launcher" ]; then
   build_checkout "$root" benchmarks
 else
@@ -56,24 +57,13 @@ cleanup() {
 trap cleanup EXIT
 
 # The permanent voice the submits name: 2 s of a tone, 24 kHz mono, in the old server's folder layout.
-mkdir -p "$work/data/reference_voices"
-python3 - "$work/data/reference_voices/myvoice.wav" <<'PY'
-import math, struct, sys, wave
-with wave.open(sys.argv[1], "wb") as w:
-    w.setnchannels(1); w.setsampwidth(2); w.setframerate(24000)
-    w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 220 * i / 24000))) for i in range(48000)))
-PY
-echo "A reference transcript." > "$work/data/reference_voices/myvoice_ref.txt"
+write_voice "$work/data/reference_voices/myvoice.wav" "$work/data/reference_voices/myvoice_ref.txt"
 
 "$launcher" --backend synthetic --max-queue-size 0 --store "$store" --data-dir "$work/data" --port "$port" \
     > "$work/server.log" 2>&1 &
 server_pid=$!
 base="http://127.0.0.1:$port"
-for _ in $(seq 1 300); do
-  curl -sf "$base/health" >/dev/null 2>&1 && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.2
-done
+await_health "$base" "$server_pid" "$work/server.log"
 # The launcher execs java: the pid is the server's.
 java -cp "$jar" dev.ttsqueue.benchmarks.server.EventStreamsAtDepth --url "$base" --pid "$server_pid" \
     --queue "$queue" --streams "$streams" --label "$store" \

@@ -62,6 +62,7 @@ done
 for tool in wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "queue-depth.sh needs $tool" >&2; exit 2; }
 done
+. "$here/server-fixture.sh"
 if [ -z "$launcher" ]; then
   . "$here/build-checkout.sh"
   build_checkout "$root"
@@ -79,14 +80,7 @@ cleanup() {
 trap cleanup EXIT
 
 # The permanent voice the submits name: 2 s of a tone, 24 kHz mono, as the old server's folder holds them.
-mkdir -p "$work/data/reference_voices"
-python3 - "$work/data/reference_voices/myvoice.wav" <<'PY'
-import math, struct, sys, wave
-with wave.open(sys.argv[1], "wb") as w:
-    w.setnchannels(1); w.setsampwidth(2); w.setframerate(24000)
-    w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 220 * i / 24000))) for i in range(48000)))
-PY
-echo "A reference transcript." > "$work/data/reference_voices/myvoice_ref.txt"
+write_voice "$work/data/reference_voices/myvoice.wav" "$work/data/reference_voices/myvoice_ref.txt"
 
 store_arg="$store"
 redis_pid=
@@ -107,11 +101,7 @@ fi
     > "$work/server.log" 2>&1 &
 server_pid=$!
 base="http://127.0.0.1:$port"
-for _ in $(seq 1 300); do
-  curl -sf "$base/health" >/dev/null 2>&1 && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.2
-done
+await_health "$base" "$server_pid" "$work/server.log"
 
 if [ "$store" = redis ]; then
   curl -sf -F voice_name=myvoice -F "audio_file=@$work/data/reference_voices/myvoice.wav;type=audio/wav" \
