@@ -16,7 +16,6 @@ import dev.ttsqueue.spi.TtsBackend;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -61,7 +60,8 @@ public final class TwoNodesOnRedis {
     public static Outcome run(String uri, PrintStream out) throws Exception {
         Map<String, String> ranOn = new ConcurrentHashMap<>();
         List<String> started = new CopyOnWriteArrayList<>();
-        try (TtsJobQueue a = node("A", uri, ranOn, started); TtsJobQueue b = node("B", uri, ranOn, started)) {
+        RedisJobStore storeOfA = RedisJobStore.open(uri);
+        try (TtsJobQueue a = node("A", storeOfA, ranOn, started); TtsJobQueue b = node("B", RedisJobStore.open(uri), ranOn, started)) {
             String reference = a.uploadReference(AudioClip.silence(24_000, 24_000));
             List<JobHandle> jobs = new ArrayList<>();
             jobs.add(a.submit(JobRequest.voiceCloning(reference, LONG)));
@@ -87,28 +87,24 @@ public final class TwoNodesOnRedis {
                 audioElsewhere |= audio.length() > 0;
                 out.printf("job %d ran on node %s: %.1f s of audio, read back on node B%n", i, node, audio.durationSeconds());
             }
-            // The order the shared queue handed the jobs out in: their claim times in the store (the
-            // order the backends were called in can differ, when a short job on one node ends before
-            // the other node's backend call begins), the queue's own order between equal times.
+            // The order the shared queue handed the jobs out in: each claim takes a fencing token
+            // from one counter in Redis, inside the claim itself, so the tokens count the claims
+            // in order. Neither the order the backends were called in (a short job on one node can
+            // end before the other node's call begins) nor the claim times (each node reads its own
+            // clock before its claim reaches Redis) can tell two claims a few milliseconds apart.
             List<Integer> order = new ArrayList<>();
             for (int i = 0; i < jobs.size(); i++) {
                 order.add(i);
             }
-            List<Instant> claimed = jobs.stream().map(j -> a.status(j.id()).startedAt()).toList();
-            order.sort(Comparator.comparing((Integer i) -> claimed.get(i))
-                    .thenComparing(i -> -priorityOf(i)).thenComparing(i -> i));
+            List<Long> tokens = jobs.stream().map(j -> storeOfA.get(j.id()).orElseThrow().fencingToken()).toList();
+            order.sort(Comparator.comparing(tokens::get));
             out.println("started in the order: jobs " + order);
             return new Outcome(nodes, order, audioElsewhere);
         }
     }
 
     /** One node: its own worker and FreeTTS voice, the shared job store, audio and voices in Redis. */
-    private static int priorityOf(int job) {
-        return job < 2 ? 0 : PRIORITIES[job - 2];
-    }
-
-    private static TtsJobQueue node(String name, String uri, Map<String, String> ranOn, List<String> started) {
-        RedisJobStore store = RedisJobStore.open(uri);
+    private static TtsJobQueue node(String name, RedisJobStore store, Map<String, String> ranOn, List<String> started) {
         return TtsJobQueue.builder()
                 .backend(new NoteTheNode(new FreeTtsBackend(), name, ranOn, started))
                 .store(store)
