@@ -122,9 +122,18 @@ class SseEventWritesTest {
 
         buffer.flush();
         assertEquals(1, sink.writes, "an empty flush writes nothing");
+        byte[] large = new byte[40_000]; // a long text's status: still one write, however it arrives
+        new Random(9).nextBytes(large);
+        for (int i = 0; i < large.length; i += 1000) {
+            buffer.write(large, i, 1000);
+        }
+        buffer.flush();
+        assertEquals(2, sink.writes, "one write for the large event too");
+        byte[] all = sink.bytes.toByteArray();
+        assertArrayEquals(large, java.util.Arrays.copyOfRange(all, all.length - large.length, all.length));
         buffer.write('y');
         buffer.close();
-        assertEquals(2, sink.writes, "close writes what is left");
+        assertEquals(3, sink.writes, "close writes what is left");
         assertTrue(sink.closed);
     }
 

@@ -31,11 +31,14 @@ public final class SseEventWrites implements ContainerResponseFilter {
     /**
      * Collects what is written until a flush, then writes it on in one piece. Bounded: what would
      * grow it past {@link #MAX_BYTES} is written on at once (an event that large goes out in pieces).
+     * Holds no buffer between events, so an idle stream costs nothing here however large its last
+     * event was.
      */
     public static final class EventBuffer extends OutputStream {
         public static final int MAX_BYTES = 64 * 1024;
+        private static final int INITIAL_BYTES = 1024;
         private final OutputStream out;
-        private byte[] buf = new byte[1024];
+        private byte[] buf;
         private int count;
 
         public EventBuffer(OutputStream out) {
@@ -44,7 +47,7 @@ public final class SseEventWrites implements ContainerResponseFilter {
 
         @Override
         public void write(int b) throws IOException {
-            if (count == buf.length) {
+            if (buf == null || count == buf.length) {
                 room(1);
             }
             buf[count++] = (byte) b;
@@ -52,33 +55,39 @@ public final class SseEventWrites implements ContainerResponseFilter {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            if (len > buf.length - count) {
+            if (len >= MAX_BYTES) {
+                drain();
+                out.write(b, off, len);
+                return;
+            }
+            if (buf == null || len > buf.length - count) {
                 room(len);
-                if (len > buf.length - count) {
-                    drain();
-                    out.write(b, off, len);
-                    return;
-                }
             }
             System.arraycopy(b, off, buf, count, len);
             count += len;
         }
 
-        /** Grows the buffer for {@code len} more bytes, up to the bound; past it, drains what it holds. */
+        /**
+         * Makes room for {@code len} (less than the bound) more bytes: grows the buffer up to the
+         * bound, or, where that is not enough, drains what it holds first.
+         */
         private void room(int len) throws IOException {
-            long needed = (long) count + len;
-            if (needed <= MAX_BYTES) {
-                buf = Arrays.copyOf(buf, (int) Math.min(MAX_BYTES, Math.max(needed, 2L * buf.length)));
-            } else {
+            if ((long) count + len > MAX_BYTES) {
                 drain();
             }
+            long needed = (long) count + len;
+            int size = (int) Math.min(MAX_BYTES, Math.max(needed, buf == null ? INITIAL_BYTES : 2L * buf.length));
+            buf = buf == null ? new byte[size] : Arrays.copyOf(buf, size);
         }
 
+        /** Writes on what it holds and lets the buffer go. */
         private void drain() throws IOException {
-            if (count > 0) {
-                int n = count;
-                count = 0;
-                out.write(buf, 0, n);
+            byte[] held = buf;
+            int n = count;
+            buf = null;
+            count = 0;
+            if (n > 0) {
+                out.write(held, 0, n);
             }
         }
 
