@@ -11,10 +11,12 @@ import dev.ttsqueue.spi.AudioKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -101,7 +103,7 @@ public final class EtaAccuracy {
             }
             Instant built = Instant.now();
             Map<String, Instant> afterBuilt = new ConcurrentHashMap<>();
-            List<String> doneBeforeBuilt = new ArrayList<>();
+            Set<String> doneBeforeBuilt = new HashSet<>();
             for (Job j : submitted) {
                 JobSnapshot s = queue.status(j.id());
                 if (s.status().isTerminal()) {
@@ -132,7 +134,7 @@ public final class EtaAccuracy {
     }
 
     private static void report(List<Job> jobs, Map<String, Instant[]> runs, Instant built, Map<String, Instant> afterBuilt,
-            List<String> doneBeforeBuilt) {
+            Set<String> doneBeforeBuilt) {
         List<Double> atSubmit = new ArrayList<>();
         List<Double> atSubmitNotOvertaken = new ArrayList<>();
         List<Double> queueBuilt = new ArrayList<>();

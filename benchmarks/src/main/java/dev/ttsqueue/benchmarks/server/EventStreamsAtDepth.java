@@ -103,7 +103,7 @@ public final class EventStreamsAtDepth {
         try (Streams streams = new Streams(followed)) {
             streams.open();
             report("streams open", middle, streams.openedJson());
-            streams.cancelAll(this);
+            streams.cancelAll();
             report("jobs cancelled", middle, streams.cancelledJson());
         }
         report("streams closed", middle, "");
@@ -111,50 +111,40 @@ public final class EventStreamsAtDepth {
 
     // ---- the queue
 
+    /**
+     * Submits {@code n} jobs; their ids by the order their submits were started in (close to the
+     * order they were queued in: the last ones are all at the back of a queue this deep).
+     */
     private List<String> fill(int n) throws Exception {
-        int threads = 8;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<List<String>>> parts = new ArrayList<>();
-            AtomicInteger next = new AtomicInteger();
-            for (int t = 0; t < threads; t++) {
-                parts.add(pool.submit(() -> {
-                    List<String> mine = new ArrayList<>();
-                    try (MiniHttpClient c = new MiniHttpClient(host, port)) {
-                        while (next.getAndIncrement() < n) {
-                            MiniHttpClient.Response r = c.postJson("/jobs/submit", SUBMIT);
-                            Matcher m = JOB_ID.matcher(r.body());
-                            if (r.status() != 200 || !m.find()) {
-                                throw new IOException("submit answered " + r.status() + ": " + r.body());
-                            }
-                            mine.add(m.group(1));
-                        }
-                    }
-                    return mine;
-                }));
+        String[] ids = new String[n];
+        onConnections(n, (c, i) -> {
+            MiniHttpClient.Response r = c.postJson("/jobs/submit", SUBMIT);
+            Matcher m = JOB_ID.matcher(r.body());
+            if (r.status() != 200 || !m.find()) {
+                throw new IOException("submit answered " + r.status() + ": " + r.body());
             }
-            // Order within a thread is submit order; across threads close enough: the last
-            // submitted jobs of every thread are all at the back of a queue this deep.
-            List<List<String>> each = new ArrayList<>();
-            for (Future<List<String>> f : parts) {
-                each.add(f.get());
-            }
-            List<String> ids = new ArrayList<>(n);
-            int longest = each.stream().mapToInt(List::size).max().orElse(0);
-            for (int i = 0; i < longest; i++) {
-                for (List<String> l : each) {
-                    if (i < l.size()) {
-                        ids.add(l.get(i));
-                    }
-                }
-            }
-            return ids;
-        } finally {
-            pool.shutdownNow();
-        }
+            ids[i] = m.group(1);
+        });
+        return List.of(ids);
     }
 
-    void cancel(List<String> ids, long[] answeredAt) throws Exception {
+    /** Cancels the jobs {@code ids}, noting when each cancel was answered ({@link System#nanoTime()}). */
+    private void cancel(List<String> ids, long[] answeredAt) throws Exception {
+        onConnections(ids.size(), (c, i) -> {
+            MiniHttpClient.Response r = c.delete("/jobs/" + ids.get(i));
+            answeredAt[i] = System.nanoTime();
+            if (r.status() != 200) {
+                System.err.println("cancel of " + ids.get(i) + " answered " + r.status() + ": " + r.body());
+            }
+        });
+    }
+
+    private interface Call {
+        void run(MiniHttpClient connection, int index) throws IOException;
+    }
+
+    /** Runs {@code call} for the indexes 0 to {@code n - 1}, from 8 threads with a keep-alive connection each. */
+    private void onConnections(int n, Call call) throws Exception {
         int threads = 8;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
@@ -163,12 +153,8 @@ public final class EventStreamsAtDepth {
             for (int t = 0; t < threads; t++) {
                 parts.add(pool.submit(() -> {
                     try (MiniHttpClient c = new MiniHttpClient(host, port)) {
-                        for (int i = next.getAndIncrement(); i < ids.size(); i = next.getAndIncrement()) {
-                            MiniHttpClient.Response r = c.delete("/jobs/" + ids.get(i));
-                            answeredAt[i] = System.nanoTime();
-                            if (r.status() != 200) {
-                                System.err.println("cancel of " + ids.get(i) + " answered " + r.status() + ": " + r.body());
-                            }
+                        for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+                            call.run(c, i);
                         }
                     }
                     return null;
@@ -404,7 +390,7 @@ public final class EventStreamsAtDepth {
             }
         }
 
-        void cancelAll(EventStreamsAtDepth driver) throws Exception {
+        void cancelAll() throws Exception {
             List<String> live = new ArrayList<>();
             List<Stream> which = new ArrayList<>();
             for (Stream s : streams) {
@@ -417,7 +403,7 @@ public final class EventStreamsAtDepth {
             // The cancels go out from their own threads while this one keeps reading the streams.
             ExecutorService sender = Executors.newSingleThreadExecutor();
             Future<?> cancels = sender.submit(() -> {
-                driver.cancel(live, answered);
+                cancel(live, answered);
                 return null;
             });
             sender.shutdown();
